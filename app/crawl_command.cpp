@@ -1,0 +1,390 @@
+#include "crawl_command.hpp"
+
+#include "page_sink.hpp"
+#include "run_stats.hpp"
+#include "text_workers.hpp"
+#include "url_feed.hpp"
+
+#include "crawl/crawler/fetch.hpp"
+#include "crawl/crawler/host_scheduler.hpp"
+#include "crawl/crawler/multi_loop.hpp"
+#include "crawl/pipeline/count_output.hpp"
+#include "crawl/storage/atomic_file.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <thread>
+
+namespace crawl::app {
+
+namespace asio = boost::asio;
+using namespace boost::asio::experimental::awaitable_operators;
+using clock = std::chrono::steady_clock;
+
+namespace {
+
+// Raises the open-files soft limit to the hard limit and returns how many
+// transfers fit: each may hold a socket plus the resolver's descriptors.
+std::size_t transfers_that_fit() {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return 1 << 20;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &rl);
+    ::getrlimit(RLIMIT_NOFILE, &rl);
+  }
+  if (rl.rlim_cur == RLIM_INFINITY) return 1 << 20;
+  auto limit = static_cast<std::size_t>(rl.rlim_cur);
+  return limit > 128 ? (limit - 64) / 3 : 16;
+}
+
+crawler::request_options request_options_from(const config::crawl_settings& s) {
+  crawler::request_options o;
+  o.connect_timeout = s.connect_timeout;
+  o.timeout = s.timeout;
+  o.low_speed_limit = s.low_speed_limit;
+  o.low_speed_time = s.low_speed_time;
+  o.max_redirects = s.max_redirects;
+  o.max_size = s.max_size;
+  o.user_agent = s.user_agent;
+  o.headers = s.headers;
+  o.insecure = s.insecure;
+  o.cacert = s.cacert;
+  o.proxy = s.proxy;
+  o.verbose = s.verbose;
+  return o;
+}
+
+std::string format_result_line(const crawler::normalized_url& url, const crawler::fetch_result& r,
+                               std::uint64_t words, clock::duration elapsed, const char* status_override) {
+  std::string line = "{\"url\": ";
+  pipeline::append_json_string(line, url.url);
+  line += ", \"final_url\": ";
+  pipeline::append_json_string(line, r.final_url);
+  line += ", \"status\": " + std::to_string(r.http_status);
+  line += ", \"content_type\": ";
+  pipeline::append_json_string(line, r.content_type);
+  line += ", \"bytes\": " + std::to_string(r.bytes);
+  line += ", \"words\": " + std::to_string(words);
+  line += ", \"ms\": " + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count());
+  line += ", \"attempts\": " + std::to_string(r.attempts);
+  line += ", \"error\": ";
+  if (status_override) pipeline::append_json_string(line, status_override);
+  else if (r.error.empty()) line += "null";
+  else pipeline::append_json_string(line, r.error);
+  line += "}\n";
+  return line;
+}
+
+// One run of `crawl URLS`. Everything here runs on the network thread.
+class crawl_run {
+ public:
+  crawl_run(const config::crawl_settings& s, std::size_t concurrency, unsigned threads, int input_fd,
+            asio::io_context& net, storage::atomic_file* results)
+      : s_(s),
+        net_(net),
+        loop_(net.get_executor()),
+        workers_(threads, net),
+        feed_(input_fd, net.get_executor()),
+        scheduler_(concurrency, s.per_host, std::max<std::size_t>(concurrency * 2, 1024)),
+        request_(request_options_from(s)),
+        rules_(std::make_shared<const pipeline::token_rules>(
+            pipeline::tokenizer_options{s.keep_numbers, s.token})),
+        wake_(net, clock::time_point::max()),
+        shutdown_(net, clock::time_point::max()),
+        grace_(net),
+        progress_timer_(net),
+        signals_(net, SIGINT, SIGTERM),
+        results_(results),
+        progress_(!s.quiet && ::isatty(STDERR_FILENO)) {
+    retry_.retries = s.retries;
+    retry_.base_delay = s.retry_delay;
+  }
+
+  void start() {
+    started_ = clock::now();
+    asio::co_spawn(net_, drive(), asio::detached);
+    asio::co_spawn(net_, watch_signals(), asio::detached);
+    if (progress_) asio::co_spawn(net_, show_progress(), asio::detached);
+  }
+
+  // After the io_context has run out of work.
+  run_stats finish() {
+    workers_.join();
+    pipeline::word_counts totals = workers_.take_totals();
+    stats_.words = totals.total();
+    stats_.distinct_words = totals.distinct();
+    stats_.duplicates = feed_.duplicates();
+    stats_.unfinished += scheduler_.waiting();
+    stats_.wall = clock::now() - started_;
+    totals_ = std::move(totals);
+    return std::move(stats_);
+  }
+  pipeline::word_counts& totals() { return totals_; }
+
+ private:
+  asio::awaitable<void> drive();
+  asio::awaitable<void> fetch_one(crawler::scheduled_url url);
+  asio::awaitable<void> watch_signals();
+  asio::awaitable<void> show_progress();
+  void take(url_batch& batch);
+  void begin_stop();
+  void record(const crawler::normalized_url& url, const crawler::fetch_result& r, clock::duration elapsed,
+              page_outcome outcome);
+  void clear_progress();
+
+  const config::crawl_settings& s_;
+  asio::io_context& net_;
+  crawler::multi_loop loop_;
+  worker_pool workers_;
+  url_feed feed_;
+  crawler::host_scheduler scheduler_;
+  crawler::request_options request_;
+  crawler::retry_policy retry_;
+  std::shared_ptr<const pipeline::token_rules> rules_;
+  asio::steady_timer wake_;      // cancelled whenever the driver should look again
+  asio::steady_timer shutdown_;  // expires (set to the past) on the first signal
+  asio::steady_timer grace_;
+  asio::steady_timer progress_timer_;
+  asio::signal_set signals_;
+  storage::atomic_file* results_;
+  bool progress_;
+  bool input_done_ = false;
+  bool stopping_ = false;
+  bool finished_ = false;
+  std::size_t pending_commits_ = 0;  // pages fetched whose words are still being counted
+  clock::time_point started_;
+  run_stats stats_;
+  pipeline::word_counts totals_;
+};
+
+// The driver: takes lines from the feed as the scheduler has room, starts
+// what may start, and waits for the next event.
+asio::awaitable<void> crawl_run::drive() {
+  for (;;) {
+    while (auto url = scheduler_.next()) asio::co_spawn(net_, fetch_one(std::move(*url)), asio::detached);
+    if ((input_done_ || stopping_) && scheduler_.in_flight() == 0 && pending_commits_ == 0) break;
+    if (!input_done_ && !stopping_ && scheduler_.wants_more()) {
+      auto event = co_await (feed_.channel().async_receive(asio::as_tuple(asio::use_awaitable)) ||
+                             wake_.async_wait(asio::as_tuple(asio::use_awaitable)));
+      if (event.index() == 0) {
+        auto& [ec, batch] = std::get<0>(event);
+        if (ec) input_done_ = true;
+        else take(batch);
+      }
+    } else {
+      co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+  }
+  finished_ = true;
+  workers_.close();
+  feed_.stop();
+  boost::system::error_code ignored;
+  signals_.cancel(ignored);
+  grace_.cancel();
+  progress_timer_.cancel();
+  clear_progress();
+}
+
+void crawl_run::take(url_batch& batch) {
+  if (batch.empty()) {
+    input_done_ = true;
+    return;
+  }
+  for (auto& line : batch) {
+    ++stats_.lines_read;
+    if (line.url) {
+      scheduler_.add(crawler::scheduled_url{std::move(*line.url), line.line_no});
+      continue;
+    }
+    ++stats_.bad_lines;
+    clear_progress();
+    std::fprintf(stderr, "crawl: %s:%llu: %s\n", s_.input.c_str(), static_cast<unsigned long long>(line.line_no),
+                 line.error.c_str());
+  }
+}
+
+asio::awaitable<void> crawl_run::fetch_one(crawler::scheduled_url url) {
+  auto sink = std::make_shared<page_sink>(workers_, rules_, net_.get_executor());
+  auto t0 = clock::now();
+  crawler::fetch_result r = co_await crawler::fetch(loop_, url.url, request_, retry_, *sink, shutdown_);
+  auto elapsed = clock::now() - t0;
+  scheduler_.done(url.url.host);
+  if (r.status == crawler::fetch_status::ok) {
+    ++pending_commits_;
+    bool counting = sink->commit([this, u = url.url, r, elapsed](page_outcome outcome) {
+      --pending_commits_;
+      record(u, r, elapsed, outcome);
+      wake_.cancel();
+    });
+    if (!counting) {  // an empty body
+      --pending_commits_;
+      record(url.url, r, elapsed, page_outcome{});
+    }
+  } else {
+    sink->discard();
+    record(url.url, r, elapsed, page_outcome{});
+  }
+  wake_.cancel();
+}
+
+void crawl_run::record(const crawler::normalized_url& url, const crawler::fetch_result& r, clock::duration elapsed,
+                       page_outcome outcome) {
+  using crawler::fetch_status;
+  stats_.retries += r.attempts > 1 ? static_cast<std::uint64_t>(r.attempts - 1) : 0;
+  if (r.http_status > 0) ++stats_.status_codes[r.http_status];
+  const char* note = nullptr;
+  if (r.status == fetch_status::ok && outcome.kind == pipeline::content_kind::other) {
+    note = "skipped: the body looks binary";
+    ++stats_.skipped;
+    ++stats_.skipped_by_reason["binary"];
+  } else if (r.status == fetch_status::ok) {
+    ++stats_.ok;
+    stats_.bytes += r.bytes;
+    stats_.latency.add(std::chrono::duration_cast<std::chrono::microseconds>(elapsed));
+  } else if (r.status == fetch_status::skipped) {
+    ++stats_.skipped;
+    ++stats_.skipped_by_reason[r.reason];
+  } else if (r.status == fetch_status::interrupted) {
+    ++stats_.unfinished;
+  } else {
+    ++stats_.failed;
+    ++stats_.failed_by_reason[r.reason];
+    if (!s_.quiet) {
+      clear_progress();
+      std::fprintf(stderr, "crawl: %s: %s\n", url.url.c_str(), r.error.c_str());
+    }
+  }
+  if (results_ && r.status != fetch_status::interrupted)
+    results_->write(format_result_line(url, r, outcome.words, elapsed, note));
+}
+
+void crawl_run::begin_stop() {
+  stopping_ = true;
+  stats_.interrupted = true;
+  feed_.stop();
+  shutdown_.expires_at(clock::time_point::min());  // ends retry waits; no new attempts
+  wake_.cancel();
+}
+
+asio::awaitable<void> crawl_run::watch_signals() {
+  auto [ec, signo] = co_await signals_.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (ec || finished_) co_return;
+  begin_stop();
+  if (!s_.quiet) {
+    clear_progress();
+    std::fprintf(stderr, "crawl: %s: letting %zu transfers finish (up to %.1f s); a second signal stops now\n",
+                 strsignal(signo), loop_.running(), static_cast<double>(s_.grace.count()) / 1000.0);
+  }
+  grace_.expires_after(s_.grace);
+  co_await (grace_.async_wait(asio::as_tuple(asio::use_awaitable)) ||
+            signals_.async_wait(asio::as_tuple(asio::use_awaitable)));
+  if (!finished_) loop_.abort_all();
+}
+
+void crawl_run::clear_progress() {
+  if (progress_) std::fputs("\r\033[K", stderr);
+}
+
+asio::awaitable<void> crawl_run::show_progress() {
+  while (!finished_) {
+    progress_timer_.expires_after(std::chrono::milliseconds(250));
+    auto [ec] = co_await progress_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec || finished_) co_return;
+    double secs = std::chrono::duration<double>(clock::now() - started_).count();
+    std::fprintf(stderr, "\r\033[Kcrawl: %llu/%llu done, %.0f pages/s, %zu in flight, %llu errors",
+                 static_cast<unsigned long long>(stats_.done()), static_cast<unsigned long long>(stats_.lines_read),
+                 secs > 0 ? static_cast<double>(stats_.done()) / secs : 0.0, scheduler_.in_flight(),
+                 static_cast<unsigned long long>(stats_.failed + stats_.bad_lines));
+  }
+}
+
+int open_input(const std::string& input, std::string& error) {
+  if (input == "-") return STDIN_FILENO;
+  int fd = ::open(input.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) error = "crawl: " + input + ": " + std::strerror(errno);
+  return fd;
+}
+
+bool open_output(const std::string& path, storage::atomic_file& file) {
+  if (path.empty()) return true;
+  std::string error;
+  if (file.open(path, error)) return true;
+  std::fprintf(stderr, "crawl: %s\n", error.c_str());
+  return false;
+}
+
+bool commit_output(storage::atomic_file& file) {
+  if (!file.is_open()) return true;
+  std::string error;
+  if (file.commit(error)) return true;
+  std::fprintf(stderr, "crawl: %s\n", error.c_str());
+  return false;
+}
+
+}  // namespace
+
+int run_crawl(const config::crawl_settings& s) {
+  std::string error;
+  int fd = open_input(s.input, error);
+  if (fd < 0) {
+    std::fprintf(stderr, "%s\n", error.c_str());
+    return 2;
+  }
+  storage::atomic_file results, counts, summary;
+  if (!open_output(s.results, results) || !open_output(s.output, counts) || !open_output(s.summary, summary)) {
+    if (fd > 0) ::close(fd);
+    return 2;
+  }
+  std::size_t concurrency = s.concurrency;
+  if (std::size_t fit = transfers_that_fit(); concurrency > fit) {
+    std::fprintf(stderr, "crawl: warning: the open-files limit allows %zu transfers; --concurrency lowered from %zu\n",
+                 fit, concurrency);
+    concurrency = fit;
+  }
+  unsigned threads = s.threads ? s.threads : std::max(1u, std::thread::hardware_concurrency());
+
+  asio::io_context net(1);
+  run_stats stats;
+  pipeline::word_counts totals;
+  {
+    crawl_run run(s, concurrency, threads, fd, net, results.is_open() ? &results : nullptr);
+    run.start();
+    net.run();
+    stats = run.finish();
+    totals = std::move(run.totals());
+  }
+  stats.exit_status = stats.interrupted ? 130 : (stats.failed || stats.bad_lines) ? 1 : 0;
+
+  bool written = true;
+  if (counts.is_open()) {
+    auto format = pipeline::format_for_path(s.output).value_or(pipeline::count_format::tsv);
+    pipeline::write_counts(format, pipeline::ranked(totals), [&](std::string_view piece) { counts.write(piece); });
+    written = commit_output(counts) && written;
+  }
+  written = commit_output(results) && written;
+  if (s.top > 0) std::fputs(pipeline::format_top_table(pipeline::top(totals, s.top), totals.total()).c_str(), stdout);
+  std::fflush(stdout);
+  if (!s.quiet) std::fputs(format_summary_text(stats).c_str(), stderr);
+  if (summary.is_open()) {
+    summary.write(format_summary_json(stats));
+    written = commit_output(summary) && written;
+  }
+  if (!written && stats.exit_status == 0) stats.exit_status = 1;
+  return stats.exit_status;
+}
+
+}  // namespace crawl::app

@@ -1,0 +1,83 @@
+#include "page_sink.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace crawl::app {
+
+namespace asio = boost::asio;
+
+page_sink::page_sink(worker_pool& workers, std::shared_ptr<const pipeline::token_rules> rules,
+                     asio::any_io_executor network)
+    : workers_(workers), rules_(std::move(rules)), network_(std::move(network)) {}
+
+bool page_sink::on_head(const crawler::response_head& head, std::function<void()> resume) {
+  auto kind = pipeline::classify_content_type(head.content_type);
+  if (kind == pipeline::content_kind::other) return false;
+  resume_ = std::move(resume);
+  if (!channel_) channel_ = &workers_.pick();  // every attempt of a page goes to one worker, in order
+  page_ = std::make_shared<page_job>(kind, pipeline::charset_from_content_type(head.content_type), rules_);
+  buffer_.clear();
+  return true;
+}
+
+bool page_sink::on_body(std::string_view bytes) {
+  if (draining_) {  // the worker is behind: hold the transfer
+    paused_ = true;
+    return false;
+  }
+  if (buffer_.capacity() < chunk_bytes) buffer_.reserve(chunk_bytes);
+  buffer_.append(bytes);
+  if (buffer_.size() >= chunk_bytes) {
+    send(text_chunk{page_, std::move(buffer_), text_chunk::action::data});
+    buffer_ = std::string();
+  }
+  return true;
+}
+
+void page_sink::on_discard() {
+  if (!page_) return;
+  send(text_chunk{std::move(page_), {}, text_chunk::action::discard});
+  page_.reset();
+  buffer_.clear();
+}
+
+bool page_sink::commit(std::function<void(page_outcome)> on_done) {
+  if (!page_) return false;
+  page_->on_done = std::move(on_done);
+  if (!buffer_.empty()) send(text_chunk{page_, std::move(buffer_), text_chunk::action::data});
+  send(text_chunk{std::move(page_), {}, text_chunk::action::commit});
+  page_.reset();
+  return true;
+}
+
+void page_sink::send(text_chunk chunk) {
+  if (!draining_ && channel_->try_send(boost::system::error_code{}, std::move(chunk))) return;
+  outbox_.push_back(std::move(chunk));
+  if (!draining_) {
+    draining_ = true;
+    asio::co_spawn(network_, drain(shared_from_this()), asio::detached);
+  }
+}
+
+// Sends the outbox in order, waiting for room in the channel, then resumes
+// the transfer if on_body() paused it meanwhile.
+asio::awaitable<void> page_sink::drain([[maybe_unused]] std::shared_ptr<page_sink> self) {
+  while (!outbox_.empty()) {
+    text_chunk chunk = std::move(outbox_.front());
+    outbox_.pop_front();
+    auto [ec] = co_await channel_->async_send(boost::system::error_code{}, std::move(chunk),
+                                              asio::as_tuple(asio::use_awaitable));
+    if (ec) break;  // closed: the run is over
+  }
+  outbox_.clear();
+  draining_ = false;
+  if (paused_) {
+    paused_ = false;
+    if (resume_) resume_();
+  }
+}
+
+}  // namespace crawl::app

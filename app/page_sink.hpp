@@ -1,0 +1,48 @@
+#pragma once
+// Connects one URL's body bytes (crawler) to a text worker (pipeline):
+// gathers them into chunks, hands chunks over through the worker's bounded
+// channel, and pauses the transfer while that channel is full.
+#include "text_workers.hpp"
+
+#include "crawl/crawler/fetch.hpp"
+
+#include <deque>
+#include <memory>
+
+namespace crawl::app {
+
+// Lives on the network thread, shared by the URL's coroutine and the
+// coroutine that drains its outbox, so neither outlives the other's data.
+class page_sink : public crawler::body_sink, public std::enable_shared_from_this<page_sink> {
+ public:
+  page_sink(worker_pool& workers, std::shared_ptr<const pipeline::token_rules> rules,
+            boost::asio::any_io_executor network);
+
+  bool on_head(const crawler::response_head& head, std::function<void()> resume) override;
+  bool on_body(std::string_view bytes) override;
+  void on_discard() override;
+
+  // After the last attempt: count the page (on_done runs on the network
+  // thread once the worker is through) or drop it. Returns false when there
+  // was no page to count (no body arrived); on_done is not called then.
+  bool commit(std::function<void(page_outcome)> on_done);
+  void discard() { on_discard(); }
+
+ private:
+  void send(text_chunk chunk);
+  // `self` keeps the sink alive until its outbox is sent.
+  boost::asio::awaitable<void> drain(std::shared_ptr<page_sink> self);
+
+  worker_pool& workers_;
+  std::shared_ptr<const pipeline::token_rules> rules_;
+  boost::asio::any_io_executor network_;
+  chunk_channel* channel_ = nullptr;
+  std::shared_ptr<page_job> page_;
+  std::string buffer_;
+  std::deque<text_chunk> outbox_;  // in order; at most one data chunk and an end
+  bool draining_ = false;
+  bool paused_ = false;
+  std::function<void()> resume_;
+};
+
+}  // namespace crawl::app

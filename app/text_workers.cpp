@@ -1,0 +1,94 @@
+#include "text_workers.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace crawl::app {
+
+namespace asio = boost::asio;
+
+struct worker_pool::worker {
+  worker(std::unique_ptr<asio::io_context> own, asio::any_io_executor ex)
+      : context(std::move(own)), channel(ex, channel_capacity) {}
+  std::unique_ptr<asio::io_context> context;  // null: runs on the network thread
+  chunk_channel channel;
+  pipeline::word_counts totals;
+  std::thread thread;
+};
+
+namespace {
+
+void finish_page(text_chunk& chunk, pipeline::word_counts& totals, const asio::any_io_executor& network) {
+  page_job& page = *chunk.page;
+  page.doc.finish();
+  totals.merge(page.doc.counts());
+  page_outcome outcome{page.doc.words(), page.doc.kind()};
+  if (page.on_done) asio::post(network, [done = std::move(page.on_done), outcome] { done(outcome); });
+}
+
+// One worker: a straight loop over its channel until the channel closes.
+asio::awaitable<void> run_worker(chunk_channel& channel, pipeline::word_counts& totals,
+                                 asio::any_io_executor network) {
+  for (;;) {
+    auto [ec, chunk] = co_await channel.async_receive(asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return;
+    switch (chunk.what) {
+      case text_chunk::action::data:
+        chunk.page->doc.feed(chunk.bytes);
+        break;
+      case text_chunk::action::commit:
+        finish_page(chunk, totals, network);
+        break;
+      case text_chunk::action::discard:
+        break;
+    }
+  }
+}
+
+}  // namespace
+
+worker_pool::worker_pool(unsigned workers, asio::io_context& network) : network_(network.get_executor()) {
+  if (workers <= 1) {
+    workers_.push_back(std::make_unique<worker>(nullptr, network.get_executor()));
+    asio::co_spawn(network, run_worker(workers_[0]->channel, workers_[0]->totals, network_), asio::detached);
+    return;
+  }
+  for (unsigned i = 0; i < workers; ++i) {
+    auto context = std::make_unique<asio::io_context>(1);
+    auto executor = context->get_executor();
+    auto w = std::make_unique<worker>(std::move(context), executor);
+    asio::co_spawn(*w->context, run_worker(w->channel, w->totals, network_), asio::detached);
+    w->thread = std::thread([ctx = w->context.get()] { ctx->run(); });
+    workers_.push_back(std::move(w));
+  }
+}
+
+worker_pool::~worker_pool() { join(); }
+
+chunk_channel& worker_pool::pick() {
+  auto& w = *workers_[next_];
+  next_ = (next_ + 1) % workers_.size();
+  return w.channel;
+}
+
+void worker_pool::close() {
+  for (auto& w : workers_) w->channel.close();
+}
+
+void worker_pool::join() {
+  close();
+  for (auto& w : workers_)
+    if (w->thread.joinable()) w->thread.join();
+}
+
+pipeline::word_counts worker_pool::take_totals() {
+  pipeline::word_counts all = std::move(workers_[0]->totals);
+  for (std::size_t i = 1; i < workers_.size(); ++i) all.merge(workers_[i]->totals);
+  return all;
+}
+
+}  // namespace crawl::app

@@ -1,0 +1,73 @@
+#pragma once
+// The text-processing side of `crawl`: worker coroutines that turn body
+// chunks into word counts, each on its own thread, fed by bounded channels.
+#include "crawl/pipeline/document.hpp"
+#include "crawl/pipeline/word_counts.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace crawl::app {
+
+// What a worker reports, on the network thread, when a page is done.
+struct page_outcome {
+  std::uint64_t words = 0;
+  pipeline::content_kind kind = pipeline::content_kind::text;  // other: sniffed as binary
+};
+
+// One page's processing state. Created on the network thread, then touched
+// only by the worker its chunks go to.
+struct page_job {
+  page_job(pipeline::content_kind kind, std::string charset, std::shared_ptr<const pipeline::token_rules> rules)
+      : doc(kind, std::move(charset), std::move(rules)) {}
+  pipeline::document doc;
+  std::function<void(page_outcome)> on_done;  // runs on the network thread
+};
+
+struct text_chunk {
+  enum class action { data, commit, discard };
+  std::shared_ptr<page_job> page;
+  std::string bytes;
+  action what = action::data;
+};
+
+using chunk_channel = boost::asio::experimental::concurrent_channel<void(boost::system::error_code, text_chunk)>;
+
+// Chunks are about this size: large enough that hand-offs are rare, small
+// enough that a page never has to be held whole.
+inline constexpr std::size_t chunk_bytes = 64 * 1024;
+// Chunks queued per worker before senders wait (and transfers pause).
+inline constexpr std::size_t channel_capacity = 32;
+
+// N workers. With one worker it runs on the network thread itself: on a
+// single core a second thread only adds hand-off costs. Each worker keeps
+// its own totals; take_totals() merges them after join().
+class worker_pool {
+ public:
+  worker_pool(unsigned workers, boost::asio::io_context& network);
+  ~worker_pool();
+
+  // The channel for a new page, round-robin.
+  chunk_channel& pick();
+  // Closes the channels: each worker ends once it sees that. Call on the
+  // network thread when every page is done, so the inline worker ends too.
+  void close();
+  // close(), then waits for the worker threads.
+  void join();
+  pipeline::word_counts take_totals();
+
+ private:
+  struct worker;
+  boost::asio::any_io_executor network_;
+  std::vector<std::unique_ptr<worker>> workers_;
+  std::size_t next_ = 0;
+};
+
+}  // namespace crawl::app

@@ -1,0 +1,52 @@
+#pragma once
+// Validated settings of `crawl URLS`, read from the command line. Only this
+// library reads argv; app/ turns the settings into each library's options.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace crawl::config {
+
+struct crawl_settings {
+  std::string input;  // a path, or "-" for standard input
+  std::size_t concurrency = 512;
+  std::size_t per_host = 8;
+  unsigned threads = 0;  // 0: one per core
+  long max_redirects = 10;
+  std::chrono::milliseconds connect_timeout{10'000};
+  std::chrono::milliseconds timeout{30'000};
+  std::chrono::seconds low_speed_time{15};
+  long low_speed_limit = 1024;
+  int retries = 3;
+  std::chrono::milliseconds retry_delay{250};
+  std::uint64_t max_size = 10 << 20;
+  std::string user_agent;
+  std::vector<std::string> headers;
+  bool insecure = false;
+  std::string cacert;
+  std::optional<std::string> proxy;
+  std::size_t top = 20;
+  std::string output;
+  std::string results;
+  std::string summary;
+  std::string token;
+  bool keep_numbers = false;
+  bool quiet = false;
+  bool verbose = false;
+  std::chrono::milliseconds grace{5'000};
+};
+
+struct parse_outcome {
+  std::optional<crawl_settings> settings;  // empty: exit with exit_code after printing message
+  int exit_code = 0;
+  std::string message;  // for stdout when exit_code is 0 (help, version), else for stderr
+};
+
+// Parses `crawl [options] URLS`. Errors name the option and give exit code 2.
+parse_outcome parse_crawl_args(int argc, const char* const* argv);
+
+std::string version_string();
+
+}  // namespace crawl::config

@@ -1,0 +1,107 @@
+#include "crawl/config/crawl_settings.hpp"
+
+#include <CLI/CLI.hpp>
+#include <re2/re2.h>
+
+#include <cmath>
+#include <cstring>
+
+namespace crawl::config {
+namespace {
+
+constexpr const char* exit_status_help =
+    "\nExit status: 0 every URL fetched; 1 the run completed but some lines were bad or some URLs "
+    "failed; 2 usage or configuration error; 130 interrupted (SIGINT or SIGTERM).\n"
+    "Word rule: a word is a maximal run of Unicode letters, combining marks and decimal digits, "
+    "lowercased; runs without a letter are dropped unless --keep-numbers; each Han, Hiragana and "
+    "Katakana character is a word of its own.";
+
+std::chrono::milliseconds to_ms(double seconds) {
+  return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(seconds * 1000.0)));
+}
+
+}  // namespace
+
+std::string version_string() { return "crawl 0.1.0"; }
+
+parse_outcome parse_crawl_args(int argc, const char* const* argv) {
+  crawl_settings s;
+  s.user_agent = version_string();
+  s.user_agent.replace(5, 1, "/");
+  double connect_timeout = 10, timeout = 30, grace = 5, retry_delay = 0.25;
+  long low_speed_time = 15;
+  std::string proxy;
+  std::string token;
+
+  CLI::App app{"crawl: fetch URLs concurrently, extract their visible text and count words."};
+  app.footer(exit_status_help);
+  app.set_version_flag("--version", version_string());
+  app.add_option("urls", s.input, "File with one URL per line, or - for standard input")->required();
+  app.add_option("-c,--concurrency", s.concurrency, "Transfers in flight at most")->check(CLI::Range(1, 1'000'000));
+  app.add_option("--per-host", s.per_host, "Transfers in flight per host at most")->check(CLI::Range(1, 1'000'000));
+  app.add_option("--threads", s.threads, "Worker threads for text processing (0: one per core)")
+      ->check(CLI::Range(0, 1024));
+  app.add_option("--max-redirects", s.max_redirects, "Redirects followed at most")->check(CLI::Range(0, 100));
+  app.add_option("--connect-timeout", connect_timeout, "Seconds to connect")->check(CLI::Range(0.001, 86400.0));
+  app.add_option("--timeout", timeout, "Seconds for a whole transfer")->check(CLI::Range(0.001, 86400.0));
+  app.add_option("--low-speed-time", low_speed_time, "Abort after this many seconds below 1 KB/s")
+      ->check(CLI::Range(1, 86400));
+  app.add_option("--retries", s.retries, "Retries of a failed transfer")->check(CLI::Range(0, 100));
+  app.add_option("--retry-delay", retry_delay, "Seconds before the first retry (doubles each time)")
+      ->check(CLI::Range(0.0, 3600.0));
+  app.add_option("--max-size", s.max_size, "Largest decoded body, e.g. 10MiB")
+      ->transform(CLI::AsSizeValue(false));
+  app.add_option("--user-agent", s.user_agent, "User-Agent header");
+  app.add_option("-H,--header", s.headers, "Extra request header 'Name: value' (repeatable)")
+      ->check([](const std::string& h) {
+        return h.find(':') == std::string::npos ? std::string("header must be 'Name: value'") : std::string();
+      });
+  app.add_flag("--insecure", s.insecure, "Do not verify TLS certificates");
+  app.add_option("--cacert", s.cacert, "CA bundle file")->check(CLI::ExistingFile);
+  app.add_option("--proxy", proxy, "Proxy URL (default: the usual proxy environment variables)");
+  app.add_option("--top", s.top, "Words in the table on stdout")->check(CLI::Range(0, 1'000'000));
+  app.add_option("-o,--output", s.output, "Write all counts to FILE (.tsv, .csv or .json)")
+      ->check([](const std::string& p) {
+        auto ends = [&](const char* x) { return p.size() >= std::strlen(x) && p.compare(p.size() - std::strlen(x), std::string::npos, x) == 0; };
+        return ends(".tsv") || ends(".csv") || ends(".json") ? std::string()
+                                                              : std::string("extension must be .tsv, .csv or .json");
+      });
+  app.add_option("--results", s.results, "Write one JSON line per URL to FILE");
+  app.add_option("--summary", s.summary, "Write the run summary as JSON to FILE");
+  app.add_option("--token", token, "RE2 pattern whose matches are the words");
+  app.add_flag("--keep-numbers", s.keep_numbers, "Count runs of digits without letters too");
+  app.add_flag("-q,--quiet", s.quiet, "Print only errors and the table");
+  app.add_flag("-v,--verbose", s.verbose, "Say more on stderr");
+  app.add_option("--grace", grace, "Seconds in-flight transfers get after SIGINT/SIGTERM")
+      ->check(CLI::Range(0.0, 3600.0));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    return {std::nullopt, 0, app.help()};
+  } catch (const CLI::CallForVersion&) {
+    return {std::nullopt, 0, version_string() + "\n"};
+  } catch (const CLI::ParseError& e) {
+    return {std::nullopt, 2, std::string("crawl: ") + e.what() + "\nRun with --help for usage.\n"};
+  }
+  if (!token.empty()) {
+    RE2::Options options;
+    options.set_log_errors(false);
+    RE2 re(token, options);
+    if (!re.ok())
+      return {std::nullopt, 2, "crawl: --token: invalid RE2 pattern: " + re.error() + "\n"};
+    if (re.NumberOfCapturingGroups() > 1)
+      return {std::nullopt, 2, "crawl: --token: at most one capture group is allowed\n"};
+  }
+  if (s.quiet && s.verbose) return {std::nullopt, 2, "crawl: --quiet and --verbose exclude each other\n"};
+  s.token = token;
+  s.connect_timeout = to_ms(connect_timeout);
+  s.timeout = to_ms(timeout);
+  s.grace = to_ms(grace);
+  s.retry_delay = to_ms(retry_delay);
+  s.low_speed_time = std::chrono::seconds(low_speed_time);
+  if (app.count("--proxy")) s.proxy = proxy;
+  return {std::move(s), 0, {}};
+}
+
+}  // namespace crawl::config

@@ -1,0 +1,90 @@
+#pragma once
+// One URL: an easy handle configured from request_options, its body handed to
+// a body_sink as it arrives, retried with backoff when that may help.
+#include "crawl/crawler/multi_loop.hpp"
+#include "crawl/crawler/url.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <curl/curl.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace crawl::crawler {
+
+struct request_options {
+  std::chrono::milliseconds connect_timeout{10'000};
+  std::chrono::milliseconds timeout{30'000};  // whole transfer
+  long low_speed_limit = 1024;                // bytes/s ...
+  std::chrono::seconds low_speed_time{15};    // ... for this long aborts
+  long max_redirects = 10;
+  std::uint64_t max_size = 10 << 20;          // decoded body bytes
+  std::string user_agent;
+  std::vector<std::string> headers;           // "Name: value"
+  bool insecure = false;
+  std::string cacert;
+  std::optional<std::string> proxy;           // nullopt: the usual environment variables
+  bool verbose = false;
+};
+
+struct retry_policy {
+  int retries = 3;
+  std::chrono::milliseconds base_delay{250};
+  std::chrono::milliseconds max_delay{30'000};
+  std::chrono::seconds max_retry_after{120};  // longer Retry-After values are not waited for
+};
+
+struct response_head {
+  long status;
+  std::string_view content_type;
+};
+
+// The consumer of response bodies. Called on the loop's thread.
+class body_sink {
+ public:
+  virtual ~body_sink() = default;
+  // Once per attempt, before any body byte of a 2xx response. false skips
+  // the body: the transfer ends and counts as skipped. `resume` restarts the
+  // transfer after on_body() paused it; it is safe to call late.
+  virtual bool on_head(const response_head& head, std::function<void()> resume) = 0;
+  // false: the bytes cannot be taken now; the transfer pauses until
+  // multi_loop::resume() and the same bytes come again.
+  virtual bool on_body(std::string_view bytes) = 0;
+  // What the attempt delivered must not count: a retry follows.
+  virtual void on_discard() = 0;
+};
+
+enum class fetch_status { ok, skipped, failed, interrupted };
+
+struct fetch_result {
+  fetch_status status = fetch_status::failed;
+  long http_status = 0;
+  std::string final_url;
+  std::string content_type;
+  std::uint64_t bytes = 0;   // decoded body bytes taken by the sink
+  int attempts = 0;
+  std::string error;         // empty when ok
+  std::string reason;        // short class for counters: "http 404", "timeout", "content-type", ...
+};
+
+// Why an attempt may be retried: connection errors, timeouts, 408, 429, 5xx
+// gateway errors. Pure.
+bool is_retryable(CURLcode code, long http_status);
+// Exponential backoff with full jitter (`jitter` in [0,1)), or Retry-After
+// when the server sent one. Pure.
+std::chrono::milliseconds retry_delay(int attempt, std::int64_t retry_after_s, const retry_policy& policy,
+                                      double jitter);
+
+// Fetches one URL to the end, retrying per `policy`. `shutdown` is a timer
+// whose expiry is the end of time until shutdown sets it to the past: waits
+// between attempts then end at once, and no retry starts.
+boost::asio::awaitable<fetch_result> fetch(multi_loop& loop, const normalized_url& url,
+                                           const request_options& options, const retry_policy& policy,
+                                           body_sink& sink, boost::asio::steady_timer& shutdown);
+
+}  // namespace crawl::crawler

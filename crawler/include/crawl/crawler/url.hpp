@@ -1,0 +1,42 @@
+#pragma once
+// URL checks and normalization. Plain functions: no event loop needed.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace crawl::crawler {
+
+struct normalized_url {
+  std::string url;   // scheme and host lowercased, default port and fragment dropped
+  std::string host;  // lowercased host name, the key for per-host limits
+};
+
+struct url_check {
+  std::optional<normalized_url> url;
+  std::string error;  // why the text is refused, when url is empty
+};
+
+// Accepts only absolute http and https URLs.
+url_check normalize_url(std::string_view text);
+
+// One line of a URL list after trimming: a URL, nothing (blank or comment),
+// or an error naming what is wrong with it.
+struct url_line {
+  std::uint64_t line_no = 0;
+  std::optional<normalized_url> url;
+  std::string error;
+};
+
+inline constexpr std::size_t max_url_line = 8 * 1024;
+
+// Parses one raw line (without its '\n'). A trailing '\r' and surrounding
+// white space are dropped; blank lines and '#' comments give neither url nor
+// error. A UTF-8 byte order mark is dropped on line 1.
+url_line parse_url_line(std::string_view raw, std::uint64_t line_no);
+
+// RFC 6761 reserves .invalid: such a name never resolves, so it is refused
+// locally without asking any resolver.
+bool is_reserved_invalid_host(std::string_view host);
+
+}  // namespace crawl::crawler

@@ -1,0 +1,44 @@
+#pragma once
+// Streams a URL list: memory is one read buffer, whatever the list's length.
+#include "crawl/crawler/url.hpp"
+
+#include <boost/unordered/unordered_flat_set.hpp>
+
+#include <optional>
+#include <string>
+
+namespace crawl::crawler {
+
+// Reads lines from a file descriptor (blocking; run it off the event loop).
+// Duplicates (by normalized URL) are dropped: the reader remembers a 64-bit
+// hash of each URL, 8 bytes per distinct URL, so a 10-million-line list costs
+// about 80 MB at most; the chance of a false duplicate among 10 million URLs
+// is below one in 100,000.
+class url_list_reader {
+ public:
+  // Takes ownership of `fd` unless it is 0 (standard input).
+  explicit url_list_reader(int fd);
+  ~url_list_reader();
+  url_list_reader(const url_list_reader&) = delete;
+  url_list_reader& operator=(const url_list_reader&) = delete;
+
+  // The next line that holds a URL or an error; nullopt at the end of input.
+  // A read error is reported as a line with an error and ends the list.
+  std::optional<url_line> next();
+  std::uint64_t duplicates() const { return duplicates_; }
+
+ private:
+  bool fill();
+  std::optional<std::string_view> next_raw_line(bool& too_long);
+
+  int fd_;
+  std::string buf_;
+  std::size_t pos_ = 0;
+  bool eof_ = false;
+  std::string read_error_;
+  std::uint64_t line_no_ = 0;
+  std::uint64_t duplicates_ = 0;
+  boost::unordered_flat_set<std::uint64_t> seen_;
+};
+
+}  // namespace crawl::crawler

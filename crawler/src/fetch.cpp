@@ -1,0 +1,247 @@
+#include "crawl/crawler/fetch.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+namespace crawl::crawler {
+
+namespace asio = boost::asio;
+using namespace boost::asio::experimental::awaitable_operators;
+
+namespace {
+
+// Body bytes of a non-2xx response read (and dropped) before giving up the
+// connection: small error pages keep their connection for reuse.
+constexpr std::uint64_t error_body_allowance = 64 * 1024;
+
+// One attempt: an easy handle and what its callbacks saw.
+class attempt {
+ public:
+  attempt(multi_loop& loop, const std::string& url, const request_options& options, body_sink& sink)
+      : loop_(loop), easy_(curl_easy_init()), sink_(sink), max_size_(options.max_size) {
+    errbuf_[0] = '\0';
+    configure(url, options);
+  }
+  ~attempt() {
+    curl_easy_cleanup(easy_);
+    curl_slist_free_all(headers_);
+  }
+  attempt(const attempt&) = delete;
+  attempt& operator=(const attempt&) = delete;
+
+  CURL* handle() { return easy_; }
+  std::int64_t retry_after() const {
+    curl_off_t seconds = 0;
+    curl_easy_getinfo(easy_, CURLINFO_RETRY_AFTER, &seconds);
+    return seconds;
+  }
+  fetch_result result(CURLcode code) const;
+
+ private:
+  void configure(const std::string& url, const request_options& o);
+  static std::size_t on_write(char* data, std::size_t, std::size_t n, void* self);
+  std::size_t write(std::string_view data);
+
+  multi_loop& loop_;
+  CURL* easy_;
+  curl_slist* headers_ = nullptr;
+  body_sink& sink_;
+  std::uint64_t max_size_;
+  std::uint64_t bytes_ = 0;
+  bool head_seen_ = false, error_status_ = false, skipped_ = false, too_large_ = false;
+  char errbuf_[CURL_ERROR_SIZE];
+};
+
+void attempt::configure(const std::string& url, const request_options& o) {
+  curl_easy_setopt(easy_, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(easy_, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(easy_, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(easy_, CURLOPT_MAXREDIRS, o.max_redirects);
+  curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o.connect_timeout.count()));
+  curl_easy_setopt(easy_, CURLOPT_TIMEOUT_MS, static_cast<long>(o.timeout.count()));
+  curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_LIMIT, o.low_speed_limit);
+  curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_TIME, static_cast<long>(o.low_speed_time.count()));
+  curl_easy_setopt(easy_, CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl decodes: gzip, br, zstd
+  curl_easy_setopt(easy_, CURLOPT_BUFFERSIZE, 64L * 1024);
+  curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, errbuf_);
+  curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &attempt::on_write);
+  curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
+  if (!o.user_agent.empty()) curl_easy_setopt(easy_, CURLOPT_USERAGENT, o.user_agent.c_str());
+  for (const auto& h : o.headers) headers_ = curl_slist_append(headers_, h.c_str());
+  if (headers_) curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
+  if (o.insecure) {
+    curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+  if (!o.cacert.empty()) curl_easy_setopt(easy_, CURLOPT_CAINFO, o.cacert.c_str());
+  if (o.proxy) curl_easy_setopt(easy_, CURLOPT_PROXY, o.proxy->c_str());
+  if (o.verbose) curl_easy_setopt(easy_, CURLOPT_VERBOSE, 1L);
+}
+
+std::size_t attempt::on_write(char* data, std::size_t, std::size_t n, void* self) {
+  return static_cast<attempt*>(self)->write(std::string_view(data, n));
+}
+
+// Returning less than data.size() ends the transfer with CURLE_WRITE_ERROR;
+// the flags set here say why.
+std::size_t attempt::write(std::string_view data) {
+  if (!head_seen_) {
+    head_seen_ = true;
+    long status = 0;
+    char* type = nullptr;
+    curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(easy_, CURLINFO_CONTENT_TYPE, &type);
+    if (status < 200 || status > 299) {
+      error_status_ = true;
+    } else if (!sink_.on_head(response_head{status, type ? type : ""},
+                              [loop = &loop_, easy = easy_] { loop->resume(easy); })) {
+      skipped_ = true;
+      return 0;
+    }
+  }
+  if (error_status_) {
+    bytes_ += data.size();
+    return bytes_ > error_body_allowance ? 0 : data.size();
+  }
+  if (bytes_ + data.size() > max_size_) {
+    too_large_ = true;
+    return 0;
+  }
+  if (!sink_.on_body(data)) return CURL_WRITEFUNC_PAUSE;
+  bytes_ += data.size();
+  return data.size();
+}
+
+std::string reason_for(CURLcode code) {
+  switch (code) {
+    case CURLE_COULDNT_RESOLVE_HOST: return "dns";
+    case CURLE_COULDNT_CONNECT: return "connect";
+    case CURLE_OPERATION_TIMEDOUT: return "timeout";
+    case CURLE_TOO_MANY_REDIRECTS: return "redirects";
+    case CURLE_UNSUPPORTED_PROTOCOL: return "scheme";
+    case CURLE_BAD_CONTENT_ENCODING: return "encoding";
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CACERT_BADFILE: return "tls";
+    case CURLE_ABORTED_BY_CALLBACK: return "interrupted";
+    default: return "connection";
+  }
+}
+
+fetch_result attempt::result(CURLcode code) const {
+  fetch_result r;
+  char* final_url = nullptr;
+  char* type = nullptr;
+  curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &r.http_status);
+  curl_easy_getinfo(easy_, CURLINFO_EFFECTIVE_URL, &final_url);
+  curl_easy_getinfo(easy_, CURLINFO_CONTENT_TYPE, &type);
+  r.final_url = final_url ? final_url : "";
+  r.content_type = type ? type : "";
+  r.bytes = error_status_ ? 0 : bytes_;
+  if (skipped_) {
+    r.status = fetch_status::skipped;
+    r.reason = "content-type";
+    r.error = "skipped: content type '" + r.content_type + "' is not text";
+  } else if (too_large_) {
+    r.reason = "too-large";
+    r.error = "body larger than --max-size (" + std::to_string(max_size_) + " bytes decoded)";
+  } else if (error_status_ || (code == CURLE_OK && (r.http_status < 200 || r.http_status > 299))) {
+    r.reason = "http " + std::to_string(r.http_status);
+    r.error = "HTTP status " + std::to_string(r.http_status);
+  } else if (code == CURLE_OK) {
+    r.status = fetch_status::ok;
+  } else {
+    r.status = code == CURLE_ABORTED_BY_CALLBACK ? fetch_status::interrupted : fetch_status::failed;
+    r.reason = reason_for(code);
+    r.error = errbuf_[0] ? errbuf_ : curl_easy_strerror(code);
+    if (code == CURLE_UNSUPPORTED_PROTOCOL) r.error += " (only http and https are followed)";
+  }
+  return r;
+}
+
+double next_jitter() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+}
+
+bool shutdown_requested(const asio::steady_timer& shutdown) {
+  return shutdown.expiry() <= std::chrono::steady_clock::now();
+}
+
+}  // namespace
+
+bool is_retryable(CURLcode code, long http_status) {
+  switch (code) {
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+      return true;
+    default:
+      break;
+  }
+  switch (http_status) {
+    case 408: case 429: case 500: case 502: case 503: case 504:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::chrono::milliseconds retry_delay(int attempt, std::int64_t retry_after_s, const retry_policy& policy,
+                                      double jitter) {
+  using std::chrono::milliseconds;
+  if (retry_after_s > 0) return std::chrono::duration_cast<milliseconds>(std::chrono::seconds(retry_after_s));
+  double ceiling = static_cast<double>(policy.base_delay.count()) * std::pow(2.0, attempt - 1);
+  ceiling = std::min(ceiling, static_cast<double>(policy.max_delay.count()));
+  // Half fixed, half random: spreads retries without ever retrying at once.
+  return milliseconds(static_cast<std::int64_t>(ceiling * (0.5 + 0.5 * jitter)));
+}
+
+asio::awaitable<fetch_result> fetch(multi_loop& loop, const normalized_url& url, const request_options& options,
+                                    const retry_policy& policy, body_sink& sink, asio::steady_timer& shutdown) {
+  fetch_result r;
+  if (is_reserved_invalid_host(url.host)) {
+    r.attempts = 1;
+    r.reason = "dns";
+    r.error = "could not resolve host '" + url.host + "' (.invalid names never resolve, RFC 6761)";
+    co_return r;
+  }
+  for (int attempt_no = 1;; ++attempt_no) {
+    CURLcode code;
+    std::int64_t retry_after;
+    {
+      attempt a(loop, url.url, options, sink);
+      code = co_await loop.async_perform(a.handle(), asio::use_awaitable);
+      r = a.result(code);
+      retry_after = a.retry_after();
+    }
+    r.attempts = attempt_no;
+    if (r.status != fetch_status::failed || attempt_no > policy.retries || !is_retryable(code, r.http_status) ||
+        shutdown_requested(shutdown))
+      co_return r;
+    if (retry_after > policy.max_retry_after.count()) {
+      r.error += "; Retry-After " + std::to_string(retry_after) + " s is longer than we wait";
+      co_return r;
+    }
+    sink.on_discard();
+    asio::steady_timer pause(co_await asio::this_coro::executor, retry_delay(attempt_no, retry_after, policy, next_jitter()));
+    co_await (pause.async_wait(asio::as_tuple(asio::use_awaitable)) ||
+              shutdown.async_wait(asio::as_tuple(asio::use_awaitable)));
+    if (shutdown_requested(shutdown)) co_return r;
+  }
+}
+
+}  // namespace crawl::crawler

@@ -1,0 +1,77 @@
+#include "crawl/crawler/url.hpp"
+
+#include <curl/curl.h>
+
+#include <memory>
+
+namespace crawl::crawler {
+namespace {
+
+struct url_deleter {
+  void operator()(CURLU* u) const { curl_url_cleanup(u); }
+};
+struct string_deleter {
+  void operator()(char* s) const { curl_free(s); }
+};
+using curl_string = std::unique_ptr<char, string_deleter>;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+  return out;
+}
+
+curl_string get_part(CURLU* u, CURLUPart part, unsigned flags = 0) {
+  char* value = nullptr;
+  if (curl_url_get(u, part, &value, flags) != CURLUE_OK) return nullptr;
+  return curl_string(value);
+}
+
+}  // namespace
+
+bool is_reserved_invalid_host(std::string_view host) {
+  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  return host == "invalid" || (host.size() > 8 && host.substr(host.size() - 8) == ".invalid");
+}
+
+url_check normalize_url(std::string_view text) {
+  auto scheme_end = text.find("://");
+  if (scheme_end == std::string_view::npos || scheme_end == 0)
+    return {std::nullopt, "not a URL (expected http:// or https://)"};
+  std::string scheme = lower(text.substr(0, scheme_end));
+  if (scheme != "http" && scheme != "https")
+    return {std::nullopt, "scheme '" + scheme + "' refused (only http and https)"};
+  std::unique_ptr<CURLU, url_deleter> u(curl_url());
+  std::string copy(text);
+  CURLUcode rc = curl_url_set(u.get(), CURLUPART_URL, copy.c_str(), CURLU_URLENCODE);
+  if (rc != CURLUE_OK) return {std::nullopt, std::string("not a URL: ") + curl_url_strerror(rc)};
+  auto host = get_part(u.get(), CURLUPART_HOST);
+  if (!host || !*host.get()) return {std::nullopt, "not a URL: no host"};
+  std::string host_lower = lower(host.get());
+  curl_url_set(u.get(), CURLUPART_SCHEME, scheme.c_str(), 0);
+  curl_url_set(u.get(), CURLUPART_HOST, host_lower.c_str(), 0);
+  curl_url_set(u.get(), CURLUPART_FRAGMENT, nullptr, 0);
+  auto full = get_part(u.get(), CURLUPART_URL, CURLU_NO_DEFAULT_PORT);
+  if (!full) return {std::nullopt, "not a URL"};
+  return {normalized_url{full.get(), std::move(host_lower)}, {}};
+}
+
+url_line parse_url_line(std::string_view raw, std::uint64_t line_no) {
+  url_line line;
+  line.line_no = line_no;
+  if (line_no == 1 && raw.substr(0, 3) == "\xEF\xBB\xBF") raw.remove_prefix(3);
+  if (raw.size() > max_url_line) {
+    line.error = "line longer than 8 KiB";
+    return line;
+  }
+  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; };
+  while (!raw.empty() && is_space(raw.back())) raw.remove_suffix(1);
+  while (!raw.empty() && is_space(raw.front())) raw.remove_prefix(1);
+  if (raw.empty() || raw.front() == '#') return line;
+  url_check check = normalize_url(raw);
+  if (check.url) line.url = std::move(check.url);
+  else line.error = std::move(check.error);
+  return line;
+}
+
+}  // namespace crawl::crawler

@@ -1,0 +1,36 @@
+#pragma once
+// Ranking word counts and writing them as TSV, CSV, JSON or a text table.
+#include "crawl/pipeline/word_counts.hpp"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace crawl::pipeline {
+
+enum class count_format { tsv, csv, json };
+
+// The format named by a file's extension (.tsv, .csv, .json), or nullopt.
+std::optional<count_format> format_for_path(std::string_view path);
+
+// All counts, by count descending, then word ascending (bytewise).
+std::vector<word_count> ranked(const word_counts& counts);
+// The first n of ranked(), found without sorting everything.
+std::vector<word_count> top(const word_counts& counts, std::size_t n);
+
+// Writes counts in `format`, handing out pieces of at most about 1 MiB.
+// tsv: "word\tcount" lines, no header; csv: a "word,count" header, fields
+// quoted when needed; json: one object {"word": count, ...} in rank order.
+void write_counts(count_format format, const std::vector<word_count>& rows,
+                  const std::function<void(std::string_view)>& write);
+
+// An aligned table of rank, word, count and share of `total`.
+std::string format_top_table(const std::vector<word_count>& rows, std::uint64_t total);
+
+// Appends `s` as a JSON string literal (quoted and escaped; invalid UTF-8
+// bytes become U+FFFD so the output is always valid JSON).
+void append_json_string(std::string& out, std::string_view s);
+
+}  // namespace crawl::pipeline

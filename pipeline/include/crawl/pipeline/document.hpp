@@ -1,0 +1,51 @@
+#pragma once
+// One document's bytes to word counts: charset -> visible text -> words.
+#include "crawl/pipeline/charset.hpp"
+#include "crawl/pipeline/html_text.hpp"
+#include "crawl/pipeline/tokenizer.hpp"
+#include "crawl/pipeline/word_counts.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace crawl::pipeline {
+
+enum class content_kind { html, text, unknown, other };
+
+// text/html and XHTML are html; other text/*, JSON and XML are text; a
+// missing type is unknown (sniffed from the first bytes); the rest is other.
+content_kind classify_content_type(std::string_view content_type);
+
+// Feeds a document in pieces of any size. Not thread-safe; one thread at a time.
+class document {
+ public:
+  // `charset` is the label from the Content-Type header, or empty.
+  document(content_kind kind, std::string charset, std::shared_ptr<const token_rules> rules);
+
+  void feed(std::string_view bytes);
+  void finish();
+
+  // What the document decided to be after sniffing: other means skipped.
+  content_kind kind() const { return kind_; }
+  const word_counts& counts() const { return counts_; }
+  word_counts& counts() { return counts_; }
+  std::uint64_t words() const { return counts_.total(); }
+
+ private:
+  void start(std::string_view first_bytes);
+  void tokenize(bool final);
+
+  content_kind kind_;
+  std::string charset_;
+  bool started_ = false;
+  std::optional<charset_decoder> decoder_;
+  html_text html_;
+  tokenizer tokenizer_;
+  std::string decoded_;  // UTF-8 from the decoder, waiting for HTML extraction
+  std::string text_;     // visible text waiting for the tokenizer
+  word_counts counts_;
+};
+
+}  // namespace crawl::pipeline

@@ -1,0 +1,178 @@
+#include "crawl/pipeline/count_output.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace crawl::pipeline {
+namespace {
+
+bool rank_before(const word_count& a, const word_count& b) {
+  return a.count != b.count ? a.count > b.count : a.word < b.word;
+}
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
+  auto c = static_cast<unsigned char>(s[i]);
+  std::size_t len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+  if (len == 0 || i + len > s.size()) return 0;
+  for (std::size_t k = 1; k < len; ++k)
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
+  return len;
+}
+
+// Display width in terminal columns, counting each code point as one
+// (wide CJK characters as two).
+std::size_t display_width(std::string_view s) {
+  std::size_t width = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if ((c & 0xC0) == 0x80) continue;
+    width += c >= 0xE3 && c <= 0xE9 ? 2 : 1;  // lead bytes of U+3000..U+9FFF
+  }
+  return width;
+}
+
+void append_csv_field(std::string& out, std::string_view s) {
+  if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out.append(s);
+    return;
+  }
+  out.push_back('"');
+  for (char c : s) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
+}  // namespace
+
+std::optional<count_format> format_for_path(std::string_view path) {
+  if (ends_with(path, ".tsv")) return count_format::tsv;
+  if (ends_with(path, ".csv")) return count_format::csv;
+  if (ends_with(path, ".json")) return count_format::json;
+  return std::nullopt;
+}
+
+std::vector<word_count> ranked(const word_counts& counts) {
+  std::vector<word_count> rows;
+  rows.reserve(counts.distinct());
+  counts.for_each([&](word_count row) { rows.push_back(row); });
+  std::sort(rows.begin(), rows.end(), rank_before);
+  return rows;
+}
+
+std::vector<word_count> top(const word_counts& counts, std::size_t n) {
+  std::vector<word_count> rows;
+  rows.reserve(counts.distinct());
+  counts.for_each([&](word_count row) { rows.push_back(row); });
+  n = std::min(n, rows.size());
+  std::partial_sort(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(n), rows.end(), rank_before);
+  rows.resize(n);
+  return rows;
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  out.push_back('"');
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      std::size_t len = utf8_sequence_length(s, i);
+      if (len == 0) {
+        out.append("\\ufffd");
+      } else {
+        out.append(s.substr(i, len));
+        i += len - 1;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"': out.append("\\\""); break;
+      case '\\': out.append("\\\\"); break;
+      case '\n': out.append("\\n"); break;
+      case '\r': out.append("\\r"); break;
+      case '\t': out.append("\\t"); break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out.append(buf);
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+void write_counts(count_format format, const std::vector<word_count>& rows,
+                  const std::function<void(std::string_view)>& write) {
+  constexpr std::size_t flush_at = 1 << 20;
+  std::string buf;
+  buf.reserve(flush_at + 4096);
+  if (format == count_format::csv) buf.append("word,count\n");
+  if (format == count_format::json) buf.append("{");
+  bool first = true;
+  for (const auto& row : rows) {
+    switch (format) {
+      case count_format::tsv:
+        buf.append(row.word);
+        buf.push_back('\t');
+        break;
+      case count_format::csv:
+        append_csv_field(buf, row.word);
+        buf.push_back(',');
+        break;
+      case count_format::json:
+        buf.append(first ? "\n  " : ",\n  ");
+        append_json_string(buf, row.word);
+        buf.append(": ");
+        break;
+    }
+    first = false;
+    buf.append(std::to_string(row.count));
+    if (format != count_format::json) buf.push_back('\n');
+    if (buf.size() >= flush_at) {
+      write(buf);
+      buf.clear();
+    }
+  }
+  if (format == count_format::json) buf.append(first ? "}\n" : "\n}\n");
+  write(buf);
+}
+
+std::string format_top_table(const std::vector<word_count>& rows, std::uint64_t total) {
+  std::size_t word_width = 4, count_width = 5;
+  for (const auto& row : rows) {
+    word_width = std::max(word_width, display_width(row.word));
+    count_width = std::max(count_width, std::to_string(row.count).size());
+  }
+  std::string out;
+  char buf[64];
+  auto pad = [&](std::size_t n) { out.append(n, ' '); };
+  std::snprintf(buf, sizeof buf, "%5s  ", "rank");
+  out.append(buf);
+  out.append("word");
+  pad(word_width - 4 + 2);
+  pad(count_width - 5);
+  out.append("count   share\n");
+  std::size_t rank = 0;
+  for (const auto& row : rows) {
+    std::snprintf(buf, sizeof buf, "%5zu  ", ++rank);
+    out.append(buf);
+    out.append(row.word);
+    pad(word_width - display_width(row.word) + 2);
+    std::string count = std::to_string(row.count);
+    pad(count_width - count.size());
+    out.append(count);
+    double share = total ? 100.0 * static_cast<double>(row.count) / static_cast<double>(total) : 0.0;
+    std::snprintf(buf, sizeof buf, "  %5.2f%%\n", share);
+    out.append(buf);
+  }
+  return out;
+}
+
+}  // namespace crawl::pipeline

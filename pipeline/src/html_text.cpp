@@ -1,0 +1,267 @@
+#include "crawl/pipeline/html_text.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+namespace crawl::pipeline {
+namespace {
+
+struct entity_row {
+  const char* name;
+  const char* value;
+};
+constexpr entity_row entity_table[] = {
+#include "html_entities.inc"
+};
+
+constexpr std::size_t max_tag_name = 16;
+constexpr std::size_t max_entity = 32;
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_alnum(char c) { return is_alpha(c) || (c >= '0' && c <= '9'); }
+char to_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+
+// Elements that flow with the text around them: no word break at their tags.
+bool is_inline(std::string_view name) {
+  static constexpr std::string_view names[] = {
+      "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font", "i",
+      "kbd", "mark", "q", "s", "samp", "small", "span", "strike", "strong", "sub", "sup",
+      "time", "tt", "u", "var", "wbr"};
+  return std::find(std::begin(names), std::end(names), name) != std::end(names);
+}
+
+// Elements whose content is raw text up to their end tag and never visible.
+bool is_raw_hidden(std::string_view name) {
+  return name == "script" || name == "style" || name == "noscript" || name == "xmp" ||
+         name == "iframe" || name == "noembed" || name == "noframes";
+}
+
+void append_utf8(char32_t cp, std::string& out) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+// HTML maps numeric references 0x80-0x9F as windows-1252 does.
+constexpr std::array<char16_t, 32> c1_remap = {
+    0x20AC, 0x81,   0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0x8D,   0x017D, 0x8F,   0x90,   0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D,   0x017E, 0x0178};
+
+bool decode_numeric(std::string_view digits, bool hex, std::string& out) {
+  if (digits.empty()) return false;
+  std::uint32_t cp = 0;
+  for (char c : digits) {
+    std::uint32_t d = (c >= '0' && c <= '9') ? c - '0' : (to_lower(c) - 'a' + 10);
+    cp = cp * (hex ? 16 : 10) + d;
+    if (cp > 0x10FFFF) cp = 0x110000;  // saturate; replaced below
+  }
+  if (cp >= 0x80 && cp <= 0x9F) cp = c1_remap[cp - 0x80];
+  if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
+  append_utf8(cp, out);
+  return true;
+}
+
+}  // namespace
+
+bool decode_html_entity(std::string_view name, std::string& out) {
+  if (!name.empty() && name[0] == '#') {
+    std::string_view digits = name.substr(1);
+    if (!digits.empty() && digits.back() == ';') digits.remove_suffix(1);
+    bool hex = !digits.empty() && (digits[0] == 'x' || digits[0] == 'X');
+    if (hex) digits.remove_prefix(1);
+    for (char c : digits) {
+      bool ok = hex ? (is_alnum(c) && (c <= '9' || to_lower(c) <= 'f')) : (c >= '0' && c <= '9');
+      if (!ok) return false;
+    }
+    return decode_numeric(digits, hex, out);
+  }
+  auto it = std::lower_bound(std::begin(entity_table), std::end(entity_table), name,
+                             [](const entity_row& row, std::string_view key) { return row.name < key; });
+  if (it == std::end(entity_table) || it->name != name) return false;
+  out.append(it->value);
+  return true;
+}
+
+void html_text::feed(std::string_view html, std::string& out) {
+  std::size_t i = 0;
+  const std::size_t n = html.size();
+  while (i < n) {
+    if (state_ == state::text) {
+      // Fast path: copy a run of plain text in one go.
+      std::size_t j = i;
+      while (j < n && html[j] != '<' && html[j] != '&') ++j;
+      if (!suppressed()) out.append(html.data() + i, j - i);
+      i = j;
+      if (i == n) break;
+    }
+    step(html[i], out);
+    ++i;
+  }
+}
+
+void html_text::finish(std::string& out) {
+  if (state_ == state::entity) flush_entity(out, false);
+  else if (state_ == state::tag_open && !suppressed()) out.push_back('<');
+  state_ = state::text;
+  out.push_back(' ');
+}
+
+void html_text::flush_entity(std::string& out, bool terminated_by_semicolon) {
+  if (terminated_by_semicolon) entity_.push_back(';');
+  if (!suppressed() && !decode_html_entity(entity_, out)) {
+    out.push_back('&');
+    out.append(entity_);
+  }
+  entity_.clear();
+  state_ = state::text;
+}
+
+void html_text::on_tag_end(std::string& out) {
+  state_ = state::text;
+  if (name_.empty()) return;
+  if (name_ == "template") {
+    if (!end_tag_) ++skip_depth_;
+    else if (skip_depth_ > 0) --skip_depth_;
+  } else if (!end_tag_ && is_raw_hidden(name_)) {
+    raw_end_ = name_;
+    raw_matched_ = 0;
+    state_ = state::raw_text;
+  }
+  if (!is_inline(name_) && !suppressed()) out.push_back(' ');
+}
+
+// One byte of the tokenizer's state machine, outside the plain-text fast path.
+void html_text::step(char c, std::string& out) {
+  switch (state_) {
+    case state::text:
+      if (c == '<') {
+        state_ = state::tag_open;
+      } else {  // '&'
+        entity_.clear();
+        state_ = state::entity;
+      }
+      return;
+    case state::entity:
+      if (is_alnum(c) || (c == '#' && entity_.empty()) ) {
+        if (entity_.size() < max_entity) {
+          entity_.push_back(c);
+          return;
+        }
+      }
+      flush_entity(out, c == ';');
+      if (c != ';') step(c, out);  // the byte that ended the reference is text or markup
+      return;
+    case state::tag_open:
+      name_.clear();
+      end_tag_ = false;
+      if (is_alpha(c)) {
+        name_.push_back(to_lower(c));
+        state_ = state::tag_name;
+      } else if (c == '/') {
+        end_tag_ = true;
+        state_ = state::end_tag_open;
+      } else if (c == '!') {
+        state_ = state::markup_decl;
+      } else if (c == '?') {
+        state_ = state::bogus_comment;
+      } else {  // a lone '<' is text
+        state_ = state::text;
+        if (!suppressed()) out.push_back('<');
+        if (c == '<' || c == '&') step(c, out);
+        else if (!suppressed()) out.push_back(c);
+      }
+      return;
+    case state::end_tag_open:
+      if (is_alpha(c)) {
+        name_.push_back(to_lower(c));
+        state_ = state::tag_name;
+      } else if (c == '>') {
+        state_ = state::text;
+      } else {
+        state_ = state::bogus_comment;
+      }
+      return;
+    case state::tag_name:
+    case state::end_tag_name:
+      if (is_space(c) || c == '/') {
+        state_ = state::in_tag;
+      } else if (c == '>') {
+        on_tag_end(out);
+      } else if (name_.size() < max_tag_name) {
+        name_.push_back(to_lower(c));
+      }
+      return;
+    case state::in_tag:
+      if (c == '>') on_tag_end(out);
+      else if (c == '"') state_ = state::attr_dq;
+      else if (c == '\'') state_ = state::attr_sq;
+      return;
+    case state::attr_dq:
+      if (c == '"') state_ = state::in_tag;
+      return;
+    case state::attr_sq:
+      if (c == '\'') state_ = state::in_tag;
+      return;
+    case state::markup_decl:
+      name_.push_back(c);
+      if (name_ == "--") {
+        dashes_ = 0;
+        state_ = state::comment;
+      } else if (name_ == "[CDATA[") {
+        dashes_ = 0;
+        state_ = state::cdata;
+      } else if (c == '>') {
+        state_ = state::text;
+      } else if (std::string_view("--").substr(0, name_.size()) != name_ &&
+                 std::string_view("[CDATA[").substr(0, name_.size()) != name_) {
+        state_ = state::bogus_comment;
+      }
+      return;
+    case state::comment:
+      if (c == '>' && dashes_ >= 2) state_ = state::text;
+      dashes_ = c == '-' ? dashes_ + 1 : 0;
+      return;
+    case state::cdata:
+      if (c == '>' && dashes_ >= 2) state_ = state::text;
+      dashes_ = c == ']' ? dashes_ + 1 : 0;
+      return;
+    case state::bogus_comment:
+      if (c == '>') state_ = state::text;
+      return;
+    case state::raw_text: {
+      // Looks for "</" + raw_end_ followed by a space, '/' or '>'.
+      std::size_t want = raw_end_.size() + 2;
+      if (raw_matched_ == want) {
+        if (is_space(c) || c == '/' || c == '>') {
+          name_ = raw_end_;
+          end_tag_ = true;
+          state_ = state::in_tag;
+          if (c == '>') on_tag_end(out);
+          return;
+        }
+        raw_matched_ = 0;
+      }
+      char expect = raw_matched_ == 0 ? '<' : raw_matched_ == 1 ? '/' : raw_end_[raw_matched_ - 2];
+      if (to_lower(c) == expect) ++raw_matched_;
+      else raw_matched_ = c == '<' ? 1 : 0;
+      return;
+    }
+  }
+}
+
+}  // namespace crawl::pipeline

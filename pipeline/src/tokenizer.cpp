@@ -1,0 +1,270 @@
+#include "crawl/pipeline/tokenizer.hpp"
+
+#include <re2/re2.h>
+#include <utf8proc.h>
+
+#include <array>
+
+namespace crawl::pipeline {
+namespace {
+
+enum ascii_class : std::uint8_t { separator, lower, upper, digit };
+
+constexpr std::array<std::uint8_t, 128> make_ascii_table() {
+  std::array<std::uint8_t, 128> t{};
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = lower;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = upper;
+  for (int c = '0'; c <= '9'; ++c) t[c] = digit;
+  return t;
+}
+constexpr auto ascii_table = make_ascii_table();
+
+// Decodes one UTF-8 sequence at text[i]. Returns its length, or 0 when the
+// bytes there are not a valid sequence (overlong, surrogate, out of range).
+std::size_t decode_utf8(std::string_view text, std::size_t i, char32_t& cp) {
+  auto b = [&](std::size_t k) { return static_cast<unsigned char>(text[i + k]); };
+  unsigned char c = b(0);
+  std::size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+  if (len == 0 || c > 0xF4 || i + len > text.size()) return 0;
+  cp = c & (0x7F >> len);
+  for (std::size_t k = 1; k < len; ++k) {
+    if ((b(k) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b(k) & 0x3F);
+  }
+  if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+      (cp >= 0xD800 && cp <= 0xDFFF))
+    return 0;
+  return len;
+}
+
+bool is_cjk_single(char32_t cp) {
+  return (cp >= 0x3040 && cp <= 0x30FF) ||    // Hiragana, Katakana
+         (cp >= 0x31F0 && cp <= 0x31FF) ||    // Katakana phonetic extensions
+         (cp >= 0xFF66 && cp <= 0xFF9D) ||    // halfwidth Katakana
+         (cp >= 0x3400 && cp <= 0x4DBF) ||    // Han extension A
+         (cp >= 0x4E00 && cp <= 0x9FFF) ||    // Han unified ideographs
+         (cp >= 0xF900 && cp <= 0xFAFF) ||    // Han compatibility ideographs
+         (cp >= 0x20000 && cp <= 0x3134F);    // Han extensions B and later
+}
+
+enum class cp_kind { separator, letter, mark, digit, cjk };
+
+cp_kind classify(char32_t cp) {
+  switch (utf8proc_category(static_cast<utf8proc_int32_t>(cp))) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+      return is_cjk_single(cp) ? cp_kind::cjk : cp_kind::letter;
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME:
+      return cp_kind::mark;
+    case UTF8PROC_CATEGORY_ND:
+      return cp_kind::digit;
+    default:
+      return cp_kind::separator;
+  }
+}
+
+void lowercase_ascii_into(std::string_view in, std::string& out) {
+  for (char c : in) out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
+}
+
+// Lowercases UTF-8 by simple case mapping; invalid bytes are copied as they are.
+void lowercase_utf8_into(std::string_view in, std::string& out) {
+  for (std::size_t i = 0; i < in.size();) {
+    auto c = static_cast<unsigned char>(in[i]);
+    char32_t cp = 0;
+    std::size_t len = c < 0x80 ? 0 : decode_utf8(in, i, cp);
+    if (len == 0) {
+      out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : static_cast<char>(c));
+      ++i;
+      continue;
+    }
+    char buf[4];
+    auto n = utf8proc_encode_char(utf8proc_tolower(static_cast<utf8proc_int32_t>(cp)),
+                                  reinterpret_cast<utf8proc_uint8_t*>(buf));
+    out.append(buf, static_cast<std::size_t>(n));
+    i += len;
+  }
+}
+
+}  // namespace
+
+token_rules::token_rules(const tokenizer_options& options) : keep_numbers_(options.keep_numbers) {
+  if (options.token_pattern.empty()) return;
+  RE2::Options re_options;
+  re_options.set_log_errors(false);
+  pattern_ = std::make_unique<re2::RE2>(options.token_pattern, re_options);
+  if (!pattern_->ok()) error_ = pattern_->error();
+  else if (pattern_->NumberOfCapturingGroups() > 1)
+    error_ = "at most one capture group is allowed";
+}
+
+token_rules::~token_rules() = default;
+
+tokenizer::tokenizer(std::shared_ptr<const token_rules> rules) : rules_(std::move(rules)) {}
+
+void tokenizer::feed(std::string_view text, word_counts& out) {
+  if (rules_->pattern()) feed_pattern(text, false, out);
+  else feed_rule(text, out);
+}
+
+void tokenizer::finish(word_counts& out) {
+  if (rules_->pattern()) feed_pattern({}, true, out);
+  else end_word(out);
+}
+
+void tokenizer::end_word(word_counts& out) {
+  if (!word_.empty() && !word_too_long_ && (word_has_letter_ || rules_->keep_numbers()))
+    out.add(word_);
+  word_.clear();
+  word_has_letter_ = false;
+  word_too_long_ = false;
+}
+
+void tokenizer::append_code_point(char32_t cp) {
+  char buf[4];
+  auto n = utf8proc_encode_char(utf8proc_tolower(static_cast<utf8proc_int32_t>(cp)),
+                                reinterpret_cast<utf8proc_uint8_t*>(buf));
+  word_.append(buf, static_cast<std::size_t>(n));
+}
+
+// Hand-written rather than a regex: this loop is the hot path of both
+// commands. ASCII words that end inside the buffer are counted straight from
+// it, without a copy, unless they need lowercasing.
+void tokenizer::feed_rule(std::string_view text, word_counts& out) {
+  const std::size_t n = text.size();
+  std::size_t i = 0;
+  std::string lowered;
+  while (i < n) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      std::uint8_t k = ascii_table[c];
+      if (k == separator) {
+        if (!word_.empty()) end_word(out);
+        ++i;
+        continue;
+      }
+      std::size_t j = i;
+      bool has_upper = false, has_letter = false;
+      while (j < n) {
+        auto d = static_cast<unsigned char>(text[j]);
+        if (d >= 0x80) break;
+        k = ascii_table[d];
+        if (k == separator) break;
+        has_upper |= k == upper;
+        has_letter |= k != digit;
+        ++j;
+      }
+      std::string_view run = text.substr(i, j - i);
+      if (word_.empty() && j < n && static_cast<unsigned char>(text[j]) < 0x80) {
+        // The whole word lies in this buffer and ends at an ASCII separator.
+        if (run.size() <= max_word_bytes && (has_letter || rules_->keep_numbers())) {
+          if (has_upper) {
+            lowered.clear();
+            lowercase_ascii_into(run, lowered);
+            out.add(lowered);
+          } else {
+            out.add(run);
+          }
+        }
+      } else {
+        lowercase_ascii_into(run, word_);
+        word_has_letter_ |= has_letter;
+        if (word_.size() > max_word_bytes) {
+          word_too_long_ = true;
+          word_.resize(max_word_bytes);
+        }
+      }
+      i = j;
+      continue;
+    }
+    char32_t cp = 0;
+    std::size_t len = decode_utf8(text, i, cp);
+    if (len == 0) {  // invalid byte: a separator
+      end_word(out);
+      ++i;
+      continue;
+    }
+    i += len;
+    switch (classify(cp)) {
+      case cp_kind::separator:
+        end_word(out);
+        break;
+      case cp_kind::cjk:
+        end_word(out);
+        append_code_point(cp);
+        word_has_letter_ = true;
+        end_word(out);
+        break;
+      case cp_kind::letter:
+        word_has_letter_ = true;
+        [[fallthrough]];
+      case cp_kind::mark:
+      case cp_kind::digit:
+        append_code_point(cp);
+        if (word_.size() > max_word_bytes) {
+          word_too_long_ = true;
+          word_.resize(max_word_bytes);
+        }
+        break;
+    }
+  }
+}
+
+// Matches that end within `guard` bytes of the buffer's end might grow with
+// more input, so they wait for the next feed (bounded by `guard` plus the
+// match's own length).
+void tokenizer::feed_pattern(std::string_view text, bool final, word_counts& out) {
+  constexpr std::size_t guard = max_word_bytes;
+  pending_.append(text);
+  std::string_view rest(pending_);
+  const re2::RE2& re = *rules_->pattern();
+  bool has_group = re.NumberOfCapturingGroups() == 1;
+  std::string lowered;
+  std::size_t keep_from = final ? pending_.size() : (pending_.size() > guard ? pending_.size() - guard : 0);
+  re2::StringPiece groups[2];
+  std::size_t pos = 0;
+  while (pos <= pending_.size()) {
+    if (!re.Match(rest, pos, rest.size(), RE2::UNANCHORED, groups, has_group ? 2 : 1)) {
+      break;
+    }
+    std::size_t start = static_cast<std::size_t>(groups[0].data() - rest.data());
+    std::size_t end = start + groups[0].size();
+    if (!final && end >= keep_from) {
+      keep_from = std::min(keep_from, start);
+      break;
+    }
+    std::string_view token = has_group ? std::string_view(groups[1]) : std::string_view(groups[0]);
+    if (!token.empty() && token.size() <= max_word_bytes) {
+      lowered.clear();
+      lowercase_utf8_into(token, lowered);
+      out.add(lowered);
+    }
+    pos = end > start ? end : end + 1;  // an empty match must not loop
+  }
+  if (final) {
+    pending_.clear();
+    return;
+  }
+  keep_from = std::max(keep_from, std::min(pos, pending_.size()));
+  pending_.erase(0, keep_from);
+}
+
+std::size_t utf8_complete_prefix(std::string_view text) {
+  std::size_t n = text.size();
+  // Look back at most 3 bytes for the lead byte of a cut sequence.
+  for (std::size_t back = 1; back <= 3 && back <= n; ++back) {
+    auto c = static_cast<unsigned char>(text[n - back]);
+    if ((c & 0xC0) == 0x80) continue;  // continuation byte: keep looking
+    std::size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    return need > back ? n - back : n;
+  }
+  return n;
+}
+
+}  // namespace crawl::pipeline
+

@@ -14,6 +14,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -96,6 +97,7 @@ class crawl_run {
             asio::io_context& net, storage::atomic_file* results)
       : s_(s),
         net_(net),
+        work_(net.get_executor()),
         loop_(net.get_executor()),
         workers_(threads, net),
         feed_(input_fd, net.get_executor()),
@@ -104,6 +106,7 @@ class crawl_run {
         rules_(std::make_shared<const pipeline::token_rules>(
             pipeline::tokenizer_options{s.keep_numbers, s.token})),
         wake_(net, clock::time_point::max()),
+        room_(net, clock::time_point::max()),
         shutdown_(net, clock::time_point::max()),
         grace_(net),
         progress_timer_(net),
@@ -116,6 +119,7 @@ class crawl_run {
 
   void start() {
     started_ = clock::now();
+    asio::co_spawn(net_, read_list(), asio::detached);
     asio::co_spawn(net_, drive(), asio::detached);
     asio::co_spawn(net_, watch_signals(), asio::detached);
     if (progress_) asio::co_spawn(net_, show_progress(), asio::detached);
@@ -136,6 +140,7 @@ class crawl_run {
   pipeline::word_counts& totals() { return totals_; }
 
  private:
+  asio::awaitable<void> read_list();
   asio::awaitable<void> drive();
   asio::awaitable<void> fetch_one(crawler::scheduled_url url);
   asio::awaitable<void> watch_signals();
@@ -148,6 +153,9 @@ class crawl_run {
 
   const config::crawl_settings& s_;
   asio::io_context& net_;
+  // Keeps net_ from stopping early: the feed and worker threads post to it
+  // before it runs, and an io_context that runs out of work stops for good.
+  asio::executor_work_guard<asio::io_context::executor_type> work_;
   crawler::multi_loop loop_;
   worker_pool workers_;
   url_feed feed_;
@@ -156,6 +164,7 @@ class crawl_run {
   crawler::retry_policy retry_;
   std::shared_ptr<const pipeline::token_rules> rules_;
   asio::steady_timer wake_;      // cancelled whenever the driver should look again
+  asio::steady_timer room_;      // cancelled when the scheduler may have room for more lines
   asio::steady_timer shutdown_;  // expires (set to the past) on the first signal
   asio::steady_timer grace_;
   asio::steady_timer progress_timer_;
@@ -171,30 +180,44 @@ class crawl_run {
   pipeline::word_counts totals_;
 };
 
-// The driver: takes lines from the feed as the scheduler has room, starts
-// what may start, and waits for the next event.
+// Takes batches of lines from the feed while the scheduler has room. A
+// receive is never raced against another wait: cancelling one could drop a
+// batch already on its way.
+asio::awaitable<void> crawl_run::read_list() {
+  while (!stopping_) {
+    if (!scheduler_.wants_more()) {
+      co_await room_.async_wait(asio::as_tuple(asio::use_awaitable));
+      continue;
+    }
+    auto [ec, batch] = co_await feed_.channel().async_receive(asio::as_tuple(asio::use_awaitable));
+    if (ec || batch.empty()) break;
+    take(batch);
+    wake_.cancel();
+  }
+  input_done_ = true;
+  wake_.cancel();
+}
+
+// The driver: starts what may start and waits for the next event.
 asio::awaitable<void> crawl_run::drive() {
   for (;;) {
-    while (auto url = scheduler_.next()) asio::co_spawn(net_, fetch_one(std::move(*url)), asio::detached);
-    if ((input_done_ || stopping_) && scheduler_.in_flight() == 0 && pending_commits_ == 0) break;
-    if (!input_done_ && !stopping_ && scheduler_.wants_more()) {
-      auto event = co_await (feed_.channel().async_receive(asio::as_tuple(asio::use_awaitable)) ||
-                             wake_.async_wait(asio::as_tuple(asio::use_awaitable)));
-      if (event.index() == 0) {
-        auto& [ec, batch] = std::get<0>(event);
-        if (ec) input_done_ = true;
-        else take(batch);
-      }
-    } else {
-      co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
+    bool started = false;
+    while (auto url = scheduler_.next()) {
+      asio::co_spawn(net_, fetch_one(std::move(*url)), asio::detached);
+      started = true;
     }
+    if (started) room_.cancel();
+    if ((input_done_ || stopping_) && scheduler_.in_flight() == 0 && pending_commits_ == 0) break;
+    co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
   }
   finished_ = true;
+  work_.reset();
   workers_.close();
   feed_.stop();
   boost::system::error_code ignored;
   signals_.cancel(ignored);
   grace_.cancel();
+  room_.cancel();
   progress_timer_.cancel();
   clear_progress();
 }
@@ -276,6 +299,7 @@ void crawl_run::begin_stop() {
   stopping_ = true;
   stats_.interrupted = true;
   feed_.stop();
+  room_.cancel();
   shutdown_.expires_at(clock::time_point::min());  // ends retry waits; no new attempts
   wake_.cancel();
 }
@@ -357,7 +381,7 @@ int run_crawl(const config::crawl_settings& s) {
   }
   unsigned threads = s.threads ? s.threads : std::max(1u, std::thread::hardware_concurrency());
 
-  asio::io_context net(1);
+  asio::io_context net;
   run_stats stats;
   pipeline::word_counts totals;
   {

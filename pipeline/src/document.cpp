@@ -69,9 +69,28 @@ void document::start(std::string_view first_bytes) {
   if (!decoder_) decoder_ = charset_decoder::open("utf-8");  // unknown label: treat as UTF-8
 }
 
+// Bytes looked at to sniff a type and a <meta> charset.
+constexpr std::size_t sniff_bytes = 1024;
+
 void document::feed(std::string_view bytes) {
   if (bytes.empty()) return;
-  if (!started_) start(bytes);
+  if (started_) {
+    process(bytes);
+    return;
+  }
+  if (head_.empty() && bytes.size() >= sniff_bytes) {
+    start(bytes);
+    process(bytes);
+    return;
+  }
+  head_.append(bytes);
+  if (head_.size() < sniff_bytes) return;
+  start(head_);
+  process(head_);
+  head_ = std::string();
+}
+
+void document::process(std::string_view bytes) {
   if (kind_ == content_kind::other) return;
   if (kind_ == content_kind::html) {
     if (decoder_->passes_through()) {
@@ -88,6 +107,11 @@ void document::feed(std::string_view bytes) {
 }
 
 void document::finish() {
+  if (!started_ && !head_.empty()) {
+    start(head_);
+    process(head_);
+    head_ = std::string();
+  }
   if (started_ && kind_ != content_kind::other) {
     if (kind_ == content_kind::html) {
       decoded_.clear();

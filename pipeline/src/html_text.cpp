@@ -151,9 +151,11 @@ void html_text::step(char c, std::string& out) {
     case state::text:
       if (c == '<') {
         state_ = state::tag_open;
-      } else {  // '&'
+      } else if (c == '&') {
         entity_.clear();
         state_ = state::entity;
+      } else if (!suppressed()) {
+        out.push_back(c);
       }
       return;
     case state::entity:
@@ -220,7 +222,7 @@ void html_text::step(char c, std::string& out) {
     case state::markup_decl:
       name_.push_back(c);
       if (name_ == "--") {
-        dashes_ = 0;
+        dashes_ = 2;  // so "<!-->" and "<!--->" end at once, as in HTML5
         state_ = state::comment;
       } else if (name_ == "[CDATA[") {
         dashes_ = 0;

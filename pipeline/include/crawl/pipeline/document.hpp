@@ -35,11 +35,13 @@ class document {
 
  private:
   void start(std::string_view first_bytes);
+  void process(std::string_view bytes);
   void tokenize(bool final);
 
   content_kind kind_;
   std::string charset_;
   bool started_ = false;
+  std::string head_;  // the first bytes, kept until there are enough to sniff
   std::optional<charset_decoder> decoder_;
   html_text html_;
   tokenizer tokenizer_;

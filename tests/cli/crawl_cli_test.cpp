@@ -1,0 +1,266 @@
+// The built `crawl` binary, end to end, against the loopback test server.
+#include "run_process.hpp"
+#include "test_http_server.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <signal.h>
+
+#include <map>
+#include <sstream>
+#include <thread>
+
+using namespace crawl::test;
+using json = nlohmann::json;
+
+namespace {
+
+test_http_server& server() {
+  static test_http_server s;
+  return s;
+}
+
+std::map<std::string, std::uint64_t> read_tsv(const std::string& path) {
+  std::map<std::string, std::uint64_t> counts;
+  std::istringstream in(read_file(path));
+  std::string line;
+  while (std::getline(in, line)) {
+    auto tab = line.find('\t');
+    REQUIRE(tab != std::string::npos);
+    counts[line.substr(0, tab)] = std::stoull(line.substr(tab + 1));
+  }
+  return counts;
+}
+
+std::string url_list(const std::vector<std::string>& paths) {
+  std::string text;
+  for (const auto& p : paths) text += server().url(p) + "\n";
+  return text;
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+// Waits (bounded) until the server has seen `n` requests for `path`.
+bool wait_for_requests(const std::string& path, std::uint64_t n) {
+  for (int i = 0; i < 1000; ++i) {
+    if (server().requests(path) >= n) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("2,100 pages are fetched and their summed counts are exact", "[cli]") {
+  auto dir = temp_dir("sum");
+  constexpr unsigned pages = 2100;
+  std::string list = "# generated pages\n";
+  std::uint64_t apples = 0, fizz = 0;
+  for (unsigned n = 0; n < pages; ++n) {
+    list += server().url("/count/" + std::to_string(n)) + "\n";
+    apples += n % 5 + 1;
+    fizz += n % 3 == 0;
+  }
+  write_file(dir + "/urls.txt", list);
+  auto r = run_crawl({dir + "/urls.txt", "-q", "-c", "64", "--per-host", "64", "-o", dir + "/counts.tsv",
+                      "--summary", dir + "/summary.json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto counts = read_tsv(dir + "/counts.tsv");
+  CHECK(counts["apple"] == apples);
+  CHECK(counts["page"] == pages);  // the title
+  CHECK(counts["bold"] == pages);  // inline <b> inside the paragraph
+  CHECK(counts["fizz"] == fizz);
+  for (unsigned n : {0u, 1u, 999u, 2099u}) CHECK(counts["page" + std::to_string(n)] == 1);
+  CHECK(counts.count("script") == 0);
+  CHECK(counts.count("comment") == 0);
+  CHECK(counts.count("amp") == 0);
+  CHECK(counts.size() == 4 + pages);
+  auto summary = json::parse(read_file(dir + "/summary.json"));
+  CHECK(summary["ok"] == pages);
+  CHECK(summary["words"] == apples + 2 * pages + pages + fizz);
+  CHECK(summary["exit_status"] == 0);
+}
+
+TEST_CASE("the top table goes to stdout with counts and shares", "[cli]") {
+  auto dir = temp_dir("top");
+  write_file(dir + "/urls.txt", url_list({"/count/4", "/count/9"}));
+  auto r = run_crawl({dir + "/urls.txt", "--top", "3"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(contains(r.out, "rank  word"));
+  CHECK(contains(r.out, "apple"));
+  CHECK(contains(r.out, "%"));
+  CHECK(contains(r.err, "2 ok"));
+}
+
+TEST_CASE("URLs can come from standard input", "[cli]") {
+  auto dir = temp_dir("stdin");
+  write_file(dir + "/urls.txt", url_list({"/count/2"}));
+  auto r = run_crawl({"-", "-q", "-o", dir + "/c.tsv"}, dir + "/urls.txt");
+  REQUIRE(r.exit_code == 0);
+  CHECK(read_tsv(dir + "/c.tsv")["apple"] == 3);
+}
+
+TEST_CASE("bad lines are reported with their line numbers and the rest is fetched", "[cli]") {
+  auto dir = temp_dir("bad");
+  std::string list = "\xEF\xBB\xBF" + server().url("/count/1") + "\r\n" + "not a url\n" + "ftp://127.0.0.1/x\n" +
+                     "  " + server().url("/count/1#again") + "  \n" + "# comment\n" + server().url("/count/2") + "\n";
+  write_file(dir + "/urls.txt", list);
+  auto r = run_crawl({dir + "/urls.txt", "-o", dir + "/c.tsv", "--summary", dir + "/s.json"});
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, dir + "/urls.txt:2: not a URL"));
+  CHECK(contains(r.err, dir + "/urls.txt:3: scheme 'ftp' refused"));
+  auto summary = json::parse(read_file(dir + "/s.json"));
+  CHECK(summary["ok"] == 2);
+  CHECK(summary["bad_lines"] == 2);
+  CHECK(summary["duplicates"] == 1);
+  CHECK(summary["exit_status"] == 1);
+}
+
+TEST_CASE("usage errors exit 2 and name the option or file", "[cli]") {
+  auto r1 = run_crawl({"urls.txt", "--concurrency", "0"});
+  CHECK(r1.exit_code == 2);
+  CHECK(contains(r1.err, "--concurrency"));
+  auto r2 = run_crawl({"urls.txt", "--no-such-option"});
+  CHECK(r2.exit_code == 2);
+  CHECK(contains(r2.err, "--no-such-option"));
+  auto r3 = run_crawl({"/nonexistent/urls.txt"});
+  CHECK(r3.exit_code == 2);
+  CHECK(contains(r3.err, "/nonexistent/urls.txt"));
+  auto r4 = run_crawl({"urls.txt", "--token", "(unclosed"});
+  CHECK(r4.exit_code == 2);
+  CHECK(contains(r4.err, "--token"));
+  auto r5 = run_crawl({"urls.txt", "-o", "counts.txt"});
+  CHECK(r5.exit_code == 2);
+  CHECK(contains(r5.err, "--output"));
+  auto help = run_crawl({"--help"});
+  CHECK(help.exit_code == 0);
+  CHECK(contains(help.out, "--per-host"));
+}
+
+TEST_CASE("counts are written as CSV and JSON too, and results as JSON lines", "[cli]") {
+  auto dir = temp_dir("formats");
+  write_file(dir + "/urls.txt", url_list({"/count/3", "/status/404", "/image"}));
+  auto r = run_crawl({dir + "/urls.txt", "-q", "--retries", "0", "-o", dir + "/c.json", "--results",
+                      dir + "/r.jsonl"});
+  CHECK(r.exit_code == 1);
+  auto counts = json::parse(read_file(dir + "/c.json"));
+  CHECK(counts["apple"] == 4);
+  CHECK(counts.begin().key() == "apple");  // rank order
+  std::istringstream lines(read_file(dir + "/r.jsonl"));
+  std::string line;
+  std::map<std::string, json> by_url;
+  while (std::getline(lines, line)) {
+    auto j = json::parse(line);
+    by_url[j["url"]] = j;
+  }
+  REQUIRE(by_url.size() == 3);
+  auto ok = by_url[server().url("/count/3")];
+  CHECK(ok["status"] == 200);
+  CHECK(ok["words"] == 4 + 3 + 1);
+  CHECK(ok["error"].is_null());
+  CHECK(ok["attempts"] == 1);
+  auto missing = by_url[server().url("/status/404")];
+  CHECK(missing["status"] == 404);
+  CHECK(missing["error"] == "HTTP status 404");
+  CHECK(by_url[server().url("/image")]["error"].get<std::string>().rfind("skipped", 0) == 0);
+
+  auto csv = run_crawl({dir + "/urls.txt", "-q", "--retries", "0", "-o", dir + "/c.csv"});
+  CHECK(read_file(dir + "/c.csv").rfind("word,count\napple,4\n", 0) == 0);
+}
+
+TEST_CASE("legacy charsets and invalid UTF-8 are counted in UTF-8", "[cli]") {
+  auto dir = temp_dir("charsets");
+  write_file(dir + "/urls.txt", url_list({"/latin1", "/meta-latin1", "/sjis", "/gbk", "/euc-kr", "/bad-utf8"}));
+  auto r = run_crawl({dir + "/urls.txt", "-q", "-o", dir + "/c.tsv"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto c = read_tsv(dir + "/c.tsv");
+  CHECK(c["caf\xc3\xa9"] == 1);
+  CHECK(c["br\xc3\xbbl\xc3\xa9" "e"] == 1);
+  CHECK(c["na\xc3\xafve"] == 1);
+  CHECK(c["quote"] == 1);
+  CHECK(c["\xe6\x9d\xb1"] == 1);  // 東 from Shift_JIS
+  CHECK(c["\xe4\xb8\xad"] == 1);  // 中 from GBK
+  CHECK(c["\xed\x95\x9c\xea\xb5\xad\xec\x96\xb4"] == 1);  // 한국어 from EUC-KR
+  CHECK(c["broken"] == 1);
+  CHECK(c["words"] == 1);
+}
+
+TEST_CASE("binary bodies are skipped and counted as skipped", "[cli]") {
+  auto dir = temp_dir("skips");
+  write_file(dir + "/urls.txt", url_list({"/image", "/untyped-binary", "/count/1"}));
+  auto r = run_crawl({dir + "/urls.txt", "-q", "--summary", dir + "/s.json"});
+  CHECK(r.exit_code == 0);
+  auto s = json::parse(read_file(dir + "/s.json"));
+  CHECK(s["skipped"] == 2);
+  CHECK(s["skipped_by_reason"]["content-type"] == 1);
+  CHECK(s["skipped_by_reason"]["binary"] == 1);
+  CHECK(s["ok"] == 1);
+}
+
+TEST_CASE("failures are counted by reason and the run exits 1", "[cli]") {
+  auto dir = temp_dir("failures");
+  std::string list = url_list({"/status/500", "/loop", "/to-file"}) + "http://nowhere.invalid/\n" +
+                     "http://127.0.0.1:" + std::to_string(refused_port()) + "/\n";
+  write_file(dir + "/urls.txt", list);
+  auto r = run_crawl({dir + "/urls.txt", "--retries", "1", "--retry-delay", "0.01", "--summary", dir + "/s.json"});
+  CHECK(r.exit_code == 1);
+  auto s = json::parse(read_file(dir + "/s.json"));
+  CHECK(s["failed"] == 5);
+  CHECK(s["failed_by_reason"]["http 500"] == 1);
+  CHECK(s["failed_by_reason"]["redirects"] == 1);
+  CHECK(s["failed_by_reason"]["scheme"] == 1);
+  CHECK(s["failed_by_reason"]["dns"] == 1);
+  CHECK(s["failed_by_reason"]["connect"] == 1);
+  CHECK(contains(r.err, "nowhere.invalid"));
+}
+
+TEST_CASE("the token option replaces the word rule", "[cli]") {
+  auto dir = temp_dir("token");
+  write_file(dir + "/urls.txt", url_list({"/count/5"}));
+  auto r = run_crawl({dir + "/urls.txt", "-q", "--token", "[A-Z][a-z]+[0-9]+", "-o", dir + "/c.tsv"});
+  REQUIRE(r.exit_code == 0);
+  auto c = read_tsv(dir + "/c.tsv");
+  CHECK(c == std::map<std::string, std::uint64_t>{{"page5", 1}});
+}
+
+TEST_CASE("SIGINT lets in-flight transfers finish within the grace, writes outputs and exits 130", "[cli][signals]") {
+  auto dir = temp_dir("sigint");
+  write_file(dir + "/urls.txt", url_list({"/count/1", "/stall"}));
+  auto before = server().requests("/stall");
+  child_process p({dir + "/urls.txt", "--timeout", "60", "--grace", "0.2", "-o", dir + "/c.tsv", "--summary",
+                   dir + "/s.json", "--results", dir + "/r.jsonl"});
+  REQUIRE(wait_for_requests("/stall", before + 1));
+  p.signal(SIGINT);
+  auto r = p.wait(std::chrono::seconds(30));
+  CHECK(r.exit_code == 130);
+  auto s = json::parse(read_file(dir + "/s.json"));
+  CHECK(s["interrupted"] == true);
+  CHECK(s["exit_status"] == 130);
+  CHECK(s["unfinished"] == 1);
+  CHECK(read_tsv(dir + "/c.tsv")["apple"] == 2);
+}
+
+TEST_CASE("a second signal stops at once", "[cli][signals]") {
+  auto dir = temp_dir("sigtwice");
+  write_file(dir + "/urls.txt", url_list({"/stall"}));
+  auto before = server().requests("/stall");
+  child_process p({dir + "/urls.txt", "--timeout", "60", "--grace", "60", "--summary", dir + "/s.json"});
+  REQUIRE(wait_for_requests("/stall", before + 1));
+  p.signal(SIGTERM);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  p.signal(SIGTERM);
+  auto r = p.wait(std::chrono::seconds(30));  // without the second signal it would wait 60 s
+  CHECK(r.exit_code == 130);
+  CHECK(json::parse(read_file(dir + "/s.json"))["interrupted"] == true);
+}
+
+TEST_CASE("no progress display when stderr is not a terminal", "[cli]") {
+  auto dir = temp_dir("quiet");
+  write_file(dir + "/urls.txt", url_list({"/count/1", "/drip"}));
+  auto r = run_crawl({dir + "/urls.txt"});
+  CHECK(r.exit_code == 0);
+  CHECK_FALSE(contains(r.err, "\r"));
+  CHECK_FALSE(contains(r.err, "in flight"));
+}

@@ -1,0 +1,41 @@
+#pragma once
+// Runs the crawl binary as a child process for the CLI tests.
+#include <sys/types.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace crawl::test {
+
+struct process_result {
+  int exit_code = -1;  // -1: killed after the time limit
+  std::string out;
+  std::string err;
+};
+
+class child_process {
+ public:
+  // stdin comes from `stdin_path` (default /dev/null); proxy variables are
+  // removed from the environment so loopback traffic stays on loopback.
+  child_process(const std::vector<std::string>& args, const std::string& stdin_path = "/dev/null");
+  ~child_process();
+  pid_t pid() const { return pid_; }
+  void signal(int signo);
+  // Waits up to `limit`; then kills the child and reports exit_code -1.
+  process_result wait(std::chrono::seconds limit = std::chrono::seconds(120));
+
+ private:
+  pid_t pid_ = -1;
+  std::string out_path_, err_path_;
+  bool reaped_ = false;
+};
+
+process_result run_crawl(const std::vector<std::string>& args, const std::string& stdin_path = "/dev/null");
+
+std::string read_file(const std::string& path);
+void write_file(const std::string& path, const std::string& text);
+// A fresh folder for one test's files.
+std::string temp_dir(const std::string& name);
+
+}  // namespace crawl::test

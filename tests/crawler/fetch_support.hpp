@@ -1,0 +1,72 @@
+#pragma once
+// Runs crawler::fetch on a private io_context for the tests.
+#include "crawl/crawler/fetch.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <string>
+
+namespace crawl::test {
+
+// Takes every 2xx body except images; can pause every other delivery.
+struct recording_sink : crawler::body_sink {
+  std::string body;
+  std::string content_type;
+  int discards = 0;
+  int pauses = 0;
+  bool pause_every_other = false;
+  std::function<void()> resume;
+  boost::asio::io_context* io = nullptr;
+
+  bool on_head(const crawler::response_head& head, std::function<void()> r) override {
+    content_type = std::string(head.content_type);
+    resume = std::move(r);
+    body.clear();
+    return content_type.rfind("image/", 0) != 0;
+  }
+  bool on_body(std::string_view bytes) override {
+    if (pause_every_other && (++calls % 2 == 1)) {
+      ++pauses;
+      // Resume later, from the loop, as the app does when its channel drains.
+      boost::asio::post(*io, [this] { resume(); });
+      return false;
+    }
+    body.append(bytes);
+    return true;
+  }
+  void on_discard() override {
+    ++discards;
+    body.clear();
+  }
+  int calls = 0;
+};
+
+inline crawler::retry_policy fast_retries(int retries = 2) {
+  crawler::retry_policy p;
+  p.retries = retries;
+  p.base_delay = std::chrono::milliseconds(10);
+  return p;
+}
+
+inline crawler::fetch_result run_fetch(const std::string& url, recording_sink& sink,
+                                       crawler::request_options options = {},
+                                       crawler::retry_policy policy = fast_retries()) {
+  boost::asio::io_context io;
+  sink.io = &io;
+  crawler::multi_loop loop(io.get_executor());
+  boost::asio::steady_timer shutdown(io, std::chrono::steady_clock::time_point::max());
+  auto target = crawler::normalize_url(url).url.value();
+  crawler::fetch_result out;
+  boost::asio::co_spawn(
+      io,
+      [&]() -> boost::asio::awaitable<void> {
+        out = co_await crawler::fetch(loop, target, options, policy, sink, shutdown);
+      },
+      boost::asio::detached);
+  io.run();
+  return out;
+}
+
+}  // namespace crawl::test

@@ -1,0 +1,187 @@
+// crawler::fetch against the loopback test server, one fault at a time.
+#include "fetch_support.hpp"
+#include "test_http_server.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace crawl::crawler;
+using namespace crawl::test;
+
+namespace {
+test_http_server& server() {
+  static test_http_server s;
+  return s;
+}
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+}  // namespace
+
+TEST_CASE("a page is fetched whole", "[fetch]") {
+  recording_sink sink;
+  auto r = run_fetch(server().url("/count/7"), sink);
+  CHECK(r.status == fetch_status::ok);
+  CHECK(r.http_status == 200);
+  CHECK(r.attempts == 1);
+  CHECK(contains(sink.body, count_page_words(7)));
+  CHECK(r.bytes == sink.body.size());
+}
+
+TEST_CASE("redirects are followed to the final URL", "[fetch]") {
+  recording_sink sink;
+  auto r = run_fetch(server().url("/redirect?to=/count/3"), sink);
+  CHECK(r.status == fetch_status::ok);
+  CHECK(r.final_url == server().url("/count/3"));
+}
+
+TEST_CASE("a redirect loop stops at --max-redirects", "[fetch]") {
+  recording_sink sink;
+  request_options o;
+  o.max_redirects = 4;
+  auto r = run_fetch(server().url("/loop"), sink, o);
+  CHECK(r.status == fetch_status::failed);
+  CHECK(r.reason == "redirects");
+}
+
+TEST_CASE("a redirect to file:// is refused", "[fetch]") {
+  recording_sink sink;
+  auto r = run_fetch(server().url("/to-file"), sink);
+  CHECK(r.status == fetch_status::failed);
+  CHECK(r.reason == "scheme");
+  CHECK(sink.body.empty());
+}
+
+TEST_CASE("404 fails at once, 500 is retried", "[fetch]") {
+  recording_sink sink;
+  auto r404 = run_fetch(server().url("/status/404"), sink);
+  CHECK(r404.reason == "http 404");
+  CHECK(r404.attempts == 1);
+  auto r500 = run_fetch(server().url("/status/500"), sink, {}, fast_retries(2));
+  CHECK(r500.reason == "http 500");
+  CHECK(r500.attempts == 3);
+}
+
+TEST_CASE("429 with Retry-After in seconds is retried after the wait", "[fetch]") {
+  recording_sink sink;
+  auto r = run_fetch(server().url("/retry-after/a"), sink);
+  CHECK(r.status == fetch_status::ok);
+  CHECK(r.attempts == 2);
+  CHECK(contains(sink.body, "patience rewarded"));
+  CHECK(server().requests("/retry-after/a") == 2);
+}
+
+TEST_CASE("503 with Retry-After as an HTTP date is retried", "[fetch]") {
+  recording_sink sink;
+  auto r = run_fetch(server().url("/retry-date/a"), sink);
+  CHECK(r.status == fetch_status::ok);
+  CHECK(r.attempts == 2);
+}
+
+TEST_CASE("503 then 200 succeeds on the second attempt", "[fetch]") {
+  recording_sink sink;
+  auto r = run_fetch(server().url("/flaky/a"), sink);
+  CHECK(r.status == fetch_status::ok);
+  CHECK(r.attempts == 2);
+  CHECK(contains(sink.body, "second time lucky"));
+}
+
+TEST_CASE("a slow drip completes", "[fetch]") {
+  recording_sink sink;
+  auto r = run_fetch(server().url("/drip"), sink);
+  CHECK(r.status == fetch_status::ok);
+  CHECK(contains(sink.body, "drip drop drip drop"));
+}
+
+TEST_CASE("a reset mid-body is retried and what it delivered is discarded", "[fetch]") {
+  recording_sink sink;
+  auto before = server().requests("/reset");
+  auto r = run_fetch(server().url("/reset"), sink, {}, fast_retries(1));
+  CHECK(r.status == fetch_status::failed);
+  CHECK(r.reason == "connection");
+  CHECK(r.attempts == 2);
+  CHECK(sink.discards == 1);
+  CHECK(server().requests("/reset") - before == 2);
+}
+
+TEST_CASE("a stalled response times out", "[fetch]") {
+  recording_sink sink;
+  request_options o;
+  o.timeout = std::chrono::milliseconds(300);
+  auto r = run_fetch(server().url("/stall"), sink, o, fast_retries(0));
+  CHECK(r.status == fetch_status::failed);
+  CHECK(r.reason == "timeout");
+}
+
+TEST_CASE("a body over --max-size is stopped", "[fetch]") {
+  recording_sink sink;
+  request_options o;
+  o.max_size = 100'000;
+  auto r = run_fetch(server().url("/big?bytes=300000"), sink, o);
+  CHECK(r.status == fetch_status::failed);
+  CHECK(r.reason == "too-large");
+  CHECK(sink.body.size() <= 100'000);
+}
+
+TEST_CASE("a gzip bomb is stopped by the decoded size", "[fetch]") {
+  recording_sink sink;
+  request_options o;
+  o.max_size = 1 << 20;
+  auto r = run_fetch(server().url("/bomb"), sink, o);
+  CHECK(r.reason == "too-large");
+  CHECK(sink.body.size() <= (1u << 20));
+}
+
+TEST_CASE("gzip, br and zstd bodies are decoded", "[fetch]") {
+  for (std::string enc : {"gzip", "br", "zstd"}) {
+    INFO(enc);
+    recording_sink sink;
+    auto r = run_fetch(server().url("/" + enc), sink);
+    CHECK(r.status == fetch_status::ok);
+    CHECK(contains(sink.body, "compressed " + enc + " body"));
+  }
+}
+
+TEST_CASE("chunked bodies are joined", "[fetch]") {
+  recording_sink sink;
+  auto r = run_fetch(server().url("/chunked"), sink);
+  CHECK(r.status == fetch_status::ok);
+  CHECK(contains(sink.body, "chunked transfer encoding works"));
+}
+
+TEST_CASE("a body shorter than its Content-Length fails", "[fetch]") {
+  recording_sink sink;
+  auto r = run_fetch(server().url("/short"), sink, {}, fast_retries(0));
+  CHECK(r.status == fetch_status::failed);
+  CHECK(r.reason == "connection");
+}
+
+TEST_CASE("a non-text type is skipped", "[fetch]") {
+  recording_sink sink;
+  auto r = run_fetch(server().url("/image"), sink);
+  CHECK(r.status == fetch_status::skipped);
+  CHECK(r.reason == "content-type");
+}
+
+TEST_CASE("a refused port fails after the retries", "[fetch]") {
+  recording_sink sink;
+  auto r = run_fetch("http://127.0.0.1:" + std::to_string(refused_port()) + "/", sink, {}, fast_retries(1));
+  CHECK(r.status == fetch_status::failed);
+  CHECK(r.reason == "connect");
+  CHECK(r.attempts == 2);
+}
+
+TEST_CASE("an .invalid host fails without a lookup", "[fetch]") {
+  recording_sink sink;
+  auto r = run_fetch("http://no-such-host.invalid/", sink);
+  CHECK(r.status == fetch_status::failed);
+  CHECK(r.reason == "dns");
+  CHECK(r.attempts == 1);
+}
+
+TEST_CASE("a paused transfer resumes and loses nothing", "[fetch]") {
+  recording_sink sink;
+  sink.pause_every_other = true;
+  auto r = run_fetch(server().url("/big?bytes=400000"), sink);
+  CHECK(r.status == fetch_status::ok);
+  CHECK(sink.pauses > 0);
+  CHECK(sink.body.size() == r.bytes);
+  CHECK(sink.body.size() == 400'000);
+}

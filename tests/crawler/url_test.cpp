@@ -1,0 +1,68 @@
+#include "crawl/crawler/url.hpp"
+#include "crawl/crawler/url_list_reader.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+using namespace crawl::crawler;
+
+TEST_CASE("scheme and host are lowercased, default port and fragment dropped", "[url]") {
+  auto c = normalize_url("HTTP://Example.COM:80/Path?q=1#frag");
+  REQUIRE(c.url);
+  CHECK(c.url->url == "http://example.com/Path?q=1");
+  CHECK(c.url->host == "example.com");
+  CHECK(normalize_url("https://example.com:443/").url->url == "https://example.com/");
+  CHECK(normalize_url("http://127.0.0.1:8080/x").url->url == "http://127.0.0.1:8080/x");
+}
+
+TEST_CASE("only http and https are accepted, with a reason", "[url]") {
+  auto ftp = normalize_url("ftp://example.com/file");
+  CHECK_FALSE(ftp.url);
+  CHECK(ftp.error == "scheme 'ftp' refused (only http and https)");
+  CHECK(normalize_url("file:///etc/passwd").error.find("'file' refused") != std::string::npos);
+  CHECK(normalize_url("example.com/page").error.find("not a URL") != std::string::npos);
+  CHECK_FALSE(normalize_url("http://").url);
+}
+
+TEST_CASE("URL lines: comments, blanks, CRLF, BOM and white space", "[url]") {
+  CHECK_FALSE(parse_url_line("   ", 3).url);
+  CHECK(parse_url_line("   ", 3).error.empty());
+  CHECK(parse_url_line("# comment", 4).error.empty());
+  auto bom = parse_url_line("\xEF\xBB\xBFhttp://a.test/ \r", 1);
+  REQUIRE(bom.url);
+  CHECK(bom.url->url == "http://a.test/");
+  CHECK(parse_url_line("\thttp://a.test/x  ", 9).url->url == "http://a.test/x");
+  auto long_line = parse_url_line("http://a.test/" + std::string(9000, 'x'), 5);
+  CHECK(long_line.error == "line longer than 8 KiB");
+  CHECK(long_line.line_no == 5);
+}
+
+TEST_CASE(".invalid hosts are recognised without a lookup", "[url]") {
+  CHECK(is_reserved_invalid_host("nothing.invalid"));
+  CHECK(is_reserved_invalid_host("a.b.invalid."));
+  CHECK_FALSE(is_reserved_invalid_host("invalid.example.com"));
+}
+
+TEST_CASE("the list reader streams lines, numbers them and drops duplicates", "[url]") {
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  std::string text = "http://a.test/1\r\n\n# c\nnot a url\nHTTP://A.test/1#x\nhttp://a.test/2\n" +
+                     std::string(10000, 'y') + "\nhttp://a.test/3";
+  REQUIRE(::write(fds[1], text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+  ::close(fds[1]);
+  url_list_reader reader(fds[0]);
+  std::vector<url_line> lines;
+  while (auto line = reader.next()) lines.push_back(std::move(*line));
+  REQUIRE(lines.size() == 5);
+  CHECK(lines[0].url->url == "http://a.test/1");
+  CHECK(lines[1].line_no == 4);
+  CHECK_FALSE(lines[1].error.empty());
+  CHECK(lines[2].url->url == "http://a.test/2");
+  CHECK(lines[2].line_no == 6);
+  CHECK(lines[3].error == "line longer than 8 KiB");
+  CHECK(lines[3].line_no == 7);
+  CHECK(lines[4].url->url == "http://a.test/3");
+  CHECK(lines[4].line_no == 8);
+  CHECK(reader.duplicates() == 1);
+}

@@ -1,0 +1,79 @@
+#include "crawl/pipeline/count_output.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace crawl::pipeline;
+
+namespace {
+word_counts sample() {
+  word_counts c;
+  c.add("pear", 2);
+  c.add("apple", 5);
+  c.add("fig", 2);
+  c.add("say \"hi\", ok", 1);
+  return c;
+}
+std::string written(count_format f) {
+  std::string out;
+  write_counts(f, ranked(sample()), [&](std::string_view piece) { out.append(piece); });
+  return out;
+}
+}  // namespace
+
+TEST_CASE("word counts add and merge exactly", "[counts]") {
+  word_counts a, b;
+  a.add("x");
+  a.add("x");
+  b.add("x", 3);
+  b.add("y");
+  a.merge(b);
+  CHECK(a.get("x") == 5);
+  CHECK(a.get("y") == 1);
+  CHECK(a.total() == 6);
+  CHECK(a.distinct() == 2);
+  a.clear();
+  CHECK(a.distinct() == 0);
+  a.add("z");
+  CHECK(a.get("z") == 1);
+}
+
+TEST_CASE("ranking is by count descending, then word ascending", "[counts]") {
+  auto counts = sample();
+  auto rows = ranked(counts);
+  REQUIRE(rows.size() == 4);
+  CHECK(rows[0].word == "apple");
+  CHECK(rows[1].word == "fig");
+  CHECK(rows[2].word == "pear");
+  auto first = top(counts, 2);
+  REQUIRE(first.size() == 2);
+  CHECK(first[1].word == "fig");
+  CHECK(top(counts, 10).size() == 4);
+}
+
+TEST_CASE("the format follows the extension", "[counts]") {
+  CHECK(format_for_path("out/counts.tsv") == count_format::tsv);
+  CHECK(format_for_path("c.csv") == count_format::csv);
+  CHECK(format_for_path("c.json") == count_format::json);
+  CHECK_FALSE(format_for_path("c.txt"));
+}
+
+TEST_CASE("TSV has no header, CSV has one and quotes, JSON is an object", "[counts]") {
+  CHECK(written(count_format::tsv) == "apple\t5\nfig\t2\npear\t2\nsay \"hi\", ok\t1\n");
+  CHECK(written(count_format::csv) == "word,count\napple,5\nfig,2\npear,2\n\"say \"\"hi\"\", ok\",1\n");
+  CHECK(written(count_format::json) ==
+        "{\n  \"apple\": 5,\n  \"fig\": 2,\n  \"pear\": 2,\n  \"say \\\"hi\\\", ok\": 1\n}\n");
+}
+
+TEST_CASE("JSON strings escape control characters and invalid UTF-8", "[counts]") {
+  std::string out;
+  append_json_string(out, "a\tb\x01\xff\xc3\xa9");
+  CHECK(out == "\"a\\tb\\u0001\\ufffd\xc3\xa9\"");
+}
+
+TEST_CASE("the top table aligns columns and shows shares", "[counts]") {
+  auto counts = sample();
+  auto table = format_top_table(top(counts, 2), 10);
+  CHECK(table == " rank  word   count   share\n"
+                 "    1  apple      5  50.00%\n"
+                 "    2  fig        2  20.00%\n");
+}

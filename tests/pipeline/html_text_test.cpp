@@ -1,0 +1,81 @@
+#include "crawl/pipeline/html_text.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+using namespace crawl::pipeline;
+
+namespace {
+
+// Visible text with white space runs folded to one space, trimmed.
+std::string visible(std::string_view html, std::size_t piece = std::string::npos) {
+  html_text h;
+  std::string out;
+  for (std::size_t i = 0; i < html.size(); i += piece) {
+    h.feed(html.substr(i, piece), out);
+    if (piece == std::string::npos) break;
+  }
+  h.finish(out);
+  std::string folded;
+  for (char c : out) {
+    bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+    if (space && (folded.empty() || folded.back() == ' ')) continue;
+    folded.push_back(space ? ' ' : c);
+  }
+  while (!folded.empty() && folded.back() == ' ') folded.pop_back();
+  return folded;
+}
+
+}  // namespace
+
+TEST_CASE("tags and attributes are not text", "[html]") {
+  CHECK(visible("<p class=\"x > y\" data-a='1'>Hello <em>world</em></p>") == "Hello world");
+}
+
+TEST_CASE("the title counts, script, style, noscript and template do not", "[html]") {
+  CHECK(visible("<html><head><title>My Title</title><style>p{color:red}</style>"
+                "<script>var a = '</p>'; if (a < b) {}</script></head>"
+                "<body><noscript>enable js</noscript><template><p>hidden <b>inside</b></p></template>"
+                "<p>shown</p></body></html>") == "My Title shown");
+}
+
+TEST_CASE("a script containing </p> or </scriptx> ends only at </script>", "[html]") {
+  CHECK(visible("a<script>x = '</p>'; y = '</scriptx>'; </SCRIPT >b") == "a b");
+}
+
+TEST_CASE("comments, CDATA, doctype and processing instructions are not text", "[html]") {
+  CHECK(visible("<!DOCTYPE html><?xml version='1.0'?>one <!-- two <p>three</p> --> four "
+                "<![CDATA[five]]> six <!--> seven <!---> eight") == "one four six seven eight");
+  CHECK(visible("a<!-- x -->b") == "ab");  // a comment is not a word break
+}
+
+TEST_CASE("block tags separate words, inline tags do not", "[html]") {
+  CHECK(visible("<div>one</div><div>two</div>th<b>re</b>e<br>four<span>five</span>") == "one two three fourfive");
+}
+
+TEST_CASE("named and numeric entities are decoded", "[html]") {
+  CHECK(visible("fish &amp; chips &lt;3 caf&eacute; &#233;t&#xE9; &copy &notanentity; &#128512; &#x80;") ==
+        "fish & chips <3 caf\xc3\xa9 \xc3\xa9t\xc3\xa9 \xc2\xa9 &notanentity; \xf0\x9f\x98\x80 \xe2\x82\xac");
+}
+
+TEST_CASE("bad numeric references become U+FFFD", "[html]") {
+  CHECK(visible("a&#0;b&#xD800;c&#99999999;d") == "a\xef\xbf\xbd" "b\xef\xbf\xbd" "c\xef\xbf\xbd" "d");
+}
+
+TEST_CASE("unclosed tags and a lone < do not lose text", "[html]") {
+  CHECK(visible("1 < 2 and <p>para <b>bold") == "1 < 2 and para bold");
+  CHECK(visible("tail <") == "tail <");
+}
+
+TEST_CASE("the result does not depend on how the input is cut", "[html]") {
+  std::string doc =
+      "<html><title>T&amp;C</title><script>if (a</b) {}</script><p>Caf&eacute; <!-- c -- > --> "
+      "<b>bo</b>ld &#x41;&#66;</p><template>no<template>nested</template>still no</template>yes</html>";
+  std::string whole = visible(doc);
+  CHECK(whole == "T&C Caf\xc3\xa9 bold AB yes");
+  for (std::size_t piece : {1u, 2u, 3u, 4u, 7u, 13u}) {
+    INFO("piece " << piece);
+    CHECK(visible(doc, piece) == whole);
+  }
+}

@@ -1,0 +1,125 @@
+#include "crawl/pipeline/tokenizer.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <string>
+
+using namespace crawl::pipeline;
+
+namespace {
+
+std::map<std::string, std::uint64_t> count(std::string_view text, tokenizer_options options = {},
+                                           std::size_t piece = std::string::npos) {
+  auto rules = std::make_shared<const token_rules>(options);
+  REQUIRE(rules->error().empty());
+  tokenizer t(rules);
+  word_counts counts;
+  std::string pending;  // cut only at code point boundaries, as the document does
+  for (std::size_t i = 0; i < text.size(); i += piece) {
+    pending.append(text.substr(i, piece));
+    std::size_t n = utf8_complete_prefix(pending);
+    t.feed(std::string_view(pending).substr(0, n), counts);
+    pending.erase(0, n);
+    if (piece == std::string::npos) break;
+  }
+  t.feed(pending, counts);
+  t.finish(counts);
+  std::map<std::string, std::uint64_t> out;
+  counts.for_each([&](word_count wc) { out[std::string(wc.word)] = wc.count; });
+  return out;
+}
+
+using counts_map = std::map<std::string, std::uint64_t>;
+
+}  // namespace
+
+TEST_CASE("ASCII words are lowercased and split at punctuation", "[tokenizer]") {
+  CHECK(count("The cat, the HAT; the-end.") ==
+        counts_map{{"the", 3}, {"cat", 1}, {"hat", 1}, {"end", 1}});
+}
+
+TEST_CASE("runs of digits are dropped unless keep_numbers, mixed runs are kept", "[tokenizer]") {
+  CHECK(count("2024 h2o 42abc 7") == counts_map{{"h2o", 1}, {"42abc", 1}});
+  CHECK(count("2024 h2o 7", tokenizer_options{true, ""}) == counts_map{{"2024", 1}, {"h2o", 1}, {"7", 1}});
+}
+
+TEST_CASE("accented letters and combining marks stay inside words", "[tokenizer]") {
+  // "Crème" precomposed; "cafe" + U+0301 combining acute.
+  CHECK(count("Cr\xc3\xa8me CAFE\xcc\x81 na\xc3\xafve") ==
+        counts_map{{"cr\xc3\xa8me", 1}, {"cafe\xcc\x81", 1}, {"na\xc3\xafve", 1}});
+}
+
+TEST_CASE("non-ASCII uppercase is lowercased by simple case mapping", "[tokenizer]") {
+  CHECK(count("\xc3\x89T\xc3\x89 \xce\xa3\xce\x9f\xce\xa6\xce\x99\xce\x91") ==  // ÉTÉ ΣΟΦΙΑ
+        counts_map{{"\xc3\xa9t\xc3\xa9", 1}, {"\xcf\x83\xce\xbf\xcf\x86\xce\xb9\xce\xb1", 1}});
+}
+
+TEST_CASE("each Han, Hiragana and Katakana character is a word", "[tokenizer]") {
+  // 東京へ カタ
+  CHECK(count("\xe6\x9d\xb1\xe4\xba\xac\xe3\x81\xb8 \xe3\x82\xab\xe3\x82\xbf") ==
+        counts_map{{"\xe6\x9d\xb1", 1}, {"\xe4\xba\xac", 1}, {"\xe3\x81\xb8", 1}, {"\xe3\x82\xab", 1}, {"\xe3\x82\xbf", 1}});
+}
+
+TEST_CASE("Hangul syllables form ordinary words", "[tokenizer]") {
+  CHECK(count("\xed\x95\x9c\xea\xb5\xad\xec\x96\xb4 ok") == counts_map{{"\xed\x95\x9c\xea\xb5\xad\xec\x96\xb4", 1}, {"ok", 1}});
+}
+
+TEST_CASE("invalid UTF-8 bytes separate words and never crash", "[tokenizer]") {
+  CHECK(count("ab\xff" "cd \xc3 ef \xed\xa0\x80gh \xf8\x88\x80\x80\x80") ==
+        counts_map{{"ab", 1}, {"cd", 1}, {"ef", 1}, {"gh", 1}});
+}
+
+TEST_CASE("a non-breaking space and other Unicode spaces separate words", "[tokenizer]") {
+  CHECK(count("one\xc2\xa0two\xe2\x80\x83three") == counts_map{{"one", 1}, {"two", 1}, {"three", 1}});
+}
+
+TEST_CASE("words cut between feeds are joined, whatever the piece size", "[tokenizer]") {
+  std::string text = "Alpha beta GAMMA d\xc3\xa9j\xc3\xa0 \xe6\x9d\xb1 alpha, beta";
+  auto whole = count(text);
+  for (std::size_t piece : {1u, 2u, 3u, 5u, 7u}) {
+    INFO("piece " << piece);
+    CHECK(count(text, {}, piece) == whole);
+  }
+  CHECK(whole == counts_map{{"alpha", 2}, {"beta", 2}, {"gamma", 1}, {"d\xc3\xa9j\xc3\xa0", 1}, {"\xe6\x9d\xb1", 1}});
+}
+
+TEST_CASE("runs longer than the word limit are dropped", "[tokenizer]") {
+  std::string text = "short " + std::string(max_word_bytes + 1, 'x') + " " + std::string(max_word_bytes, 'y');
+  CHECK(count(text) == counts_map{{"short", 1}, {std::string(max_word_bytes, 'y'), 1}});
+  CHECK(count(text, {}, 10) == counts_map{{"short", 1}, {std::string(max_word_bytes, 'y'), 1}});
+}
+
+TEST_CASE("a token pattern replaces the word rule", "[tokenizer]") {
+  tokenizer_options o;
+  o.token_pattern = "[A-Za-z]+@[a-z]+\\.[a-z]+";
+  CHECK(count("mail Bob@example.org or amy@test.net now", o) ==
+        counts_map{{"bob@example.org", 1}, {"amy@test.net", 1}});
+}
+
+TEST_CASE("a token pattern with a capture group counts the group", "[tokenizer]") {
+  tokenizer_options o;
+  o.token_pattern = "#(\\w+)";
+  CHECK(count("#One two #three #one", o) == counts_map{{"one", 2}, {"three", 1}});
+}
+
+TEST_CASE("token pattern matches cut between feeds are found once", "[tokenizer]") {
+  tokenizer_options o;
+  o.token_pattern = "[a-z]+";
+  std::string text = "alpha beta gamma delta alpha";
+  auto whole = count(text, o);
+  CHECK(whole == counts_map{{"alpha", 2}, {"beta", 1}, {"gamma", 1}, {"delta", 1}});
+  CHECK(count(text, o, 3) == whole);
+}
+
+TEST_CASE("an invalid token pattern is reported", "[tokenizer]") {
+  token_rules rules(tokenizer_options{false, "(unclosed"});
+  CHECK_FALSE(rules.error().empty());
+}
+
+TEST_CASE("utf8_complete_prefix stops before a cut sequence", "[tokenizer]") {
+  CHECK(utf8_complete_prefix("ab\xe6\x9d") == 2);
+  CHECK(utf8_complete_prefix("ab\xe6\x9d\xb1") == 5);
+  CHECK(utf8_complete_prefix("ab\xc3") == 2);
+  CHECK(utf8_complete_prefix("abc") == 3);
+}

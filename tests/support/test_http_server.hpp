@@ -1,0 +1,49 @@
+#pragma once
+// A real HTTP/1.1 server on 127.0.0.1 for the tests, with faults on demand.
+// It runs on its own thread; every route is listed in route() in the .cpp.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace crawl::test {
+
+class test_http_server {
+ public:
+  test_http_server();
+  ~test_http_server();
+  test_http_server(const test_http_server&) = delete;
+  test_http_server& operator=(const test_http_server&) = delete;
+
+  unsigned short port() const { return port_; }
+  std::string url(const std::string& path) const;
+  // Requests seen for a path (without the query), and in all.
+  std::uint64_t requests(const std::string& path) const;
+  std::uint64_t total_requests() const { return total_.load(); }
+
+  // Pieces the route handlers share; public for the handlers in the .cpp.
+  std::uint64_t count_request(const std::string& path);
+
+ private:
+  boost::asio::io_context io_;
+  std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
+  unsigned short port_ = 0;
+  std::thread thread_;
+  mutable std::mutex mutex_;
+  std::map<std::string, std::uint64_t> per_path_;
+  std::atomic<std::uint64_t> total_{0};
+};
+
+// A TCP port on 127.0.0.1 that nothing listens on (bound, then closed).
+unsigned short refused_port();
+
+// The words of the generated page /count/N, for checking sums exactly.
+std::string count_page_words(unsigned n);
+
+}  // namespace crawl::test

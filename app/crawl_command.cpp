@@ -245,22 +245,23 @@ asio::awaitable<void> crawl_run::fetch_one(crawler::scheduled_url url) {
   auto t0 = clock::now();
   crawler::fetch_result r = co_await crawler::fetch(loop_, url.url, request_, retry_, *sink, shutdown_);
   auto elapsed = clock::now() - t0;
-  scheduler_.done(url.url.host);
   if (r.status == crawler::fetch_status::ok) {
     ++pending_commits_;
-    bool counting = sink->commit([this, u = url.url, r, elapsed](page_outcome outcome) {
+    // The URL keeps its slots until its words are counted: when the workers
+    // fall behind, fewer transfers start, instead of pages piling up.
+    bool counting = sink->commit([this, url, r, elapsed](page_outcome outcome) {
       --pending_commits_;
-      record(u, r, elapsed, outcome);
+      scheduler_.done(url.url.host);
+      record(url.url, r, elapsed, outcome);
       wake_.cancel();
     });
-    if (!counting) {  // an empty body
-      --pending_commits_;
-      record(url.url, r, elapsed, page_outcome{});
-    }
+    if (counting) co_return;
+    --pending_commits_;  // an empty body: nothing to count
   } else {
     sink->discard();
-    record(url.url, r, elapsed, page_outcome{});
   }
+  scheduler_.done(url.url.host);
+  record(url.url, r, elapsed, page_outcome{});
   wake_.cancel();
 }
 

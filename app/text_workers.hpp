@@ -28,6 +28,7 @@ struct page_job {
   page_job(pipeline::content_kind kind, std::string charset, std::shared_ptr<const pipeline::token_rules> rules)
       : doc(kind, std::move(charset), std::move(rules)) {}
   pipeline::document doc;
+  bool has_table = false;                     // the worker lent it a recycled count table
   std::function<void(page_outcome)> on_done;  // runs on the network thread
 };
 

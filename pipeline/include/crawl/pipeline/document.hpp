@@ -30,7 +30,10 @@ class document {
   // What the document decided to be after sniffing: other means skipped.
   content_kind kind() const { return kind_; }
   const word_counts& counts() const { return counts_; }
-  word_counts& counts() { return counts_; }
+  // Lets a caller reuse an emptied table (and its capacity) from an earlier
+  // document: call before the first feed(). take_counts() gives it back.
+  void adopt_counts(word_counts&& recycled) { counts_ = std::move(recycled); }
+  word_counts take_counts() { return std::move(counts_); }
   std::uint64_t words() const { return counts_.total(); }
 
  private:

@@ -42,9 +42,12 @@ class word_counts {
   struct hasher {
     std::size_t operator()(std::string_view s) const noexcept;
   };
+  struct equal {
+    bool operator()(std::string_view a, std::string_view b) const noexcept;
+  };
   std::string_view store(std::string_view word);
 
-  boost::unordered_flat_map<std::string_view, std::uint64_t, hasher> map_;
+  boost::unordered_flat_map<std::string_view, std::uint64_t, hasher, equal> map_;
   struct block {
     std::unique_ptr<char[]> data;
     std::size_t size;

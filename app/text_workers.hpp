@@ -50,6 +50,13 @@ inline constexpr std::size_t channel_capacity = 32;
 // N workers. With one worker it runs on the network thread itself: on a
 // single core a second thread only adds hand-off costs. Each worker keeps
 // its own totals; take_totals() merges them after join().
+//
+// Why one network loop plus a worker pool, not one loop per core with hosts
+// partitioned: measured on 20,000 pages of 28 KB from one nginx on loopback
+// (2 cores), text extraction and counting take about 70% of the CPU and the
+// curl loop the rest, and a crawl of one host could not be spread over
+// per-host loops at all. One loop with 2 workers: 2.3 s; with the worker on
+// the loop's thread: 3.6 s.
 class worker_pool {
  public:
   worker_pool(unsigned workers, boost::asio::io_context& network);

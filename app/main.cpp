@@ -1,14 +1,37 @@
 // crawl: the executable. Parses the command line and runs the subcommand.
 #include "crawl_command.hpp"
+#include "tail_command.hpp"
 
 #include "crawl/config/crawl_settings.hpp"
+#include "crawl/config/tail_settings.hpp"
+
+#include <cstring>
 
 #include <curl/curl.h>
 
 #include <cstdio>
 #include <exception>
 
+namespace {
+
+int tail_main(int argc, char** argv) {
+  auto parsed = crawl::config::parse_tail_args(argc, argv);
+  if (!parsed.settings) {
+    std::fputs(parsed.message.c_str(), parsed.exit_code == 0 ? stdout : stderr);
+    return parsed.exit_code;
+  }
+  try {
+    return crawl::app::run_tail(*parsed.settings);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "crawl tail: internal error: %s\n", e.what());
+    return 70;
+  }
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  if (argc > 1 && std::strcmp(argv[1], "tail") == 0) return tail_main(argc, argv);
   auto parsed = crawl::config::parse_crawl_args(argc, argv);
   if (!parsed.settings) {
     std::fputs(parsed.message.c_str(), parsed.exit_code == 0 ? stdout : stderr);

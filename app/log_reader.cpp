@@ -1,0 +1,74 @@
+#include "log_reader.hpp"
+
+namespace crawl::app {
+
+namespace asio = boost::asio;
+
+log_reader::log_reader(std::unique_ptr<storage::file_source> source, std::size_t input, std::size_t max_line)
+    : source_(std::move(source)), input_(input), chunker_(max_line, read_block), block_(read_block) {}
+
+void log_reader::skip_to(std::uint64_t offset) {
+  skip_ = offset;
+}
+
+asio::awaitable<void> log_reader::hand_out(std::string_view decoded, const chunk_consumer& consume) {
+  if (skip_ > 0) {
+    std::size_t drop = static_cast<std::size_t>(std::min<std::uint64_t>(skip_, decoded.size()));
+    decoded.remove_prefix(drop);
+    skip_ -= drop;
+    skipped_ += drop;
+  }
+  std::vector<pipeline::line_chunker::chunk> ready;
+  chunker_.feed(decoded, [&](pipeline::line_chunker::chunk&& c) { ready.push_back(std::move(c)); });
+  for (auto& c : ready) {
+    line_chunk chunk{std::move(c.bytes), c.truncated, input_};
+    co_await consume(chunk);
+  }
+}
+
+asio::awaitable<bool> log_reader::read_to_end(const chunk_consumer& consume) {
+  for (;;) {
+    std::string read_error;
+    std::size_t n = co_await source_->read(std::span<char>(block_.data(), block_.size()), read_error);
+    if (!read_error.empty()) {
+      error_ = read_error;
+      co_return false;
+    }
+    std::string_view bytes(block_.data(), n);
+    if (!detected_) {
+      // The magic needs 4 bytes; a pipe may give fewer at first.
+      head_.append(bytes);
+      if (head_.size() < 4 && n > 0) continue;
+      detected_ = true;
+      compression_ = storage::detect_compression(head_);
+      decoder_ = storage::make_decoder(compression_);
+      bytes = head_;
+    }
+    if (bytes.empty()) co_return true;
+    if (decoder_) {
+      decoded_.clear();
+      bool ok = decoder_->decode(bytes, decoded_);
+      co_await hand_out(decoded_, consume);
+      if (!ok) {
+        error_ = source_->path() + ": " + decoder_->error();
+        co_return false;
+      }
+    } else {
+      co_await hand_out(bytes, consume);
+    }
+    if (!head_.empty()) head_ = std::string();
+    if (n == 0) co_return true;
+  }
+}
+
+asio::awaitable<void> log_reader::finish(const chunk_consumer& consume) {
+  if (decoder_ && !decoder_->finish() && error_.empty()) error_ = source_->path() + ": " + decoder_->error();
+  std::vector<pipeline::line_chunker::chunk> ready;
+  chunker_.finish([&](pipeline::line_chunker::chunk&& c) { ready.push_back(std::move(c)); });
+  for (auto& c : ready) {
+    line_chunk chunk{std::move(c.bytes), c.truncated, input_};
+    co_await consume(chunk);
+  }
+}
+
+}  // namespace crawl::app

@@ -1,0 +1,68 @@
+#pragma once
+// Reads one log input to its current end: async file reads, decompression by
+// magic bytes, chunks of whole lines out to a consumer coroutine.
+#include "crawl/pipeline/line_chunker.hpp"
+#include "crawl/storage/decoder.hpp"
+#include "crawl/storage/file_source.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace crawl::app {
+
+// Reads are this large: big enough for io_uring to stream, and while workers
+// count one block the next is already being read.
+inline constexpr std::size_t read_block = 1 << 20;
+
+struct line_chunk {
+  std::string bytes;
+  bool truncated = false;
+  std::size_t input = 0;  // index of the input it came from
+};
+
+// Takes the chunk by reference: GCC 12 mishandles class-type parameters
+// passed by value to a coroutine called through std::function (the string
+// was shallow-copied and freed twice).
+using chunk_consumer = std::function<boost::asio::awaitable<void>(line_chunk&)>;
+
+// The reading state of one input. Keeps its place between calls to
+// read_to_end(), so following a file is calling it again after growth.
+class log_reader {
+ public:
+  log_reader(std::unique_ptr<storage::file_source> source, std::size_t input, std::size_t max_line);
+
+  // Reads what is there now. Returns false on a read or decompression error
+  // (error() names the file and byte offset); what was read before counts.
+  boost::asio::awaitable<bool> read_to_end(const chunk_consumer& consume);
+  // The input ended for good: hand out an unterminated last line too.
+  boost::asio::awaitable<void> finish(const chunk_consumer& consume);
+  // Skips decoded bytes before `offset` (a position from an earlier run).
+  void skip_to(std::uint64_t offset);
+  // Decoded bytes handed out as whole lines so far, from the start of the stream.
+  std::uint64_t line_offset() const { return chunker_.consumed() + skipped_; }
+  const std::string& error() const { return error_; }
+  storage::file_source& source() { return *source_; }
+  storage::compression compression() const { return compression_; }
+
+ private:
+  boost::asio::awaitable<void> hand_out(std::string_view decoded, const chunk_consumer& consume);
+
+  std::unique_ptr<storage::file_source> source_;
+  std::size_t input_;
+  pipeline::line_chunker chunker_;
+  std::unique_ptr<storage::decoder> decoder_;
+  bool detected_ = false;
+  storage::compression compression_ = storage::compression::none;
+  std::string head_;  // first bytes, until there are enough to see the magic
+  std::string decoded_;
+  std::vector<char> block_;
+  std::uint64_t skip_ = 0;     // decoded bytes still to drop
+  std::uint64_t skipped_ = 0;  // decoded bytes dropped
+  std::string error_;
+};
+
+}  // namespace crawl::app

@@ -1,0 +1,267 @@
+#include "tail_follow.hpp"
+
+#include "tail_output.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fcntl.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <set>
+
+namespace crawl::app {
+
+namespace asio = boost::asio;
+using namespace boost::asio::experimental::awaitable_operators;
+
+void start_at_last_lines(log_reader& reader, const std::string& path, std::uint64_t n) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  struct ::stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return;
+  }
+  // Walk back from the end counting newlines; a final newline ends the last
+  // line rather than starting an empty one.
+  std::uint64_t end = static_cast<std::uint64_t>(st.st_size);
+  std::uint64_t pos = end, start = 0;
+  std::uint64_t seen = 0;
+  char block[64 * 1024];
+  bool found = n == 0;
+  if (n == 0) start = end;
+  while (!found && pos > 0) {
+    std::size_t len = static_cast<std::size_t>(std::min<std::uint64_t>(sizeof block, pos));
+    pos -= len;
+    if (::pread(fd, block, len, static_cast<off_t>(pos)) != static_cast<ssize_t>(len)) break;
+    for (std::size_t i = len; i-- > 0;) {
+      if (block[i] != '\n' || pos + i + 1 == end) continue;
+      if (++seen == n) {
+        start = pos + i + 1;
+        found = true;
+        break;
+      }
+    }
+  }
+  ::close(fd);
+  reader.source().seek(start);
+  reader.skip_to(0);
+}
+
+namespace {
+
+struct followed {
+  std::string path;
+  std::size_t input;
+  std::unique_ptr<log_reader> reader;
+  dev_t dev = 0;
+  ino_t ino = 0;
+};
+
+class follower {
+ public:
+  follower(const config::tail_settings& s, const std::vector<std::string>& inputs,
+           std::shared_ptr<const pipeline::summary_rules> rules, std::vector<std::string>& errors)
+      : s_(s),
+        inputs_(inputs),
+        rules_(rules),
+        errors_(errors),
+        summarizer_(rules),
+        per_input_(inputs.size()),
+        notify_(io_),
+        poll_(io_),
+        report_timer_(io_),
+        signals_(io_, SIGINT, SIGTERM),
+        tty_(::isatty(STDOUT_FILENO) && s.output.empty()) {
+    consume_ = [this](line_chunk& c) -> asio::awaitable<void> {
+      summarizer_.add(c.bytes, c.truncated, per_input_[c.input]);
+      co_return;
+    };
+    for (std::size_t i = 0; i < inputs.size(); ++i) files_.push_back(followed{inputs[i], i, nullptr});
+    watch_folders();
+  }
+
+  int run() {
+    asio::co_spawn(io_, follow_all(), asio::detached);
+    asio::co_spawn(io_, report_loop(), asio::detached);
+    signals_.async_wait([this](boost::system::error_code ec, int) {
+      if (ec) return;
+      stopping_ = true;
+      poll_.cancel();
+      report_timer_.cancel();
+      boost::system::error_code ignored;
+      notify_.cancel(ignored);
+    });
+    io_.run();
+    return errors_.empty() ? 0 : 1;
+  }
+
+ private:
+  void watch_folders() {
+    int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (fd < 0) return;  // polling alone, then
+    notify_.assign(fd);
+    std::set<std::string> folders;
+    for (const auto& f : files_) {
+      if (f.path == "-") continue;
+      auto slash = f.path.rfind('/');
+      folders.insert(slash == std::string::npos ? "." : f.path.substr(0, std::max<std::size_t>(slash, 1)));
+    }
+    for (const auto& folder : folders)
+      ::inotify_add_watch(fd, folder.c_str(),
+                          IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CLOSE_WRITE | IN_ATTRIB);
+  }
+
+  // Opens the file at `path`; `from_end` starts at the end (or -n lines).
+  void open(followed& f, bool from_end) {
+    std::string error;
+    auto source = storage::file_source::open(io_.get_executor(), f.path, s_.io_uring, error);
+    if (!source) return;  // not there yet: waited for
+    struct ::stat st {};
+    if (source->stat(st)) {
+      f.dev = st.st_dev;
+      f.ino = st.st_ino;
+    }
+    f.reader = std::make_unique<log_reader>(std::move(source), f.input, s_.max_line);
+    if (from_end) {
+      if (s_.last_lines) start_at_last_lines(*f.reader, f.path, *s_.last_lines);
+      else f.reader->source().seek(static_cast<std::uint64_t>(st.st_size));
+    }
+  }
+
+  asio::awaitable<void> drain(followed& f) {
+    if (!f.reader) co_return;
+    if (!co_await f.reader->read_to_end(consume_)) {
+      note_error(f.reader->error());
+      f.reader.reset();
+    }
+  }
+
+  // Looks at one file: reads what was added, and notices rotation,
+  // truncation, deletion and creation.
+  asio::awaitable<void> check(followed& f) {
+    co_await drain(f);
+    if (f.path == "-") co_return;
+    struct ::stat st {};
+    bool exists = ::stat(f.path.c_str(), &st) == 0;
+    if (!exists) co_return;  // deleted or renamed away: the old one was drained; wait for a new one
+    if (!f.reader) {
+      open(f, false);
+      co_await drain(f);
+      co_return;
+    }
+    if (st.st_dev != f.dev || st.st_ino != f.ino) {
+      // Rotated: the old file is drained to its end; now the new one, from its start.
+      co_await f.reader->finish(consume_);
+      if (!s_.quiet) std::fprintf(stderr, "crawl tail: %s: rotated; reading the new file\n", f.path.c_str());
+      open(f, false);
+      co_await drain(f);
+    } else if (static_cast<std::uint64_t>(st.st_size) < f.reader->source().offset()) {
+      if (!s_.quiet)
+        std::fprintf(stderr, "crawl tail: %s: truncated; reading from the start\n", f.path.c_str());
+      open(f, false);
+      co_await drain(f);
+    }
+  }
+
+  asio::awaitable<void> follow_all() {
+    for (auto& f : files_) {
+      open(f, true);
+      if (!f.reader && f.path == "-") note_error("-: cannot read standard input");
+    }
+    while (!stopping_) {
+      for (auto& f : files_) co_await check(f);
+      if (stopping_) break;
+      co_await wait_for_change();
+    }
+    for (auto& f : files_) {
+      if (f.reader) co_await f.reader->finish(consume_);
+    }
+    print_summary(true);
+    report_timer_.cancel();
+    signals_.cancel();
+    boost::system::error_code ignored;
+    notify_.close(ignored);
+  }
+
+  // inotify says something changed in a watched folder, or a second passes
+  // (the fallback for file systems without inotify, and for standard input).
+  asio::awaitable<void> wait_for_change() {
+    poll_.expires_after(std::chrono::seconds(1));
+    if (notify_.is_open()) {
+      co_await (notify_.async_wait(asio::posix::descriptor_base::wait_read, asio::as_tuple(asio::use_awaitable)) ||
+                poll_.async_wait(asio::as_tuple(asio::use_awaitable)));
+      char events[16 * 1024];
+      while (::read(notify_.native_handle(), events, sizeof events) > 0) {
+      }  // which file does not matter: every file is checked
+    } else {
+      co_await poll_.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+  }
+
+  asio::awaitable<void> report_loop() {
+    while (!stopping_) {
+      report_timer_.expires_after(s_.every);
+      auto [ec] = co_await report_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+      if (ec || stopping_) co_return;
+      print_summary(false);
+    }
+  }
+
+  void print_summary(bool final) {
+    pipeline::log_summary total;
+    for (const auto& p : per_input_) total.merge(p);
+    if (final && !s_.output.empty()) {
+      if (!write_tail_output(s_, total, inputs_, per_input_, *rules_)) note_error("could not write the output");
+      return;
+    }
+    std::string text = render_tail_summary(s_, total, inputs_, per_input_, *rules_);
+    if (tty_) std::fputs("\033[H\033[2J", stdout);  // redraw in place
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    if (!tty_) std::fputs("\n", stdout);
+    std::fflush(stdout);
+  }
+
+  void note_error(const std::string& e) {
+    errors_.push_back(e);
+    std::fprintf(stderr, "crawl tail: %s\n", e.c_str());
+  }
+
+  const config::tail_settings& s_;
+  const std::vector<std::string>& inputs_;
+  std::shared_ptr<const pipeline::summary_rules> rules_;
+  std::vector<std::string>& errors_;
+  asio::io_context io_;
+  pipeline::log_summarizer summarizer_;
+  std::vector<pipeline::log_summary> per_input_;
+  std::vector<followed> files_;
+  chunk_consumer consume_;
+  asio::posix::stream_descriptor notify_;
+  asio::steady_timer poll_;
+  asio::steady_timer report_timer_;
+  asio::signal_set signals_;
+  bool tty_;
+  bool stopping_ = false;
+};
+
+}  // namespace
+
+int run_follow(const config::tail_settings& s, const std::vector<std::string>& inputs,
+               std::shared_ptr<const pipeline::summary_rules> rules, std::vector<std::string>& errors) {
+  for (const auto& e : errors) std::fprintf(stderr, "crawl tail: %s\n", e.c_str());
+  follower f(s, inputs, std::move(rules), errors);
+  int status = f.run();
+  return status == 0 ? 0 : 1;
+}
+
+}  // namespace crawl::app

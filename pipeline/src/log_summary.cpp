@@ -1,0 +1,156 @@
+#include "crawl/pipeline/log_summary.hpp"
+
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace crawl::pipeline {
+namespace {
+
+std::unique_ptr<re2::RE2> compile(const std::string& pattern, const char* option, std::string& error) {
+  RE2::Options o;
+  o.set_log_errors(false);
+  auto re = std::make_unique<re2::RE2>(pattern, o);
+  if (!re->ok() && error.empty()) error = std::string(option) + ": invalid RE2 pattern '" + pattern + "': " + re->error();
+  return re;
+}
+
+bool digits(std::string_view s, std::size_t at, std::size_t n) {
+  if (at + n > s.size()) return false;
+  for (std::size_t i = at; i < at + n; ++i)
+    if (s[i] < '0' || s[i] > '9') return false;
+  return true;
+}
+
+// "YYYY-MM-DD[T ]HH:MM" at the start of `s`, cut to the bucket's length.
+bool iso_bucket(std::string_view s, time_bucket per, std::string& key) {
+  if (!digits(s, 0, 4) || s.size() < 10 || s[4] != '-' || !digits(s, 5, 2) || s[7] != '-' || !digits(s, 8, 2))
+    return false;
+  if (per == time_bucket::day) {
+    key.assign(s.substr(0, 10));
+    return true;
+  }
+  if (s.size() < 13 || (s[10] != 'T' && s[10] != ' ') || !digits(s, 11, 2)) return false;
+  key.assign(s.substr(0, 10));
+  key.push_back('T');
+  key.append(s.substr(11, 2));
+  if (per == time_bucket::hour) return true;
+  if (s.size() < 16 || s[13] != ':' || !digits(s, 14, 2)) return false;
+  key.push_back(':');
+  key.append(s.substr(14, 2));
+  return true;
+}
+
+}  // namespace
+
+summary_rules::summary_rules(const summary_options& o)
+    : words_(o.words), tokens_(std::make_shared<const token_rules>(o.tokens)), per_(o.per) {
+  if (!tokens_->error().empty()) error_ = "--token: " + tokens_->error();
+  for (const auto& p : o.match) match_.push_back(compile(p, "--match", error_));
+  for (const auto& p : o.exclude) exclude_.push_back(compile(p, "--exclude", error_));
+  for (const auto& p : o.groups) {
+    auto re = compile(p, "--group", error_);
+    if (re->ok() && re->NumberOfCapturingGroups() < 1 && error_.empty())
+      error_ = "--group: pattern '" + p + "' has no capture group";
+    std::string label = p;
+    for (const auto& [name, index] : re->NamedCapturingGroups())
+      if (index == 1) label = name;
+    labels_.push_back(label);
+    groups_.push_back(std::move(re));
+  }
+  if (!o.time_pattern.empty()) time_ = compile(o.time_pattern, "--time", error_);
+}
+
+summary_rules::~summary_rules() = default;
+
+bool summary_rules::keep(std::string_view line) const {
+  if (!match_.empty() &&
+      std::none_of(match_.begin(), match_.end(), [&](const auto& re) { return RE2::PartialMatch(line, *re); }))
+    return false;
+  return std::none_of(exclude_.begin(), exclude_.end(), [&](const auto& re) { return RE2::PartialMatch(line, *re); });
+}
+
+bool summary_rules::group_value(std::size_t i, std::string_view line, std::string_view& value) const {
+  re2::StringPiece capture;
+  if (!RE2::PartialMatch(line, *groups_[i], &capture)) return false;
+  value = std::string_view(capture.data(), capture.size());
+  return true;
+}
+
+bool summary_rules::bucket_of(std::string_view line, std::string& key) const {
+  if (!time_) return iso_bucket(line, per_, key);
+  re2::StringPiece found;
+  if (time_->NumberOfCapturingGroups() >= 1) {
+    if (!RE2::PartialMatch(line, *time_, &found)) return false;
+  } else {
+    if (!RE2::PartialMatch(line, *time_)) return false;
+    re2::StringPiece whole;
+    if (!time_->Match(line, 0, line.size(), RE2::UNANCHORED, &whole, 1)) return false;
+    found = whole;
+  }
+  return iso_bucket(std::string_view(found.data(), found.size()), per_, key);
+}
+
+void log_summary::merge(const log_summary& o) {
+  lines += o.lines;
+  bytes += o.bytes;
+  kept_lines += o.kept_lines;
+  truncated_lines += o.truncated_lines;
+  nul_bytes += o.nul_bytes;
+  untimed_lines += o.untimed_lines;
+  words.merge(o.words);
+  if (groups.size() < o.groups.size()) groups.resize(o.groups.size());
+  for (std::size_t i = 0; i < o.groups.size(); ++i)
+    for (const auto& [value, n] : o.groups[i]) groups[i][value] += n;
+  for (const auto& [key, n] : o.buckets) buckets[key] += n;
+}
+
+log_summarizer::log_summarizer(std::shared_ptr<const summary_rules> rules)
+    : rules_(std::move(rules)), tokenizer_(rules_->tokens()) {}
+
+void log_summarizer::add(std::string_view lines, bool truncated, log_summary& into) {
+  if (lines.empty()) return;
+  if (into.groups.size() < rules_->group_count()) into.groups.resize(rules_->group_count());
+  into.bytes += lines.size();
+  into.nul_bytes += static_cast<std::uint64_t>(std::count(lines.begin(), lines.end(), '\0'));
+  std::uint64_t newlines = static_cast<std::uint64_t>(std::count(lines.begin(), lines.end(), '\n'));
+  std::uint64_t count = newlines + (lines.back() != '\n' ? 1 : 0);
+  into.lines += count;
+  if (truncated) into.truncated_lines += 1;
+  if (!rules_->per_line()) {
+    // Fast path: every line is kept, so the chunk is tokenized in one go.
+    into.kept_lines += count;
+    if (rules_->words()) {
+      tokenizer_.feed(lines, into.words);
+      tokenizer_.finish(into.words);
+    }
+    return;
+  }
+  while (!lines.empty()) {
+    const void* nl = std::memchr(lines.data(), '\n', lines.size());
+    std::size_t len = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - lines.data()) + 1 : lines.size();
+    add_line(lines.substr(0, len), into);
+    lines.remove_prefix(len);
+  }
+  if (rules_->words()) tokenizer_.finish(into.words);
+}
+
+void log_summarizer::add_line(std::string_view line, log_summary& into) {
+  std::string_view text = line;
+  if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+  if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+  if (rules_->filters() && !rules_->keep(text)) return;
+  ++into.kept_lines;
+  if (rules_->words()) tokenizer_.feed(line, into.words);
+  for (std::size_t i = 0; i < rules_->group_count(); ++i) {
+    std::string_view value;
+    if (rules_->group_value(i, text, value)) ++into.groups[i][std::string(value)];
+  }
+  if (rules_->per() != time_bucket::none) {
+    if (rules_->bucket_of(text, key_)) ++into.buckets[key_];
+    else ++into.untimed_lines;
+  }
+}
+
+}  // namespace crawl::pipeline

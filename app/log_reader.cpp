@@ -11,6 +11,15 @@ void log_reader::skip_to(std::uint64_t offset) {
   skip_ = offset;
 }
 
+void log_reader::seek_to(std::uint64_t offset) {
+  source_->seek(offset);
+  base_ = offset;
+  if (offset > 0) {  // mid-file bytes are no magic number
+    detected_ = true;
+    compression_ = storage::compression::none;
+  }
+}
+
 asio::awaitable<void> log_reader::hand_out(std::string_view decoded, const chunk_consumer& consume) {
   if (skip_ > 0) {
     std::size_t drop = static_cast<std::size_t>(std::min<std::uint64_t>(skip_, decoded.size()));
@@ -44,7 +53,10 @@ asio::awaitable<bool> log_reader::read_to_end(const chunk_consumer& consume) {
       decoder_ = storage::make_decoder(compression_);
       bytes = head_;
     }
-    if (bytes.empty()) co_return true;
+    if (bytes.empty()) {
+      co_await flush(consume);
+      co_return true;
+    }
     if (decoder_) {
       decoded_.clear();
       bool ok = decoder_->decode(bytes, decoded_);
@@ -57,7 +69,19 @@ asio::awaitable<bool> log_reader::read_to_end(const chunk_consumer& consume) {
       co_await hand_out(bytes, consume);
     }
     if (!head_.empty()) head_ = std::string();
-    if (n == 0) co_return true;
+    if (n == 0) {
+      co_await flush(consume);
+      co_return true;
+    }
+  }
+}
+
+asio::awaitable<void> log_reader::flush(const chunk_consumer& consume) {
+  std::vector<pipeline::line_chunker::chunk> ready;
+  chunker_.flush([&](pipeline::line_chunker::chunk&& c) { ready.push_back(std::move(c)); });
+  for (auto& c : ready) {
+    line_chunk chunk{std::move(c.bytes), c.truncated, input_};
+    co_await consume(chunk);
   }
 }
 

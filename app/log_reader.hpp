@@ -40,16 +40,20 @@ class log_reader {
   boost::asio::awaitable<bool> read_to_end(const chunk_consumer& consume);
   // The input ended for good: hand out an unterminated last line too.
   boost::asio::awaitable<void> finish(const chunk_consumer& consume);
-  // Skips decoded bytes before `offset` (a position from an earlier run).
+  // Skips decoded bytes before `offset` (a position from an earlier run),
+  // decoding them when the file is compressed.
   void skip_to(std::uint64_t offset);
+  // Starts an uncompressed file at `offset` by seeking.
+  void seek_to(std::uint64_t offset);
   // Decoded bytes handed out as whole lines so far, from the start of the stream.
-  std::uint64_t line_offset() const { return chunker_.consumed() + skipped_; }
+  std::uint64_t line_offset() const { return base_ + chunker_.consumed() + skipped_; }
   const std::string& error() const { return error_; }
   storage::file_source& source() { return *source_; }
   storage::compression compression() const { return compression_; }
 
  private:
   boost::asio::awaitable<void> hand_out(std::string_view decoded, const chunk_consumer& consume);
+  boost::asio::awaitable<void> flush(const chunk_consumer& consume);
 
   std::unique_ptr<storage::file_source> source_;
   std::size_t input_;
@@ -62,6 +66,7 @@ class log_reader {
   std::vector<char> block_;
   std::uint64_t skip_ = 0;     // decoded bytes still to drop
   std::uint64_t skipped_ = 0;  // decoded bytes dropped
+  std::uint64_t base_ = 0;     // where reading started
   std::string error_;
 };
 

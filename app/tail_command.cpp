@@ -3,8 +3,11 @@
 #include "log_reader.hpp"
 #include "tail_follow.hpp"
 #include "tail_output.hpp"
+#include "tail_resume.hpp"
 
 #include "crawl/pipeline/log_summary.hpp"
+#include "crawl/storage/decoder.hpp"
+#include "crawl/storage/tail_state.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -117,6 +120,22 @@ int run_tail(const config::tail_settings& s) {
   }
   if (s.follow) return run_follow(s, inputs, rules, errors);
 
+  std::unique_ptr<storage::state_lock> lock;
+  std::unique_ptr<storage::tail_state> state;
+  if (!s.state.empty()) {
+    std::string error;
+    lock = storage::state_lock::acquire(s.state, s.wait_lock, error);
+    if (!lock) {
+      std::fprintf(stderr, "crawl tail: %s\n", error.c_str());
+      return 75;
+    }
+    state = storage::tail_state::open(s.state, error);
+    if (!state) {
+      std::fprintf(stderr, "crawl tail: %s\n", error.c_str());
+      return 2;
+    }
+  }
+
   unsigned threads = s.threads ? s.threads : std::max(1u, std::thread::hardware_concurrency());
   asio::io_context io;
   batch_workers workers(threads, inputs.size(), rules);
@@ -134,23 +153,60 @@ int run_tail(const config::tail_settings& s) {
     co_await workers.channel().async_send(boost::system::error_code{}, std::move(local),
                                           asio::as_tuple(asio::use_awaitable));
   };
+  auto open_reader = [&](const std::string& path, std::size_t input) -> std::unique_ptr<log_reader> {
+    std::string error;
+    auto source = storage::file_source::open(io.get_executor(), path, s.io_uring, error);
+    if (!source) {
+      errors.push_back(error);
+      return nullptr;
+    }
+    if (s.verbose && !source->fallback_reason().empty())
+      std::fprintf(stderr, "crawl tail: %s: %s\n", path.c_str(), source->fallback_reason().c_str());
+    return std::make_unique<log_reader>(std::move(source), input, s.max_line);
+  };
+  // Reads a file that will not grow any more (a rotated predecessor) from `offset`.
+  auto read_finished_file = [&](const std::string& path, std::size_t input,
+                                std::uint64_t offset) -> asio::awaitable<void> {
+    auto reader = open_reader(path, input);
+    if (!reader) co_return;
+    reader->skip_to(offset);
+    bool ok = co_await reader->read_to_end(consume);
+    co_await reader->finish(consume);
+    if (!ok || !reader->error().empty()) errors.push_back(reader->error());
+  };
+  std::vector<storage::file_mark> marks;
   asio::co_spawn(
       io,
       [&]() -> asio::awaitable<void> {
         for (std::size_t i = 0; i < inputs.size(); ++i) {
-          std::string error;
-          auto source = storage::file_source::open(io.get_executor(), inputs[i], s.io_uring, error);
-          if (!source) {
-            errors.push_back(error);
-            continue;
+          resume_plan plan;
+          if (state) {
+            if (inputs[i] == "-") {
+              errors.push_back("-: --state cannot resume standard input");
+              continue;
+            }
+            plan = plan_resume(inputs[i], state->get(inputs[i]));
+            if (!plan.note.empty() && !s.quiet) std::fprintf(stderr, "crawl tail: %s\n", plan.note.c_str());
+            if (!plan.predecessor.empty()) co_await read_finished_file(plan.predecessor, i, plan.predecessor_offset);
           }
-          if (s.verbose && !source->fallback_reason().empty())
-            std::fprintf(stderr, "crawl tail: %s: %s\n", inputs[i].c_str(), source->fallback_reason().c_str());
-          log_reader reader(std::move(source), i, s.max_line);
-          if (s.last_lines) start_at_last_lines(reader, inputs[i], *s.last_lines);
-          bool ok = co_await reader.read_to_end(consume);
-          co_await reader.finish(consume);
-          if (!ok || !reader.error().empty()) errors.push_back(reader.error());
+          auto reader = open_reader(inputs[i], i);
+          if (!reader) continue;
+          if (plan.offset > 0) {
+            if (storage::detect_compression(leading_bytes(inputs[i], 4)) == storage::compression::none)
+              reader->seek_to(plan.offset);
+            else
+              reader->skip_to(plan.offset);
+          }
+          if (s.last_lines) start_at_last_lines(*reader, inputs[i], *s.last_lines);
+          bool ok = co_await reader->read_to_end(consume);
+          // With --state an unterminated last line waits for the next run,
+          // which will see it whole; without, it counts now.
+          if (!state) co_await reader->finish(consume);
+          if (!ok || !reader->error().empty()) {
+            errors.push_back(reader->error());
+          } else if (state) {
+            if (auto mark = current_mark(inputs[i], reader->line_offset())) marks.push_back(std::move(*mark));
+          }
         }
         co_await workers.end();
         signals.cancel();
@@ -165,6 +221,15 @@ int run_tail(const config::tail_settings& s) {
   for (const auto& p : per_input) total.merge(p);
   bool written = write_tail_output(s, total, inputs, per_input, *rules);
   if (interrupted) return 130;
+  // The state moves on only once the outputs are safely written: a run that
+  // dies before this point is simply repeated by the next one.
+  if (state && written) {
+    std::string error;
+    if (!state->save(marks, error)) {
+      std::fprintf(stderr, "crawl tail: %s\n", error.c_str());
+      return 1;
+    }
+  }
   return errors.empty() && written ? 0 : 1;
 }
 

@@ -54,8 +54,7 @@ void start_at_last_lines(log_reader& reader, const std::string& path, std::uint6
     }
   }
   ::close(fd);
-  reader.source().seek(start);
-  reader.skip_to(0);
+  reader.seek_to(start);
 }
 
 namespace {
@@ -135,7 +134,7 @@ class follower {
     f.reader = std::make_unique<log_reader>(std::move(source), f.input, s_.max_line);
     if (from_end) {
       if (s_.last_lines) start_at_last_lines(*f.reader, f.path, *s_.last_lines);
-      else f.reader->source().seek(static_cast<std::uint64_t>(st.st_size));
+      else f.reader->seek_to(static_cast<std::uint64_t>(st.st_size));
     }
   }
 

@@ -63,6 +63,14 @@ void line_chunker::feed(std::string_view bytes, const sink& out) {
   }
 }
 
+void line_chunker::flush(const sink& out) {
+  if (line_start_ == 0) return;
+  std::string rest = carry_.substr(line_start_);
+  carry_.resize(line_start_);
+  emit(out, false);
+  carry_ = std::move(rest);
+}
+
 void line_chunker::finish(const sink& out) {
   if (!carry_.empty()) emit(out, false);
   skipping_ = false;

@@ -23,6 +23,9 @@ class line_chunker {
   line_chunker(std::size_t max_line, std::size_t chunk_bytes) : max_line_(max_line), chunk_bytes_(chunk_bytes) {}
 
   void feed(std::string_view bytes, const sink& out);
+  // Hands out the whole lines held back (at the current end of a file that
+  // may still grow); an unterminated last line stays.
+  void flush(const sink& out);
   // The stream ended: an unterminated last line is handed out too.
   void finish(const sink& out);
   // Bytes handed out or skipped so far, i.e. the stream offset just past the last line handed out.

@@ -1,0 +1,121 @@
+#include "crawl/storage/tail_state.hpp"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace crawl::storage {
+
+std::unique_ptr<state_lock> state_lock::acquire(const std::string& state_path, bool wait, std::string& error) {
+  std::string lock_path = state_path + ".lock";
+  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    error = lock_path + ": " + std::strerror(errno);
+    return nullptr;
+  }
+  if (::flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {
+    char pid[32] = {0};
+    ssize_t n = ::pread(fd, pid, sizeof pid - 1, 0);
+    std::string holder = n > 0 ? std::string(pid, static_cast<std::size_t>(n)) : "unknown";
+    while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
+    error = state_path + " is locked by another run (pid " + holder + "); use --wait-lock to wait for it";
+    ::close(fd);
+    return nullptr;
+  }
+  std::string me = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd, 0) == 0) (void)!::pwrite(fd, me.data(), me.size(), 0);
+  auto lock = std::unique_ptr<state_lock>(new state_lock());
+  lock->fd_ = fd;
+  return lock;
+}
+
+state_lock::~state_lock() {
+  if (fd_ >= 0) ::close(fd_);  // closing releases the flock
+}
+
+std::unique_ptr<tail_state> tail_state::open(const std::string& path, std::string& error) {
+  auto state = std::unique_ptr<tail_state>(new tail_state());
+  state->path_ = path;
+  if (sqlite3_open_v2(path.c_str(), &state->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+    error = path + ": " + (state->db_ ? sqlite3_errmsg(state->db_) : "cannot open");
+    return nullptr;
+  }
+  sqlite3_busy_timeout(state->db_, 5000);
+  const char* schema =
+      "PRAGMA journal_mode=WAL;"
+      "CREATE TABLE IF NOT EXISTS tail_files ("
+      " path TEXT PRIMARY KEY, dev INTEGER, ino INTEGER, fingerprint BLOB,"
+      " offset INTEGER, size INTEGER, mtime_ns INTEGER);";
+  char* message = nullptr;
+  if (sqlite3_exec(state->db_, schema, nullptr, nullptr, &message) != SQLITE_OK) {
+    error = path + ": not a crawl state file: " + (message ? message : "schema error");
+    sqlite3_free(message);
+    return nullptr;
+  }
+  return state;
+}
+
+tail_state::~tail_state() {
+  if (db_) sqlite3_close(db_);
+}
+
+std::optional<file_mark> tail_state::get(const std::string& path) const {
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db_, "SELECT dev, ino, fingerprint, offset, size, mtime_ns FROM tail_files WHERE path = ?",
+                         -1, &st, nullptr) != SQLITE_OK)
+    return std::nullopt;
+  sqlite3_bind_text(st, 1, path.c_str(), static_cast<int>(path.size()), SQLITE_TRANSIENT);
+  std::optional<file_mark> mark;
+  if (sqlite3_step(st) == SQLITE_ROW) {
+    file_mark m;
+    m.path = path;
+    m.dev = static_cast<std::uint64_t>(sqlite3_column_int64(st, 0));
+    m.ino = static_cast<std::uint64_t>(sqlite3_column_int64(st, 1));
+    const void* fp = sqlite3_column_blob(st, 2);
+    m.fingerprint.assign(static_cast<const char*>(fp), static_cast<std::size_t>(sqlite3_column_bytes(st, 2)));
+    m.offset = static_cast<std::uint64_t>(sqlite3_column_int64(st, 3));
+    m.size = static_cast<std::uint64_t>(sqlite3_column_int64(st, 4));
+    m.mtime_ns = sqlite3_column_int64(st, 5);
+    mark = std::move(m);
+  }
+  sqlite3_finalize(st);
+  return mark;
+}
+
+bool tail_state::save(const std::vector<file_mark>& marks, std::string& error) {
+  auto fail = [&](const char* what) {
+    error = path_ + ": " + what + ": " + sqlite3_errmsg(db_);
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return false;
+  };
+  if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("begin");
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db_,
+                         "INSERT OR REPLACE INTO tail_files (path, dev, ino, fingerprint, offset, size, mtime_ns)"
+                         " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         -1, &st, nullptr) != SQLITE_OK)
+    return fail("prepare");
+  for (const auto& m : marks) {
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, m.path.c_str(), static_cast<int>(m.path.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, static_cast<sqlite3_int64>(m.dev));
+    sqlite3_bind_int64(st, 3, static_cast<sqlite3_int64>(m.ino));
+    sqlite3_bind_blob(st, 4, m.fingerprint.data(), static_cast<int>(m.fingerprint.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 5, static_cast<sqlite3_int64>(m.offset));
+    sqlite3_bind_int64(st, 6, static_cast<sqlite3_int64>(m.size));
+    sqlite3_bind_int64(st, 7, m.mtime_ns);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+      sqlite3_finalize(st);
+      return fail("write");
+    }
+  }
+  sqlite3_finalize(st);
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("commit");
+  return true;
+}
+
+}  // namespace crawl::storage

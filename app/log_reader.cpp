@@ -30,7 +30,7 @@ asio::awaitable<void> log_reader::hand_out(std::string_view decoded, const chunk
   std::vector<pipeline::line_chunker::chunk> ready;
   chunker_.feed(decoded, [&](pipeline::line_chunker::chunk&& c) { ready.push_back(std::move(c)); });
   for (auto& c : ready) {
-    line_chunk chunk{std::move(c.bytes), c.truncated, input_};
+    line_chunk chunk{std::move(c.bytes), c.truncated, input_, c.skipped};
     co_await consume(chunk);
   }
 }
@@ -80,7 +80,7 @@ asio::awaitable<void> log_reader::flush(const chunk_consumer& consume) {
   std::vector<pipeline::line_chunker::chunk> ready;
   chunker_.flush([&](pipeline::line_chunker::chunk&& c) { ready.push_back(std::move(c)); });
   for (auto& c : ready) {
-    line_chunk chunk{std::move(c.bytes), c.truncated, input_};
+    line_chunk chunk{std::move(c.bytes), c.truncated, input_, c.skipped};
     co_await consume(chunk);
   }
 }
@@ -90,7 +90,7 @@ asio::awaitable<void> log_reader::finish(const chunk_consumer& consume) {
   std::vector<pipeline::line_chunker::chunk> ready;
   chunker_.finish([&](pipeline::line_chunker::chunk&& c) { ready.push_back(std::move(c)); });
   for (auto& c : ready) {
-    line_chunk chunk{std::move(c.bytes), c.truncated, input_};
+    line_chunk chunk{std::move(c.bytes), c.truncated, input_, c.skipped};
     co_await consume(chunk);
   }
 }

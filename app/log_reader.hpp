@@ -22,6 +22,7 @@ struct line_chunk {
   std::string bytes;
   bool truncated = false;
   std::size_t input = 0;  // index of the input it came from
+  std::uint64_t skipped = 0;  // bytes of over-long lines dropped before it
 };
 
 // Takes the chunk by reference: GCC 12 mishandles class-type parameters

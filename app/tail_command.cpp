@@ -77,7 +77,7 @@ class batch_workers {
   // (closing the channel instead would drop them).
   asio::awaitable<void> end() {
     for (std::size_t i = 0; i < results_.size(); ++i) {
-      line_chunk sentinel{{}, false, end_of_input};
+      line_chunk sentinel{{}, false, end_of_input, 0};
       co_await channel_.async_send(boost::system::error_code{}, std::move(sentinel),
                                    asio::as_tuple(asio::use_awaitable));
     }
@@ -99,7 +99,7 @@ class batch_workers {
     for (;;) {
       auto [ec, chunk] = co_await channel_.async_receive(asio::as_tuple(asio::use_awaitable));
       if (ec || chunk.input == end_of_input) co_return;
-      summarizer.add(chunk.bytes, chunk.truncated, per_input[chunk.input]);
+      summarizer.add(chunk.bytes, chunk.truncated, per_input[chunk.input], chunk.skipped);
     }
   }
 

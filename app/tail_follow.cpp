@@ -83,7 +83,7 @@ class follower {
         signals_(io_, SIGINT, SIGTERM),
         tty_(::isatty(STDOUT_FILENO) && s.output.empty()) {
     consume_ = [this](line_chunk& c) -> asio::awaitable<void> {
-      summarizer_.add(c.bytes, c.truncated, per_input_[c.input]);
+      summarizer_.add(c.bytes, c.truncated, per_input_[c.input], c.skipped);
       co_return;
     };
     for (std::size_t i = 0; i < inputs.size(); ++i) files_.push_back(followed{inputs[i], i, nullptr});
@@ -140,7 +140,8 @@ class follower {
 
   asio::awaitable<void> drain(followed& f) {
     if (!f.reader) co_return;
-    if (!co_await f.reader->read_to_end(consume_)) {
+    bool ok = co_await f.reader->read_to_end(consume_);
+    if (!ok) {
       note_error(f.reader->error());
       f.reader.reset();
     }
@@ -159,7 +160,11 @@ class follower {
       co_await drain(f);
       co_return;
     }
-    if (st.st_dev != f.dev || st.st_ino != f.ino) {
+    // A deleted file's inode number may already belong to its successor, so
+    // "our file has no name left" counts as rotation too.
+    struct ::stat open_st {};
+    bool deleted = f.reader->source().stat(open_st) && open_st.st_nlink == 0;
+    if (deleted || st.st_dev != f.dev || st.st_ino != f.ino) {
       // Rotated: the old file is drained to its end; now the new one, from its start.
       co_await f.reader->finish(consume_);
       if (!s_.quiet) std::fprintf(stderr, "crawl tail: %s: rotated; reading the new file\n", f.path.c_str());

@@ -1,16 +1,46 @@
 #include "crawl/pipeline/line_chunker.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace crawl::pipeline {
 
 void line_chunker::emit(const sink& out, bool truncated) {
-  chunk c{std::move(carry_), truncated};
+  chunk c{std::move(carry_), truncated, skipped_};
+  skipped_ = 0;
   carry_ = std::string();
   carry_.reserve(chunk_bytes_ + 1024);
   line_start_ = 0;
   consumed_ += c.bytes.size();
   out(std::move(c));
+}
+
+// Sets line_start_ just past the last newline in carry_[from, end), if any.
+void line_chunker::find_line_start(std::size_t from) {
+  for (std::size_t i = carry_.size(); i > from;) {
+    if (carry_[--i] == '\n') {
+      line_start_ = i + 1;
+      return;
+    }
+  }
+}
+
+// The line from line_start_ ends at carry_[newline_at] and is too long: the
+// lines before it go out as they are, the line cut to max_line_ as a chunk
+// of its own, and the rest of it is dropped.
+void line_chunker::cut_long_line(const sink& out, std::size_t newline_at) {
+  std::string line = carry_.substr(line_start_, max_line_);
+  std::string rest = carry_.substr(newline_at + 1);
+  std::size_t dropped = newline_at + 1 - line_start_ - max_line_;
+  carry_.resize(line_start_);
+  if (!carry_.empty()) emit(out, false);
+  carry_ = std::move(line);
+  emit(out, true);
+  consumed_ += dropped;
+  skipped_ += dropped;
+  carry_ = std::move(rest);
+  line_start_ = 0;
+  find_line_start(0);
 }
 
 void line_chunker::feed(std::string_view bytes, const sink& out) {
@@ -19,38 +49,39 @@ void line_chunker::feed(std::string_view bytes, const sink& out) {
       const void* nl = std::memchr(bytes.data(), '\n', bytes.size());
       std::size_t skip = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - bytes.data()) + 1 : bytes.size();
       consumed_ += skip;
+      skipped_ += skip;
       bytes.remove_prefix(skip);
       if (nl) skipping_ = false;
       continue;
     }
-    // Take up to the chunk size, then cut after the last newline seen.
+    // Appending at most max_line_ bytes at a time means a line too long can
+    // only be one that started before this append: the checks below see it.
     std::size_t room = chunk_bytes_ > carry_.size() ? chunk_bytes_ - carry_.size() : 0;
-    std::size_t take = std::min(bytes.size(), std::max<std::size_t>(room, 64 * 1024));
+    std::size_t take = std::min({bytes.size(), std::max<std::size_t>(room, 64 * 1024), max_line_});
     std::size_t old = carry_.size();
     carry_.append(bytes.substr(0, take));
     bytes.remove_prefix(take);
-    // Where does the last complete line end in what was just appended?
-    const char* base = carry_.data();
-    const char* last_nl = nullptr;
-    for (const char* p = base + carry_.size(); p > base + old;) {
-      --p;
-      if (*p == '\n') {
-        last_nl = p;
-        break;
+    const void* first_nl = std::memchr(carry_.data() + old, '\n', take);
+    if (first_nl) {
+      std::size_t at = static_cast<std::size_t>(static_cast<const char*>(first_nl) - carry_.data());
+      if (at - line_start_ > max_line_) {
+        cut_long_line(out, at);
+        continue;
       }
+      find_line_start(old);
     }
-    if (last_nl) line_start_ = static_cast<std::size_t>(last_nl - base) + 1;
     std::size_t partial = carry_.size() - line_start_;
     if (partial > max_line_) {
-      // The line in progress is too long: hand out what came before it, then
-      // the line cut to max_line, and skip the rest of it.
-      std::string line = carry_.substr(line_start_ + 0, max_line_);
+      // The line in progress is already too long: cut it now and skip the
+      // rest of it as it arrives.
+      std::string line = carry_.substr(line_start_, max_line_);
       std::size_t extra = partial - max_line_;
       carry_.resize(line_start_);
       if (!carry_.empty()) emit(out, false);
       carry_ = std::move(line);
       emit(out, true);
       consumed_ += extra;
+      skipped_ += extra;
       skipping_ = true;
       continue;
     }
@@ -64,7 +95,15 @@ void line_chunker::feed(std::string_view bytes, const sink& out) {
 }
 
 void line_chunker::flush(const sink& out) {
-  if (line_start_ == 0) return;
+  if (line_start_ == 0) {
+    if (skipped_ > 0) {  // report dropped bytes even without a line to carry them
+      std::string keep = std::move(carry_);
+      carry_.clear();
+      emit(out, false);
+      carry_ = std::move(keep);
+    }
+    return;
+  }
   std::string rest = carry_.substr(line_start_);
   carry_.resize(line_start_);
   emit(out, false);
@@ -72,7 +111,7 @@ void line_chunker::flush(const sink& out) {
 }
 
 void line_chunker::finish(const sink& out) {
-  if (!carry_.empty()) emit(out, false);
+  if (!carry_.empty() || skipped_ > 0) emit(out, false);
   skipping_ = false;
 }
 

@@ -109,7 +109,8 @@ void log_summary::merge(const log_summary& o) {
 log_summarizer::log_summarizer(std::shared_ptr<const summary_rules> rules)
     : rules_(std::move(rules)), tokenizer_(rules_->tokens()) {}
 
-void log_summarizer::add(std::string_view lines, bool truncated, log_summary& into) {
+void log_summarizer::add(std::string_view lines, bool truncated, log_summary& into, std::uint64_t skipped) {
+  into.bytes += skipped;
   if (lines.empty()) return;
   if (into.groups.size() < rules_->group_count()) into.groups.resize(rules_->group_count());
   into.bytes += lines.size();

@@ -85,6 +85,9 @@ child_process::~child_process() {
 
 void child_process::signal(int signo) { ::kill(pid_, signo); }
 
+std::string child_process::out_so_far() const { return read_file(out_path_); }
+std::string child_process::err_so_far() const { return read_file(err_path_); }
+
 process_result child_process::wait(std::chrono::seconds limit) {
   process_result r;
   int status = 0;

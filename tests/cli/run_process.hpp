@@ -21,6 +21,9 @@ class child_process {
   child_process(const std::vector<std::string>& args, const std::string& stdin_path = "/dev/null");
   ~child_process();
   pid_t pid() const { return pid_; }
+  // What the child has written so far.
+  std::string out_so_far() const;
+  std::string err_so_far() const;
   void signal(int signo);
   // Waits up to `limit`; then kills the child and reports exit_code -1.
   process_result wait(std::chrono::seconds limit = std::chrono::seconds(120));

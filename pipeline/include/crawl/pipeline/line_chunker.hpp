@@ -16,7 +16,8 @@ class line_chunker {
  public:
   struct chunk {
     std::string bytes;
-    bool truncated = false;  // one line, cut at max_line
+    bool truncated = false;   // one line, cut at max_line
+    std::uint64_t skipped = 0;  // bytes of cut lines dropped since the last chunk
   };
   using sink = std::function<void(chunk&&)>;
 
@@ -35,11 +36,14 @@ class line_chunker {
 
  private:
   void emit(const sink& out, bool truncated);
+  void cut_long_line(const sink& out, std::size_t newline_at);
+  void find_line_start(std::size_t from);
   std::size_t max_line_;
   std::size_t chunk_bytes_;
   std::string carry_;        // whole lines waiting to fill a chunk, then a partial line
   std::size_t line_start_ = 0;  // where the partial line begins in carry_
   bool skipping_ = false;    // inside the rest of a truncated line
+  std::uint64_t skipped_ = 0;  // dropped bytes not yet reported in a chunk
   std::uint64_t consumed_ = 0;
 };
 

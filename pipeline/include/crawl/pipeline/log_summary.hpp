@@ -82,8 +82,9 @@ class log_summarizer {
  public:
   explicit log_summarizer(std::shared_ptr<const summary_rules> rules);
   // `lines` ends at a '\n', except perhaps the last chunk of a stream; a
-  // truncated chunk is one line cut at --max-line.
-  void add(std::string_view lines, bool truncated, log_summary& into);
+  // truncated chunk is one line cut at --max-line. `skipped` bytes of cut
+  // lines were read but dropped: they count as bytes only.
+  void add(std::string_view lines, bool truncated, log_summary& into, std::uint64_t skipped = 0);
 
  private:
   void add_line(std::string_view line, log_summary& into);

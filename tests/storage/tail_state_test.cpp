@@ -1,0 +1,66 @@
+#include "crawl/storage/tail_state.hpp"
+
+#include <catch2/catch.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+using namespace crawl::storage;
+
+namespace {
+std::string fresh(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() / ("crawl-state-" + std::to_string(::getpid()) + name);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return (dir / "state.db").string();
+}
+}  // namespace
+
+TEST_CASE("marks are saved and read back", "[state]") {
+  std::string path = fresh("a");
+  std::string error;
+  {
+    auto state = tail_state::open(path, error);
+    REQUIRE(state);
+    CHECK_FALSE(state->get("/var/log/app.log"));
+    file_mark m{"/var/log/app.log", 1, 2, std::string("head\0bytes", 10), 12345, 20000, 99};
+    REQUIRE(state->save({m}, error));
+  }
+  auto state = tail_state::open(path, error);
+  auto m = state->get("/var/log/app.log");
+  REQUIRE(m);
+  CHECK(m->ino == 2);
+  CHECK(m->fingerprint == std::string("head\0bytes", 10));
+  CHECK(m->offset == 12345);
+}
+
+TEST_CASE("a second holder of the lock is refused, naming the first", "[state]") {
+  std::string path = fresh("b");
+  std::string error;
+  auto lock = state_lock::acquire(path, false, error);
+  REQUIRE(lock);
+  // flock locks belong to the open file: a child process must take its own.
+  pid_t child = ::fork();
+  if (child == 0) {
+    std::string e;
+    auto second = state_lock::acquire(path, false, e);
+    ::_exit(!second && e.find("pid " + std::to_string(::getppid())) != std::string::npos ? 0 : 1);
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  lock.reset();
+  CHECK(state_lock::acquire(path, false, error));
+}
+
+TEST_CASE("a file that is not a database is refused", "[state]") {
+  std::string path = fresh("c");
+  FILE* f = std::fopen(path.c_str(), "w");
+  std::fputs("this is not sqlite, not at all, definitely not", f);
+  std::fclose(f);
+  std::string error;
+  CHECK_FALSE(tail_state::open(path, error));
+  CHECK(error.find(path) != std::string::npos);
+}

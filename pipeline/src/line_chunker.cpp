@@ -25,21 +25,29 @@ void line_chunker::find_line_start(std::size_t from) {
   }
 }
 
-// The line from line_start_ ends at carry_[newline_at] and is too long: the
-// lines before it go out as they are, the line cut to max_line_ as a chunk
-// of its own, and the rest of it is dropped.
-void line_chunker::cut_long_line(const sink& out, std::size_t newline_at) {
-  std::string line = carry_.substr(line_start_, max_line_);
-  std::string rest = carry_.substr(newline_at + 1);
-  std::size_t dropped = newline_at + 1 - line_start_ - max_line_;
+// Hands out the whole lines before line_start_ and keeps the rest.
+void line_chunker::emit_whole_lines(const sink& out) {
+  std::string rest = carry_.substr(line_start_);
   carry_.resize(line_start_);
-  if (!carry_.empty()) emit(out, false);
-  carry_ = std::move(line);
+  emit(out, false);
+  carry_ = std::move(rest);
+}
+
+// The line from line_start_ runs to carry_[end] (exclusive) and is too long:
+// the lines before it go out as they are, the line cut to max_line_ as a
+// chunk of its own, the rest of it is dropped, and carry_[end, size) stays.
+void line_chunker::cut_line(const sink& out, std::size_t end) {
+  if (line_start_ > 0) {
+    end -= line_start_;
+    emit_whole_lines(out);
+  }
+  std::string rest = carry_.substr(end);
+  std::size_t dropped = end - std::min(end, max_line_);
+  carry_.resize(std::min(end, max_line_));
   emit(out, true);
   consumed_ += dropped;
   skipped_ += dropped;
   carry_ = std::move(rest);
-  line_start_ = 0;
   find_line_start(0);
 }
 
@@ -65,7 +73,7 @@ void line_chunker::feed(std::string_view bytes, const sink& out) {
     if (first_nl) {
       std::size_t at = static_cast<std::size_t>(static_cast<const char*>(first_nl) - carry_.data());
       if (at - line_start_ > max_line_) {
-        cut_long_line(out, at);
+        cut_line(out, at + 1);  // the newline goes with the dropped rest
         continue;
       }
       find_line_start(old);
@@ -74,23 +82,11 @@ void line_chunker::feed(std::string_view bytes, const sink& out) {
     if (partial > max_line_) {
       // The line in progress is already too long: cut it now and skip the
       // rest of it as it arrives.
-      std::string line = carry_.substr(line_start_, max_line_);
-      std::size_t extra = partial - max_line_;
-      carry_.resize(line_start_);
-      if (!carry_.empty()) emit(out, false);
-      carry_ = std::move(line);
-      emit(out, true);
-      consumed_ += extra;
-      skipped_ += extra;
+      cut_line(out, carry_.size());
       skipping_ = true;
       continue;
     }
-    if (carry_.size() >= chunk_bytes_ && line_start_ > 0) {
-      std::string rest = carry_.substr(line_start_);
-      carry_.resize(line_start_);
-      emit(out, false);
-      carry_ = std::move(rest);
-    }
+    if (carry_.size() >= chunk_bytes_ && line_start_ > 0) emit_whole_lines(out);
   }
 }
 
@@ -104,10 +100,7 @@ void line_chunker::flush(const sink& out) {
     }
     return;
   }
-  std::string rest = carry_.substr(line_start_);
-  carry_.resize(line_start_);
-  emit(out, false);
-  carry_ = std::move(rest);
+  emit_whole_lines(out);
 }
 
 void line_chunker::finish(const sink& out) {

@@ -1,4 +1,5 @@
 // `crawl tail`, end to end, on real files.
+#include "compress.hpp"
 #include "run_process.hpp"
 
 #include "crawl/storage/tail_state.hpp"
@@ -6,8 +7,6 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <signal.h>
-#include <zlib.h>
-#include <zstd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -32,25 +31,7 @@ std::string log_lines(int first, int n) {
   return out;
 }
 
-std::string zstd_of(const std::string& in) {
-  std::string out(ZSTD_compressBound(in.size()), '\0');
-  out.resize(ZSTD_compress(out.data(), out.size(), in.data(), in.size(), 3));
-  return out;
-}
 
-std::string gzip_of(const std::string& in) {
-  z_stream z{};
-  deflateInit2(&z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&z, in.size()) + 32, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(in.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
 
 void append_file(const std::string& path, const std::string& text) {
   FILE* f = std::fopen(path.c_str(), "ab");

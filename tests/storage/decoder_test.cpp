@@ -1,30 +1,14 @@
 #include "crawl/storage/decoder.hpp"
 
+#include "compress.hpp"
+
 #include <catch2/catch.hpp>
-#include <zlib.h>
-#include <zstd.h>
 
 using namespace crawl::storage;
+using crawl::test::gzip_of;
+using crawl::test::zstd_of;
 
 namespace {
-std::string zstd_frame(const std::string& in) {
-  std::string out(ZSTD_compressBound(in.size()), '\0');
-  out.resize(ZSTD_compress(out.data(), out.size(), in.data(), in.size(), 3));
-  return out;
-}
-std::string gzip_member(const std::string& in) {
-  z_stream z{};
-  deflateInit2(&z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&z, in.size()) + 32, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(in.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
 std::string decode_all(compression c, const std::string& data, std::size_t piece, bool& ok, std::string& error) {
   auto d = make_decoder(c);
   std::string out;
@@ -37,8 +21,8 @@ std::string decode_all(compression c, const std::string& data, std::size_t piece
 }  // namespace
 
 TEST_CASE("compression is detected by magic bytes", "[decoder]") {
-  CHECK(detect_compression(zstd_frame("x")) == compression::zstd);
-  CHECK(detect_compression(gzip_member("x")) == compression::gzip);
+  CHECK(detect_compression(zstd_of("x")) == compression::zstd);
+  CHECK(detect_compression(gzip_of("x")) == compression::gzip);
   CHECK(detect_compression("plain text") == compression::none);
 }
 
@@ -47,9 +31,9 @@ TEST_CASE("multi-frame zstd and multi-member gzip decode whole, in any pieces", 
   bool ok;
   std::string error;
   for (std::size_t piece : {1u, 17u, 65536u}) {
-    CHECK(decode_all(compression::zstd, zstd_frame(a) + zstd_frame(b), piece, ok, error) == a + b);
+    CHECK(decode_all(compression::zstd, zstd_of(a) + zstd_of(b), piece, ok, error) == a + b);
     CHECK(ok);
-    CHECK(decode_all(compression::gzip, gzip_member(a) + gzip_member(b), piece, ok, error) == a + b);
+    CHECK(decode_all(compression::gzip, gzip_of(a) + gzip_of(b), piece, ok, error) == a + b);
     CHECK(ok);
   }
 }
@@ -58,7 +42,7 @@ TEST_CASE("a cut stream is an error naming the byte offset; what came before is 
   std::string text;
   for (int i = 0; i < 20000; ++i) text += "line " + std::to_string(i) + "\n";
   for (auto c : {compression::zstd, compression::gzip}) {
-    std::string packed = c == compression::zstd ? zstd_frame(text) : gzip_member(text);
+    std::string packed = c == compression::zstd ? zstd_of(text) : gzip_of(text);
     std::string cut = packed.substr(0, packed.size() / 2);
     bool ok;
     std::string error;
@@ -70,14 +54,14 @@ TEST_CASE("a cut stream is an error naming the byte offset; what came before is 
 }
 
 TEST_CASE("corrupt data is an error with an offset", "[decoder]") {
-  std::string packed = zstd_frame(std::string(50000, 'z'));
+  std::string packed = zstd_of(std::string(50000, 'z'));
   packed[packed.size() / 2] ^= 0x5A;
   packed[packed.size() / 2 + 1] ^= 0x33;
   bool ok;
   std::string error;
-  decode_all(compression::zstd, packed + zstd_frame("more"), 1000, ok, error);
+  decode_all(compression::zstd, packed + zstd_of("more"), 1000, ok, error);
   if (!ok) CHECK(error.find("byte") != std::string::npos);
-  std::string garbage = gzip_member("hello") + std::string("\x1f\x8b\x08\x00garbage!", 12);
+  std::string garbage = gzip_of("hello") + std::string("\x1f\x8b\x08\x00garbage!", 12);
   decode_all(compression::gzip, garbage, 5, ok, error);
   CHECK_FALSE(ok);
   CHECK(error.find("compressed byte") != std::string::npos);

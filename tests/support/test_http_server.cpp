@@ -1,5 +1,7 @@
 #include "test_http_server.hpp"
 
+#include "compress.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -11,8 +13,6 @@
 #include <boost/asio/write.hpp>
 #include <brotli/encode.h>
 #include <iconv.h>
-#include <zlib.h>
-#include <zstd.h>
 
 #include <ctime>
 #include <istream>
@@ -55,19 +55,6 @@ std::string query_value(const std::string& query, const std::string& key, const 
   return query.substr(at + needle.size(), end == std::string::npos ? std::string::npos : end - at - needle.size());
 }
 
-std::string gzip(const std::string& in) {
-  z_stream z{};
-  deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&z, in.size()) + 64, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(in.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
 
 std::string brotli(const std::string& in) {
   std::size_t size = BrotliEncoderMaxCompressedSize(in.size());
@@ -78,11 +65,6 @@ std::string brotli(const std::string& in) {
   return out;
 }
 
-std::string zstd(const std::string& in) {
-  std::string out(ZSTD_compressBound(in.size()), '\0');
-  out.resize(ZSTD_compress(out.data(), out.size(), in.data(), in.size(), 1));
-  return out;
-}
 
 std::string encode(const std::string& utf8, const char* charset) {
   iconv_t cd = iconv_open(charset, "UTF-8");
@@ -177,11 +159,11 @@ response route(const std::string& path, const std::string& query, std::uint64_t 
     while (r.body.size() + 5 <= bytes) r.body += "bulk ";
   } else if (path == "/gzip" || path == "/br" || path == "/zstd") {
     std::string plain = html("compressed " + path.substr(1) + " body");
-    r.body = path == "/gzip" ? gzip(plain) : path == "/br" ? brotli(plain) : zstd(plain);
+    r.body = path == "/gzip" ? gzip_of(plain, 1) : path == "/br" ? brotli(plain) : zstd_of(plain, 1);
     r.extra_headers = "Content-Encoding: " + std::string(path == "/gzip" ? "gzip" : path == "/br" ? "br" : "zstd") + "\r\n";
   } else if (path == "/bomb") {  // 64 MiB of one letter in about 64 KiB of gzip
     r.content_type = "text/plain";
-    r.body = gzip(std::string(64u << 20, 'a'));
+    r.body = gzip_of(std::string(64u << 20, 'a'), 1);
     r.extra_headers = "Content-Encoding: gzip\r\n";
   } else if (path == "/image") {
     r.content_type = "image/png";

@@ -36,7 +36,8 @@ class line_chunker {
 
  private:
   void emit(const sink& out, bool truncated);
-  void cut_long_line(const sink& out, std::size_t newline_at);
+  void emit_whole_lines(const sink& out);
+  void cut_line(const sink& out, std::size_t end);
   void find_line_start(std::size_t from);
   std::size_t max_line_;
   std::size_t chunk_bytes_;

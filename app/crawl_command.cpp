@@ -10,6 +10,9 @@
 #include "crawl/crawler/multi_loop.hpp"
 #include "crawl/pipeline/count_output.hpp"
 #include "crawl/storage/atomic_file.hpp"
+#include "crawl/storage/crawl_state.hpp"
+#include "crawl/storage/decoder.hpp"
+#include "crawl/storage/tail_state.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -26,7 +29,9 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <thread>
 
 namespace crawl::app {
@@ -94,8 +99,9 @@ std::string format_result_line(const crawler::normalized_url& url, const crawler
 class crawl_run {
  public:
   crawl_run(const config::crawl_settings& s, std::size_t concurrency, unsigned threads, int input_fd,
-            asio::io_context& net, storage::atomic_file* results)
+            asio::io_context& net, storage::atomic_file* results, storage::crawl_state* state)
       : s_(s),
+        state_(state),
         net_(net),
         work_(net.get_executor()),
         loop_(net.get_executor()),
@@ -109,6 +115,7 @@ class crawl_run {
         room_(net, clock::time_point::max()),
         shutdown_(net, clock::time_point::max()),
         grace_(net),
+        deadline_(net),
         progress_timer_(net),
         signals_(net, SIGINT, SIGTERM),
         results_(results),
@@ -122,6 +129,7 @@ class crawl_run {
     asio::co_spawn(net_, read_list(), asio::detached);
     asio::co_spawn(net_, drive(), asio::detached);
     asio::co_spawn(net_, watch_signals(), asio::detached);
+    if (s_.deadline) asio::co_spawn(net_, watch_deadline(), asio::detached);
     if (progress_) asio::co_spawn(net_, show_progress(), asio::detached);
   }
 
@@ -129,6 +137,7 @@ class crawl_run {
   run_stats finish() {
     workers_.join();
     pipeline::word_counts totals = workers_.take_totals();
+    totals.merge(restored_);
     stats_.words = totals.total();
     stats_.distinct_words = totals.distinct();
     stats_.duplicates = feed_.duplicates();
@@ -144,6 +153,10 @@ class crawl_run {
   asio::awaitable<void> drive();
   asio::awaitable<void> fetch_one(crawler::scheduled_url url);
   asio::awaitable<void> watch_signals();
+  asio::awaitable<void> watch_deadline();
+  asio::awaitable<void> abort_after_grace();
+  void restore(const storage::page_record& stored);
+  void remember(const crawler::normalized_url& url, const crawler::fetch_result& r, const page_outcome& outcome);
   asio::awaitable<void> show_progress();
   void take(url_batch& batch);
   void begin_stop();
@@ -152,6 +165,7 @@ class crawl_run {
   void clear_progress();
 
   const config::crawl_settings& s_;
+  storage::crawl_state* state_;  // null without --state
   asio::io_context& net_;
   // Keeps net_ from stopping early: the feed and worker threads post to it
   // before it runs, and an io_context that runs out of work stops for good.
@@ -167,6 +181,7 @@ class crawl_run {
   asio::steady_timer room_;      // cancelled when the scheduler may have room for more lines
   asio::steady_timer shutdown_;  // expires (set to the past) on the first signal
   asio::steady_timer grace_;
+  asio::steady_timer deadline_;
   asio::steady_timer progress_timer_;
   asio::signal_set signals_;
   storage::atomic_file* results_;
@@ -174,10 +189,12 @@ class crawl_run {
   bool input_done_ = false;
   bool stopping_ = false;
   bool finished_ = false;
-  std::size_t pending_commits_ = 0;  // pages fetched whose words are still being counted
+  std::size_t pending_commits_ = 0;
+  bool state_error_ = false;  // pages fetched whose words are still being counted
   clock::time_point started_;
   run_stats stats_;
   pipeline::word_counts totals_;
+  pipeline::word_counts restored_;  // counts of pages taken from the state: unchanged or done before
 };
 
 // Takes batches of lines from the feed while the scheduler has room. A
@@ -217,6 +234,7 @@ asio::awaitable<void> crawl_run::drive() {
   boost::system::error_code ignored;
   signals_.cancel(ignored);
   grace_.cancel();
+  deadline_.cancel();
   room_.cancel();
   progress_timer_.cancel();
   clear_progress();
@@ -241,9 +259,30 @@ void crawl_run::take(url_batch& batch) {
 }
 
 asio::awaitable<void> crawl_run::fetch_one(crawler::scheduled_url url) {
-  auto sink = std::make_shared<page_sink>(workers_, rules_, net_.get_executor());
+  std::optional<storage::page_record> stored;
+  bool done_before = false;
+  if (state_) stored = state_->get(url.url.url, done_before);
+  if (done_before) {  // finished by the interrupted run this one resumes
+    restore(*stored);
+    crawler::fetch_result r;
+    r.status = stored->failed ? crawler::fetch_status::failed : crawler::fetch_status::ok;
+    r.http_status = stored->status;
+    r.reason = "failed before the resume";
+    r.error = stored->failed ? "failed in the interrupted run" : "";
+    ++stats_.resumed_done;
+    scheduler_.done(url.url.host);
+    record(url.url, r, clock::duration::zero(), page_outcome{stored->words, pipeline::content_kind::text, {}, 0});
+    wake_.cancel();
+    co_return;
+  }
+  crawler::validators known;
+  bool conditional = stored && !s_.refresh && !stored->failed && stored->status == 200 &&
+                     (!stored->etag.empty() || !stored->last_modified.empty());
+  if (conditional) known = crawler::validators{stored->etag, stored->last_modified};
+  auto sink = std::make_shared<page_sink>(workers_, rules_, net_.get_executor(), state_ != nullptr);
   auto t0 = clock::now();
-  crawler::fetch_result r = co_await crawler::fetch(loop_, url.url, request_, retry_, *sink, shutdown_);
+  crawler::fetch_result r =
+      co_await crawler::fetch(loop_, url.url, request_, retry_, *sink, shutdown_, conditional ? &known : nullptr);
   auto elapsed = clock::now() - t0;
   if (r.status == crawler::fetch_status::ok) {
     ++pending_commits_;
@@ -252,6 +291,7 @@ asio::awaitable<void> crawl_run::fetch_one(crawler::scheduled_url url) {
     bool counting = sink->commit([this, url, r, elapsed](page_outcome outcome) {
       --pending_commits_;
       scheduler_.done(url.url.host);
+      remember(url.url, r, outcome);
       record(url.url, r, elapsed, outcome);
       wake_.cancel();
     });
@@ -260,9 +300,52 @@ asio::awaitable<void> crawl_run::fetch_one(crawler::scheduled_url url) {
   } else {
     sink->discard();
   }
+  page_outcome outcome;
+  if (r.status == crawler::fetch_status::not_modified) {
+    // Unchanged since the last run: its stored counts stand for it.
+    restore(*stored);
+    outcome = page_outcome{stored->words, pipeline::content_kind::text, stored->counts, stored->content_hash};
+    if (r.etag.empty()) r.etag = stored->etag;
+    if (r.last_modified.empty()) r.last_modified = stored->last_modified;
+  }
   scheduler_.done(url.url.host);
-  record(url.url, r, elapsed, page_outcome{});
+  remember(url.url, r, outcome);
+  record(url.url, r, elapsed, outcome);
   wake_.cancel();
+}
+
+// Adds a stored page's counts to the run's totals.
+void crawl_run::restore(const storage::page_record& stored) {
+  if (stored.failed || stored.counts.empty()) return;
+  std::string text;
+  if (!storage::zstd_decompress(stored.counts, text) || !pipeline::parse_counts(text, restored_)) {
+    clear_progress();
+    std::fprintf(stderr, "crawl: %s: the stored counts of %s are damaged; use --refresh\n", s_.state.c_str(),
+                 stored.url.c_str());
+  }
+}
+
+// Writes the URL's outcome to the state, committed at once, so a run killed
+// after this point never fetches it again.
+void crawl_run::remember(const crawler::normalized_url& url, const crawler::fetch_result& r,
+                         const page_outcome& outcome) {
+  if (!state_ || r.status == crawler::fetch_status::interrupted) return;
+  storage::page_record rec;
+  rec.url = url.url;
+  rec.etag = r.etag;
+  rec.last_modified = r.last_modified;
+  rec.status = r.status == crawler::fetch_status::not_modified ? 200 : r.http_status;
+  rec.content_hash = outcome.content_hash;
+  rec.fetched_at = static_cast<std::int64_t>(std::time(nullptr));
+  rec.words = outcome.words;
+  rec.counts = outcome.counts;
+  rec.failed = r.status == crawler::fetch_status::failed;
+  std::string error;
+  if (!state_->put(rec, error) && !state_error_) {
+    state_error_ = true;
+    clear_progress();
+    std::fprintf(stderr, "crawl: %s\n", error.c_str());
+  }
 }
 
 void crawl_run::record(const crawler::normalized_url& url, const crawler::fetch_result& r, clock::duration elapsed,
@@ -275,10 +358,12 @@ void crawl_run::record(const crawler::normalized_url& url, const crawler::fetch_
     note = "skipped: the body looks binary";
     ++stats_.skipped;
     ++stats_.skipped_by_reason["binary"];
-  } else if (r.status == fetch_status::ok) {
+  } else if (r.status == fetch_status::ok || r.status == fetch_status::not_modified) {
     ++stats_.ok;
+    if (r.status == fetch_status::not_modified) ++stats_.unchanged;
     stats_.bytes += r.bytes;
-    stats_.latency.add(std::chrono::duration_cast<std::chrono::microseconds>(elapsed));
+    if (r.attempts > 0)  // not for pages taken from the state without a request
+      stats_.latency.add(std::chrono::duration_cast<std::chrono::microseconds>(elapsed));
   } else if (r.status == fetch_status::skipped) {
     ++stats_.skipped;
     ++stats_.skipped_by_reason[r.reason];
@@ -307,13 +392,33 @@ void crawl_run::begin_stop() {
 
 asio::awaitable<void> crawl_run::watch_signals() {
   auto [ec, signo] = co_await signals_.async_wait(asio::as_tuple(asio::use_awaitable));
-  if (ec || finished_) co_return;
+  if (ec || finished_ || stopping_) co_return;
   begin_stop();
   if (!s_.quiet) {
     clear_progress();
     std::fprintf(stderr, "crawl: %s: letting %zu transfers finish (up to %.1f s); a second signal stops now\n",
                  strsignal(signo), loop_.running(), static_cast<double>(s_.grace.count()) / 1000.0);
   }
+  co_await abort_after_grace();
+}
+
+// --deadline ends the run as SIGTERM would.
+asio::awaitable<void> crawl_run::watch_deadline() {
+  deadline_.expires_after(*s_.deadline);
+  auto [ec] = co_await deadline_.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (ec || finished_ || stopping_) co_return;
+  begin_stop();
+  stats_.deadline_reached = true;
+  if (!s_.quiet) {
+    clear_progress();
+    std::fprintf(stderr, "crawl: --deadline reached: letting %zu transfers finish (up to %.1f s)\n", loop_.running(),
+                 static_cast<double>(s_.grace.count()) / 1000.0);
+  }
+  co_await abort_after_grace();
+}
+
+// Transfers in flight get --grace; a (further) signal cuts it short.
+asio::awaitable<void> crawl_run::abort_after_grace() {
   grace_.expires_after(s_.grace);
   co_await (grace_.async_wait(asio::as_tuple(asio::use_awaitable)) ||
             signals_.async_wait(asio::as_tuple(asio::use_awaitable)));
@@ -335,6 +440,15 @@ asio::awaitable<void> crawl_run::show_progress() {
                  secs > 0 ? static_cast<double>(stats_.done()) / secs : 0.0, scheduler_.in_flight(),
                  static_cast<unsigned long long>(stats_.failed + stats_.bad_lines));
   }
+}
+
+// Runs of the same list resume each other: the list is known by its absolute path.
+std::string list_key(const std::string& input) {
+  if (input == "-") return "-";
+  char* real = ::realpath(input.c_str(), nullptr);
+  std::string key = real ? real : input;
+  std::free(real);
+  return key;
 }
 
 int open_input(const std::string& input, std::string& error) {
@@ -382,16 +496,39 @@ int run_crawl(const config::crawl_settings& s) {
   }
   unsigned threads = s.threads ? s.threads : std::max(1u, std::thread::hardware_concurrency());
 
+  std::unique_ptr<storage::state_lock> lock;
+  std::unique_ptr<storage::crawl_state> state;
+  storage::run_info run_info;
+  if (!s.state.empty()) {
+    lock = storage::state_lock::acquire(s.state, s.wait_lock, error);
+    if (!lock) {
+      std::fprintf(stderr, "crawl: %s\n", error.c_str());
+      if (fd > 0) ::close(fd);
+      return 75;
+    }
+    state = storage::crawl_state::open(s.state, error);
+    if (!state) {
+      std::fprintf(stderr, "crawl: %s\n", error.c_str());
+      if (fd > 0) ::close(fd);
+      return 2;
+    }
+    run_info = state->begin_run(list_key(s.input));
+    if (run_info.resumed && !s.quiet)
+      std::fprintf(stderr, "crawl: resuming the interrupted run of %s: %llu URLs were already done\n", s.input.c_str(),
+                   static_cast<unsigned long long>(run_info.done_before));
+  }
+
   asio::io_context net;
   run_stats stats;
   pipeline::word_counts totals;
   {
-    crawl_run run(s, concurrency, threads, fd, net, results.is_open() ? &results : nullptr);
+    crawl_run run(s, concurrency, threads, fd, net, results.is_open() ? &results : nullptr, state.get());
     run.start();
     net.run();
     stats = run.finish();
     totals = std::move(run.totals());
   }
+  stats.resumed = run_info.resumed;
   stats.exit_status = stats.interrupted ? 130 : (stats.failed || stats.bad_lines) ? 1 : 0;
 
   bool written = true;
@@ -409,6 +546,12 @@ int run_crawl(const config::crawl_settings& s) {
     written = commit_output(summary) && written;
   }
   if (!written && stats.exit_status == 0) stats.exit_status = 1;
+  // A complete run closes its run in the state: the next one starts afresh
+  // (revalidating what it has); an interrupted one is resumed next time.
+  if (state && !stats.interrupted && written && !state->finish_run(error)) {
+    std::fprintf(stderr, "crawl: %s\n", error.c_str());
+    if (stats.exit_status == 0) stats.exit_status = 1;
+  }
   return stats.exit_status;
 }
 

@@ -16,7 +16,7 @@ namespace crawl::app {
 class page_sink : public crawler::body_sink, public std::enable_shared_from_this<page_sink> {
  public:
   page_sink(worker_pool& workers, std::shared_ptr<const pipeline::token_rules> rules,
-            boost::asio::any_io_executor network);
+            boost::asio::any_io_executor network, bool keep_counts);
 
   bool on_head(const crawler::response_head& head, std::function<void()> resume) override;
   bool on_body(std::string_view bytes) override;
@@ -40,6 +40,7 @@ class page_sink : public crawler::body_sink, public std::enable_shared_from_this
   std::shared_ptr<page_job> page_;
   std::string buffer_;
   std::deque<text_chunk> outbox_;  // in order; at most one data chunk and an end
+  bool keep_counts_;
   bool draining_ = false;
   bool paused_ = false;
   std::function<void()> resume_;

@@ -81,6 +81,11 @@ std::string format_summary_text(const run_stats& s) {
   out += buf;
   if (s.unfinished) out += ", " + std::to_string(s.unfinished) + " unfinished";
   out += "\n";
+  if (s.unchanged) out += "  unchanged since the last run (304): " + std::to_string(s.unchanged) + "\n";
+  if (s.resumed)
+    out += "  resumed an interrupted run: " + std::to_string(s.resumed_done) + " URLs were already done, " +
+           std::to_string(s.done() - s.resumed_done) + " done now\n";
+  if (s.deadline_reached) out += "  stopped at --deadline\n";
   if (!s.failed_by_reason.empty()) out += "  failed: " + join_counts(s.failed_by_reason) + "\n";
   if (!s.skipped_by_reason.empty()) out += "  skipped: " + join_counts(s.skipped_by_reason) + "\n";
   if (!s.status_codes.empty()) {
@@ -118,6 +123,10 @@ std::string format_summary_json(const run_stats& s) {
   field("bad_lines", u(s.bad_lines));
   field("duplicates", u(s.duplicates));
   field("unfinished", u(s.unfinished));
+  field("unchanged", u(s.unchanged));
+  field("resumed", s.resumed ? "true" : "false");
+  field("resumed_done", u(s.resumed_done));
+  field("deadline_reached", s.deadline_reached ? "true" : "false");
   std::string m;
   append_json_map(m, s.failed_by_reason);
   field("failed_by_reason", m);

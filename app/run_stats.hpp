@@ -38,6 +38,10 @@ struct run_stats {
   std::uint64_t words = 0;
   std::uint64_t distinct_words = 0;
   std::uint64_t retries = 0;
+  std::uint64_t unchanged = 0;     // 304 Not Modified: stored counts reused
+  std::uint64_t resumed_done = 0;  // done by the interrupted run this one resumed
+  bool resumed = false;
+  bool deadline_reached = false;
   std::map<std::string, std::uint64_t> failed_by_reason;
   std::map<std::string, std::uint64_t> skipped_by_reason;
   std::map<long, std::uint64_t> status_codes;

@@ -1,11 +1,16 @@
 #include "text_workers.hpp"
 
+#include "crawl/pipeline/count_output.hpp"
+#include "crawl/storage/decoder.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include <cstring>
 
 namespace crawl::app {
 
@@ -44,12 +49,26 @@ class table_pool {
   std::vector<pipeline::word_counts> spare_;
 };
 
+// A 64-bit hash of the body, fed chunk by chunk, 8 bytes at a time: cheap
+// enough to run only for --state, where it tells whether content changed.
+void mix_hash(std::uint64_t& h, std::string_view bytes) {
+  std::size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    std::uint64_t v;
+    std::memcpy(&v, bytes.data() + i, 8);
+    h = (h ^ v) * 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 29;
+  }
+  for (; i < bytes.size(); ++i) h = (h ^ static_cast<unsigned char>(bytes[i])) * 0x100000001B3ull;
+}
+
 void finish_page(text_chunk& chunk, pipeline::word_counts& totals, table_pool& tables,
                  const asio::any_io_executor& network) {
   page_job& page = *chunk.page;
   page.doc.finish();
   totals.merge(page.doc.counts());
-  page_outcome outcome{page.doc.words(), page.doc.kind()};
+  page_outcome outcome{page.doc.words(), page.doc.kind(), {}, page.content_hash};
+  if (page.keep_counts) outcome.counts = storage::zstd_compress(pipeline::serialize_counts(page.doc.counts()));
   tables.take_back(page);
   if (page.on_done) asio::post(network, [done = std::move(page.on_done), outcome] { done(outcome); });
 }
@@ -64,6 +83,7 @@ asio::awaitable<void> run_worker(chunk_channel& channel, pipeline::word_counts& 
     switch (chunk.what) {
       case text_chunk::action::data:
         tables.lend(*chunk.page);
+        if (chunk.page->keep_counts) mix_hash(chunk.page->content_hash, chunk.bytes);
         chunk.page->doc.feed(chunk.bytes);
         break;
       case text_chunk::action::commit:

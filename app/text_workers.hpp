@@ -20,6 +20,8 @@ namespace crawl::app {
 struct page_outcome {
   std::uint64_t words = 0;
   pipeline::content_kind kind = pipeline::content_kind::text;  // other: sniffed as binary
+  std::string counts;              // the page's counts, zstd-compressed (only when kept)
+  std::uint64_t content_hash = 0;  // of the decoded body (only when kept)
 };
 
 // One page's processing state. Created on the network thread, then touched
@@ -29,6 +31,8 @@ struct page_job {
       : doc(kind, std::move(charset), std::move(rules)) {}
   pipeline::document doc;
   bool has_table = false;                     // the worker lent it a recycled count table
+  bool keep_counts = false;                   // hand the page's counts back (for --state)
+  std::uint64_t content_hash = 0x9E3779B97F4A7C15ull;
   std::function<void(page_outcome)> on_done;  // runs on the network thread
 };
 

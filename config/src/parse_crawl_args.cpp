@@ -11,7 +11,8 @@ namespace {
 
 constexpr const char* exit_status_help =
     "\nExit status: 0 every URL fetched; 1 the run completed but some lines were bad or some URLs "
-    "failed; 2 usage or configuration error; 130 interrupted (SIGINT or SIGTERM).\n"
+    "failed; 2 usage or configuration error; 75 another run holds the --state lock; 130 interrupted "
+    "(SIGINT, SIGTERM or --deadline; with --state the next run resumes).\n"
     "Word rule: a word is a maximal run of Unicode letters, combining marks and decimal digits, "
     "lowercased; runs without a letter are dropped unless --keep-numbers; each Han, Hiragana and "
     "Katakana character is a word of its own.";
@@ -23,6 +24,36 @@ std::chrono::milliseconds to_ms(double seconds) {
 }  // namespace
 
 std::string version_string() { return "crawl 0.1.0"; }
+
+std::optional<std::chrono::milliseconds> parse_duration(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  double total = 0;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t used = 0;
+    double value;
+    try {
+      value = std::stod(text.substr(i), &used);
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+    if (value < 0) return std::nullopt;
+    i += used;
+    double unit = 1;
+    if (i < text.size()) {
+      char u = text[i++];
+      if (u == 's') unit = 1;
+      else if (u == 'm') unit = 60;
+      else if (u == 'h') unit = 3600;
+      else if (u == 'd') unit = 86400;
+      else return std::nullopt;
+    } else if (total > 0) {
+      return std::nullopt;  // "1h30" is ambiguous
+    }
+    total += value * unit;
+  }
+  return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(total * 1000)));
+}
 
 parse_outcome parse_crawl_args(int argc, const char* const* argv) {
   crawl_settings s;
@@ -72,6 +103,11 @@ parse_outcome parse_crawl_args(int argc, const char* const* argv) {
   app.add_flag("--keep-numbers", s.keep_numbers, "Count runs of digits without letters too");
   app.add_flag("-q,--quiet", s.quiet, "Print only errors and the table");
   app.add_flag("-v,--verbose", s.verbose, "Say more on stderr");
+  std::string deadline;
+  app.add_option("--state", s.state, "SQLite file: send If-None-Match/If-Modified-Since, reuse unchanged pages, resume");
+  app.add_flag("--refresh", s.refresh, "Ignore stored validators: fetch every page in full");
+  app.add_flag("--wait-lock", s.wait_lock, "Wait for another run holding the --state lock");
+  app.add_option("--deadline", deadline, "End the run gracefully after this long, e.g. 90s, 15m, 2h");
   app.add_option("--grace", grace, "Seconds in-flight transfers get after SIGINT/SIGTERM")
       ->check(CLI::Range(0.0, 3600.0));
 
@@ -101,6 +137,13 @@ parse_outcome parse_crawl_args(int argc, const char* const* argv) {
   s.retry_delay = to_ms(retry_delay);
   s.low_speed_time = std::chrono::seconds(low_speed_time);
   if (app.count("--proxy")) s.proxy = proxy;
+  if (!deadline.empty()) {
+    s.deadline = parse_duration(deadline);
+    if (!s.deadline || s.deadline->count() <= 0)
+      return {std::nullopt, 2, "crawl: --deadline: '" + deadline + "' is not a duration like 90s, 15m or 2h\n"};
+  }
+  if ((s.refresh || s.wait_lock) && s.state.empty())
+    return {std::nullopt, 2, "crawl: --refresh and --wait-lock need --state\n"};
   return {std::move(s), 0, {}};
 }
 

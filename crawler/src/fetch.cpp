@@ -23,10 +23,11 @@ constexpr std::uint64_t error_body_allowance = 64 * 1024;
 // One attempt: an easy handle and what its callbacks saw.
 class attempt {
  public:
-  attempt(multi_loop& loop, const std::string& url, const request_options& options, body_sink& sink)
+  attempt(multi_loop& loop, const std::string& url, const request_options& options, body_sink& sink,
+          const validators* known)
       : loop_(loop), easy_(curl_easy_init()), sink_(sink), max_size_(options.max_size) {
     errbuf_[0] = '\0';
-    configure(url, options);
+    configure(url, options, known);
   }
   ~attempt() {
     curl_easy_cleanup(easy_);
@@ -44,7 +45,8 @@ class attempt {
   fetch_result result(CURLcode code) const;
 
  private:
-  void configure(const std::string& url, const request_options& o);
+  void configure(const std::string& url, const request_options& o, const validators* known);
+  std::string header(const char* name) const;
   static std::size_t on_write(char* data, std::size_t, std::size_t n, void* self);
   std::size_t write(std::string_view data);
 
@@ -58,7 +60,7 @@ class attempt {
   char errbuf_[CURL_ERROR_SIZE];
 };
 
-void attempt::configure(const std::string& url, const request_options& o) {
+void attempt::configure(const std::string& url, const request_options& o, const validators* known) {
   curl_easy_setopt(easy_, CURLOPT_URL, url.c_str());
   curl_easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy_, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -76,6 +78,10 @@ void attempt::configure(const std::string& url, const request_options& o) {
   curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
   if (!o.user_agent.empty()) curl_easy_setopt(easy_, CURLOPT_USERAGENT, o.user_agent.c_str());
   for (const auto& h : o.headers) headers_ = curl_slist_append(headers_, h.c_str());
+  if (known && !known->etag.empty())
+    headers_ = curl_slist_append(headers_, ("If-None-Match: " + known->etag).c_str());
+  if (known && !known->last_modified.empty())
+    headers_ = curl_slist_append(headers_, ("If-Modified-Since: " + known->last_modified).c_str());
   if (headers_) curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
   if (o.insecure) {
     curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYPEER, 0L);
@@ -84,6 +90,12 @@ void attempt::configure(const std::string& url, const request_options& o) {
   if (!o.cacert.empty()) curl_easy_setopt(easy_, CURLOPT_CAINFO, o.cacert.c_str());
   if (o.proxy) curl_easy_setopt(easy_, CURLOPT_PROXY, o.proxy->c_str());
   if (o.verbose) curl_easy_setopt(easy_, CURLOPT_VERBOSE, 1L);
+}
+
+std::string attempt::header(const char* name) const {
+  curl_header* h = nullptr;
+  if (curl_easy_header(easy_, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK || !h) return {};
+  return h->value;
 }
 
 std::size_t attempt::on_write(char* data, std::size_t, std::size_t n, void* self) {
@@ -146,7 +158,11 @@ fetch_result attempt::result(CURLcode code) const {
   r.final_url = final_url ? final_url : "";
   r.content_type = type ? type : "";
   r.bytes = error_status_ ? 0 : bytes_;
-  if (skipped_) {
+  r.etag = header("ETag");
+  r.last_modified = header("Last-Modified");
+  if (code == CURLE_OK && r.http_status == 304) {
+    r.status = fetch_status::not_modified;
+  } else if (skipped_) {
     r.status = fetch_status::skipped;
     r.reason = "content-type";
     r.error = "skipped: content type '" + r.content_type + "' is not text";
@@ -211,7 +227,8 @@ std::chrono::milliseconds retry_delay(int attempt, std::int64_t retry_after_s, c
 }
 
 asio::awaitable<fetch_result> fetch(multi_loop& loop, const normalized_url& url, const request_options& options,
-                                    const retry_policy& policy, body_sink& sink, asio::steady_timer& shutdown) {
+                                    const retry_policy& policy, body_sink& sink, asio::steady_timer& shutdown,
+                                    const validators* known) {
   fetch_result r;
   if (is_reserved_invalid_host(url.host)) {
     r.attempts = 1;
@@ -223,7 +240,7 @@ asio::awaitable<fetch_result> fetch(multi_loop& loop, const normalized_url& url,
     CURLcode code;
     std::int64_t retry_after;
     {
-      attempt a(loop, url.url, options, sink);
+      attempt a(loop, url.url, options, sink, known);
       code = co_await loop.async_perform(a.handle(), asio::use_awaitable);
       r = a.result(code);
       retry_after = a.retry_after();

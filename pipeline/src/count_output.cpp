@@ -144,6 +144,35 @@ void write_counts(count_format format, const std::vector<word_count>& rows,
   write(buf);
 }
 
+std::string serialize_counts(const word_counts& counts) {
+  std::string out;
+  counts.for_each([&](word_count row) {
+    out.append(row.word);
+    out.push_back('\t');
+    out.append(std::to_string(row.count));
+    out.push_back('\n');
+  });
+  return out;
+}
+
+bool parse_counts(std::string_view text, word_counts& into) {
+  while (!text.empty()) {
+    auto nl = text.find('\n');
+    if (nl == std::string_view::npos) return false;
+    std::string_view line = text.substr(0, nl);
+    text.remove_prefix(nl + 1);
+    auto tab = line.rfind('\t');
+    if (tab == std::string_view::npos) return false;
+    std::uint64_t n = 0;
+    for (char c : line.substr(tab + 1)) {
+      if (c < '0' || c > '9') return false;
+      n = n * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    into.add(line.substr(0, tab), n);
+  }
+  return true;
+}
+
 std::string format_top_table(const std::vector<word_count>& rows, std::uint64_t total) {
   std::size_t word_width = 4, count_width = 5;
   for (const auto& row : rows) {

@@ -114,4 +114,17 @@ std::unique_ptr<decoder> make_decoder(compression c) {
   }
 }
 
+std::string zstd_compress(std::string_view bytes) {
+  std::string out(ZSTD_compressBound(bytes.size()), '\0');
+  std::size_t n = ZSTD_compress(out.data(), out.size(), bytes.data(), bytes.size(), 3);
+  if (ZSTD_isError(n)) return {};
+  out.resize(n);
+  return out;
+}
+
+bool zstd_decompress(std::string_view frame, std::string& out) {
+  auto d = make_decoder(compression::zstd);
+  return d->decode(frame, out) && d->finish();
+}
+
 }  // namespace crawl::storage

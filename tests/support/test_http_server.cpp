@@ -25,7 +25,7 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-enum class delivery { normal, drip, reset, stall, short_body, chunked };
+enum class delivery { normal, drip, reset, stall, short_body, chunked, no_body, delayed };
 
 struct response {
   int status = 200;
@@ -39,6 +39,7 @@ std::string reason_phrase(int status) {
   switch (status) {
     case 200: return "OK";
     case 302: return "Found";
+    case 304: return "Not Modified";
     case 404: return "Not Found";
     case 429: return "Too Many Requests";
     case 500: return "Internal Server Error";
@@ -91,14 +92,37 @@ std::string html(const std::string& body_text) {
   return "<!doctype html><html><head><title>t</title></head><body><p>" + body_text + "</p></body></html>";
 }
 
+std::string header_value(const std::string& request, const std::string& name) {
+  std::string lower = request;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string needle = "\r\n" + name + ":";
+  auto at = lower.find(needle);
+  if (at == std::string::npos) return {};
+  auto start = request.find_first_not_of(' ', at + needle.size());
+  auto end = request.find("\r\n", start);
+  return request.substr(start, end - start);
+}
+
 // Every route the tests use. `seen` is how many times this path was asked for, this one included.
-response route(const std::string& path, const std::string& query, std::uint64_t seen) {
+response route(const std::string& path, const std::string& query, std::uint64_t seen, const std::string& request) {
   response r;
   auto starts = [&](const char* prefix) { return path.rfind(prefix, 0) == 0; };
   if (starts("/count/")) {
     unsigned n = static_cast<unsigned>(std::stoul(path.substr(7)));
     r.body = "<!doctype html><html><head><title>page</title><script>var hidden = 'script words';</script>"
              "</head><body><p>" + count_page_words(n) + "</p><!-- comment words --></body></html>";
+  } else if (path.rfind("/etag/", 0) == 0) {  // validators; 304 when the client has them
+    std::string etag = "\"v" + path.substr(6) + "\"";
+    r.extra_headers = "ETag: " + etag + "\r\nLast-Modified: Wed, 01 May 2024 10:00:00 GMT\r\n";
+    if (header_value(request, "if-none-match") == etag) {
+      r.status = 304;
+      r.how = delivery::no_body;
+    } else {
+      r.body = html("stable page " + path.substr(6) + " words");
+    }
+  } else if (path.rfind("/slow/", 0) == 0) {  // a page that takes 100 ms
+    r.body = html("slow page words");
+    r.how = delivery::delayed;
   } else if (path == "/redirect") {
     r.status = 302;
     r.extra_headers = "Location: " + query_value(query, "to", "/count/1") + "\r\n";
@@ -216,6 +240,17 @@ asio::awaitable<bool> deliver(tcp::socket& socket, const response& r) {
     return asio::async_write(socket, asio::buffer(bytes), asio::as_tuple(asio::use_awaitable));
   };
   switch (r.how) {
+    case delivery::no_body: {
+      std::string head = "HTTP/1.1 " + std::to_string(r.status) + " " + reason_phrase(r.status) + "\r\n" +
+                         r.extra_headers + "\r\n";
+      auto [ec, n] = co_await send(head);
+      co_return !ec;
+    }
+    case delivery::delayed: {
+      co_await pause(100);
+      auto [ec, n] = co_await send(head_of(r, r.body.size(), false) + r.body);
+      co_return !ec;
+    }
     case delivery::normal: {
       auto [ec, n] = co_await send(head_of(r, r.body.size(), false) + r.body);
       co_return !ec;
@@ -275,7 +310,7 @@ asio::awaitable<void> serve(tcp::socket socket, test_http_server& server) {
     std::string path = target.substr(0, q);
     std::string query = q == std::string::npos ? "" : target.substr(q + 1);
     std::uint64_t seen = server.count_request(path);
-    response r = route(path, query, seen);
+    response r = route(path, query, seen, request);
     if (!co_await deliver(socket, r)) co_return;
   }
 }

@@ -36,7 +36,14 @@ struct crawl_settings {
   bool quiet = false;
   bool verbose = false;
   std::chrono::milliseconds grace{5'000};
+  std::string state;  // SQLite file for incremental and resumable runs
+  bool refresh = false;
+  bool wait_lock = false;
+  std::optional<std::chrono::milliseconds> deadline;
 };
+
+// "90", "90s", "15m", "2h", "1h30m" as a duration; nullopt when malformed.
+std::optional<std::chrono::milliseconds> parse_duration(const std::string& text);
 
 struct parse_outcome {
   std::optional<crawl_settings> settings;  // empty: exit with exit_code after printing message

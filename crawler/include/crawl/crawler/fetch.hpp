@@ -59,7 +59,8 @@ class body_sink {
   virtual void on_discard() = 0;
 };
 
-enum class fetch_status { ok, skipped, failed, interrupted };
+// not_modified: a conditional request answered 304.
+enum class fetch_status { ok, not_modified, skipped, failed, interrupted };
 
 struct fetch_result {
   fetch_status status = fetch_status::failed;
@@ -70,6 +71,14 @@ struct fetch_result {
   int attempts = 0;
   std::string error;         // empty when ok
   std::string reason;        // short class for counters: "http 404", "timeout", "content-type", ...
+  std::string etag;          // validators of the final response, for the next run
+  std::string last_modified;
+};
+
+// Validators from an earlier fetch: the request asks "only if changed".
+struct validators {
+  std::string etag;
+  std::string last_modified;
 };
 
 // Why an attempt may be retried: connection errors, timeouts, 408, 429, 5xx
@@ -85,6 +94,7 @@ std::chrono::milliseconds retry_delay(int attempt, std::int64_t retry_after_s, c
 // between attempts then end at once, and no retry starts.
 boost::asio::awaitable<fetch_result> fetch(multi_loop& loop, const normalized_url& url,
                                            const request_options& options, const retry_policy& policy,
-                                           body_sink& sink, boost::asio::steady_timer& shutdown);
+                                           body_sink& sink, boost::asio::steady_timer& shutdown,
+                                           const validators* known = nullptr);
 
 }  // namespace crawl::crawler

@@ -26,6 +26,11 @@ std::vector<word_count> top(const word_counts& counts, std::size_t n);
 void write_counts(count_format format, const std::vector<word_count>& rows,
                   const std::function<void(std::string_view)>& write);
 
+// Counts as "word\tcount\n" lines in no particular order, for storing;
+// parse_counts() adds them back. false: the text is not in that form.
+std::string serialize_counts(const word_counts& counts);
+bool parse_counts(std::string_view text, word_counts& into);
+
 // An aligned table of rank, word, count and share of `total`.
 std::string format_top_table(const std::vector<word_count>& rows, std::uint64_t total);
 

@@ -33,4 +33,9 @@ class decoder {
 // nullptr for compression::none.
 std::unique_ptr<decoder> make_decoder(compression c);
 
+// One zstd frame holding `bytes`, for small blobs kept in the state.
+std::string zstd_compress(std::string_view bytes);
+// The bytes of such a frame; false when it is not one.
+bool zstd_decompress(std::string_view frame, std::string& out);
+
 }  // namespace crawl::storage

@@ -1,0 +1,58 @@
+#pragma once
+// What `crawl --state` remembers between runs, in SQLite (WAL): per URL its
+// validators, status, content hash, fetch time and word counts (compressed),
+// and which run last finished it, so an interrupted run can be resumed.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace crawl::storage {
+
+struct page_record {
+  std::string url;
+  std::string etag;
+  std::string last_modified;
+  long status = 0;                // 0 when the fetch failed before a response
+  std::uint64_t content_hash = 0;
+  std::int64_t fetched_at = 0;    // unix seconds
+  std::uint64_t words = 0;
+  std::string counts;             // opaque to storage: compressed word counts
+  bool failed = false;
+};
+
+struct run_info {
+  std::int64_t id = 0;
+  bool resumed = false;          // an unfinished run of the same list goes on
+  std::uint64_t done_before = 0; // URLs that run had finished
+};
+
+// Not thread-safe: one thread uses it.
+class crawl_state {
+ public:
+  static std::unique_ptr<crawl_state> open(const std::string& path, std::string& error);
+  ~crawl_state();
+
+  // Resumes the newest unfinished run of `list_key`, or starts a new one.
+  run_info begin_run(const std::string& list_key);
+  // The record of `url`, and whether the current run already finished it.
+  std::optional<page_record> get(const std::string& url, bool& done_in_run);
+  // Records a finished URL in the current run, committed at once.
+  bool put(const page_record& record, std::string& error);
+  // The run is complete: a later run of the same list starts afresh.
+  bool finish_run(std::string& error);
+
+ private:
+  bool exec(const char* sql, std::string& error);
+  sqlite3* db_ = nullptr;
+  std::string path_;
+  std::int64_t run_id_ = 0;
+  sqlite3_stmt* get_ = nullptr;
+  sqlite3_stmt* put_ = nullptr;
+};
+
+}  // namespace crawl::storage

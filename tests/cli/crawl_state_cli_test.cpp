@@ -1,0 +1,131 @@
+// `crawl --state`: conditional refetch, resume after SIGKILL, lock, deadline.
+#include "run_process.hpp"
+#include "test_http_server.hpp"
+
+#include "crawl/storage/tail_state.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <signal.h>
+#include <unistd.h>
+
+#include <map>
+#include <sstream>
+#include <thread>
+
+using namespace crawl::test;
+using json = nlohmann::json;
+
+namespace {
+
+test_http_server& server() {
+  static test_http_server s;
+  return s;
+}
+
+std::string urls(const std::string& prefix, int n) {
+  std::string text;
+  for (int i = 0; i < n; ++i) text += server().url(prefix + std::to_string(i)) + "\n";
+  return text;
+}
+
+std::map<std::string, std::uint64_t> read_tsv(const std::string& path) {
+  std::map<std::string, std::uint64_t> counts;
+  std::istringstream in(read_file(path));
+  std::string line;
+  while (std::getline(in, line)) counts[line.substr(0, line.find('\t'))] = std::stoull(line.substr(line.find('\t') + 1));
+  return counts;
+}
+
+}  // namespace
+
+TEST_CASE("state: an unchanged second run revalidates with 304 and keeps the same totals", "[state]") {
+  auto dir = temp_dir("state-304");
+  write_file(dir + "/urls.txt", urls("/etag/", 30));
+  auto args = [&](const std::string& out) {
+    return std::vector<std::string>{dir + "/urls.txt", "-q", "--state", dir + "/s.db", "-o", dir + out,
+                                    "--summary", dir + "/s.json"};
+  };
+  auto first = run_crawl(args("/first.tsv"));
+  REQUIRE(first.exit_code == 0);
+  CHECK(json::parse(read_file(dir + "/s.json"))["unchanged"] == 0);
+  auto second = run_crawl(args("/second.tsv"));
+  REQUIRE(second.exit_code == 0);
+  auto s = json::parse(read_file(dir + "/s.json"));
+  CHECK(s["unchanged"] == 30);
+  CHECK(s["ok"] == 30);
+  CHECK(s["bytes"] == 0);
+  CHECK(read_tsv(dir + "/second.tsv") == read_tsv(dir + "/first.tsv"));
+  CHECK(read_tsv(dir + "/first.tsv")["stable"] == 30);
+
+  auto refresh = run_crawl({dir + "/urls.txt", "-q", "--state", dir + "/s.db", "--refresh", "--summary", dir + "/s.json"});
+  REQUIRE(refresh.exit_code == 0);
+  CHECK(json::parse(read_file(dir + "/s.json"))["unchanged"] == 0);
+}
+
+TEST_CASE("state: a run killed with SIGKILL resumes, refetching nothing it had finished", "[state]") {
+  auto dir = temp_dir("state-kill");
+  constexpr int pages = 60;
+  write_file(dir + "/urls.txt", urls("/slow/", pages));
+  std::vector<std::string> args{dir + "/urls.txt", "-q", "-c", "4", "--per-host", "4", "--state", dir + "/s.db",
+                                "-o", dir + "/c.tsv", "--summary", dir + "/s.json"};
+  auto requested = [&] {
+    std::uint64_t n = 0;
+    for (int i = 0; i < pages; ++i) n += server().requests("/slow/" + std::to_string(i));
+    return n;
+  };
+  {
+    child_process p(args);
+    for (int i = 0; i < 1000 && requested() < 20; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    p.signal(SIGKILL);
+    p.wait(std::chrono::seconds(30));
+  }
+  std::uint64_t before_resume = requested();
+  REQUIRE(before_resume >= 20);
+  REQUIRE(before_resume < pages);
+  auto r = run_crawl(args);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto s = json::parse(read_file(dir + "/s.json"));
+  CHECK(s["resumed"] == true);
+  CHECK(s["ok"] == pages);
+  CHECK(read_tsv(dir + "/c.tsv")["slow"] == pages);
+  // Only the transfers in flight at the kill (at most 4) are fetched twice.
+  int twice = 0;
+  for (int i = 0; i < pages; ++i) {
+    auto n = server().requests("/slow/" + std::to_string(i));
+    CHECK(n >= 1);
+    twice += n > 1;
+  }
+  CHECK(twice <= 4);
+  // The list was finished: the next run is a fresh one that revalidates.
+  auto again = run_crawl(args);
+  REQUIRE(again.exit_code == 0);
+  CHECK(json::parse(read_file(dir + "/s.json"))["resumed"] == false);
+}
+
+TEST_CASE("state: a second run on the same state exits 75 naming the holder", "[state]") {
+  auto dir = temp_dir("state-lock");
+  write_file(dir + "/urls.txt", urls("/etag/", 1));
+  std::string error;
+  auto lock = crawl::storage::state_lock::acquire(dir + "/s.db", false, error);
+  REQUIRE(lock);
+  auto r = run_crawl({dir + "/urls.txt", "--state", dir + "/s.db"});
+  CHECK(r.exit_code == 75);
+  CHECK(r.err.find("pid " + std::to_string(::getpid())) != std::string::npos);
+}
+
+TEST_CASE("--deadline ends the run gracefully with every output written", "[state]") {
+  auto dir = temp_dir("deadline");
+  write_file(dir + "/urls.txt", server().url("/etag/1") + "\n" + server().url("/stall") + "\n");
+  auto r = run_crawl({dir + "/urls.txt", "--timeout", "60", "--deadline", "0.5s", "--grace", "0.1", "-o",
+                      dir + "/c.tsv", "--summary", dir + "/s.json"});
+  CHECK(r.exit_code == 130);
+  auto s = json::parse(read_file(dir + "/s.json"));
+  CHECK(s["deadline_reached"] == true);
+  CHECK(s["exit_status"] == 130);
+  CHECK(read_tsv(dir + "/c.tsv")["stable"] == 1);
+  auto bad = run_crawl({dir + "/urls.txt", "--deadline", "soon"});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("--deadline") != std::string::npos);
+}

@@ -115,7 +115,7 @@ TEST_CASE("state: a second run on the same state exits 75 naming the holder", "[
   CHECK(r.err.find("pid " + std::to_string(::getpid())) != std::string::npos);
 }
 
-TEST_CASE("--deadline ends the run gracefully with every output written", "[state]") {
+TEST_CASE("a deadline ends the run gracefully with every output written", "[state]") {
   auto dir = temp_dir("deadline");
   write_file(dir + "/urls.txt", server().url("/etag/1") + "\n" + server().url("/stall") + "\n");
   auto r = run_crawl({dir + "/urls.txt", "--timeout", "60", "--deadline", "0.5s", "--grace", "0.1", "-o",

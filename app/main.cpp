@@ -6,6 +6,8 @@
 #include "crawl/config/tail_settings.hpp"
 
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include <curl/curl.h>
 
@@ -30,8 +32,27 @@ int tail_main(int argc, char** argv) {
 
 }  // namespace
 
+// `crawl config --print [crawl options]`: the effective configuration.
+int config_main(int argc, char** argv) {
+  if (argc < 3 || std::strcmp(argv[2], "--print") != 0) {
+    std::fputs("crawl config: usage: crawl config --print [options as for crawl]\n", stderr);
+    return 2;
+  }
+  std::vector<char*> args{argv[0]};
+  args.insert(args.end(), argv + 3, argv + argc);
+  std::string description;
+  auto parsed = crawl::config::parse_crawl_args(static_cast<int>(args.size()), args.data(), &description);
+  if (!parsed.settings) {
+    std::fputs(parsed.message.c_str(), parsed.exit_code == 0 ? stdout : stderr);
+    return parsed.exit_code;
+  }
+  std::fputs(description.c_str(), stdout);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   if (argc > 1 && std::strcmp(argv[1], "tail") == 0) return tail_main(argc, argv);
+  if (argc > 1 && std::strcmp(argv[1], "config") == 0) return config_main(argc, argv);
   auto parsed = crawl::config::parse_crawl_args(argc, argv);
   if (!parsed.settings) {
     std::fputs(parsed.message.c_str(), parsed.exit_code == 0 ? stdout : stderr);

@@ -1,9 +1,13 @@
 #include "crawl/config/crawl_settings.hpp"
 
+#include "toml_config.hpp"
+
 #include <CLI/CLI.hpp>
 #include <re2/re2.h>
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 namespace crawl::config {
@@ -24,6 +28,18 @@ std::chrono::milliseconds to_ms(double seconds) {
 }  // namespace
 
 std::string version_string() { return "crawl 0.1.0"; }
+
+bool given_on_command_line(const CLI::Option& opt, int argc, const char* const* argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--") break;
+    for (const auto& l : opt.get_lnames())
+      if (arg == "--" + l || arg.rfind("--" + l + "=", 0) == 0) return true;
+    for (const auto& sn : opt.get_snames())
+      if (arg.size() >= 2 && arg[0] == '-' && arg[1] != '-' && arg.substr(1, sn.size()) == sn) return true;
+  }
+  return false;
+}
 
 std::optional<std::chrono::milliseconds> parse_duration(const std::string& text) {
   if (text.empty()) return std::nullopt;
@@ -55,7 +71,7 @@ std::optional<std::chrono::milliseconds> parse_duration(const std::string& text)
   return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(total * 1000)));
 }
 
-parse_outcome parse_crawl_args(int argc, const char* const* argv) {
+parse_outcome parse_crawl_args(int argc, const char* const* argv, std::string* describe) {
   crawl_settings s;
   s.user_agent = version_string();
   s.user_agent.replace(5, 1, "/");
@@ -66,6 +82,10 @@ parse_outcome parse_crawl_args(int argc, const char* const* argv) {
 
   CLI::App app{"crawl: fetch URLs concurrently, extract their visible text and count words."};
   app.footer(exit_status_help);
+  app.option_defaults()->always_capture_default();
+  app.set_config("--config", "", "TOML job file: every long option is a key (see examples/job.toml)");
+  app.config_formatter(std::make_shared<toml_config>());
+  app.allow_config_extras(false);
   app.set_version_flag("--version", version_string());
   app.add_option("urls", s.input, "File with one URL per line, or - for standard input")->required();
   app.add_option("-c,--concurrency", s.concurrency, "Transfers in flight at most")->check(CLI::Range(1, 1'000'000));
@@ -111,14 +131,41 @@ parse_outcome parse_crawl_args(int argc, const char* const* argv) {
   app.add_option("--grace", grace, "Seconds in-flight transfers get after SIGINT/SIGTERM")
       ->check(CLI::Range(0.0, 3600.0));
 
+  std::map<std::string, int> config_lines;
+  if (std::string config = config_path_in(argc, argv); !config.empty()) {
+    std::string problem = check_config_file(config, app, config_lines);
+    if (!problem.empty()) return {std::nullopt, 2, "crawl: --config: " + problem + "\n"};
+  }
+  // CLI11 would rank its config file above the environment; we want the
+  // environment above the file, so CRAWL_<NAME> variables join the command
+  // line, unless the command line sets that option itself.
+  std::vector<std::string> sources(static_cast<std::size_t>(argc));
+  std::vector<std::string> args(argv, argv + argc);
+  for (CLI::Option* opt : app.get_options()) {
+    if (opt->get_lnames().empty()) continue;
+    const std::string& name = opt->get_lnames()[0];
+    if (name == "help" || name == "version" || name == "config") continue;
+    const char* value = std::getenv(env_name_for(name).c_str());
+    if (value && !given_on_command_line(*opt, argc, argv)) args.push_back("--" + name + "=" + value);
+  }
+  std::vector<const char*> full;
+  for (const auto& a : args) full.push_back(a.c_str());
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(full.size()), full.data());
   } catch (const CLI::CallForHelp&) {
     return {std::nullopt, 0, app.help()};
   } catch (const CLI::CallForVersion&) {
     return {std::nullopt, 0, version_string() + "\n"};
   } catch (const CLI::ParseError& e) {
-    return {std::nullopt, 2, std::string("crawl: ") + e.what() + "\nRun with --help for usage.\n"};
+    std::string message = e.what();
+    // A bad value from the job file: say where it is.
+    std::string option = message.substr(0, message.find(':'));
+    if (option.rfind("--", 0) == 0) {
+      auto it = config_lines.find(option.substr(2));
+      if (it != config_lines.end())
+        message += " (" + config_path_in(argc, argv) + ":" + std::to_string(it->second) + ", key '" + it->first + "')";
+    }
+    return {std::nullopt, 2, "crawl: " + message + "\nRun with --help for usage.\n"};
   }
   if (!token.empty()) {
     RE2::Options options;
@@ -141,6 +188,28 @@ parse_outcome parse_crawl_args(int argc, const char* const* argv) {
     s.deadline = parse_duration(deadline);
     if (!s.deadline || s.deadline->count() <= 0)
       return {std::nullopt, 2, "crawl: --deadline: '" + deadline + "' is not a duration like 90s, 15m or 2h\n"};
+  }
+  if (describe) {
+    // `crawl config --print`: every value and where it came from.
+    std::string config = config_path_in(argc, argv);
+    for (const CLI::Option* opt : app.get_options()) {
+      std::string name = opt->get_lnames().empty() ? opt->get_name(true, false) : opt->get_lnames()[0];
+      if (name == "help" || name == "version" || name == "config") continue;
+      std::string value;
+      for (const auto& r : opt->results()) value += (value.empty() ? "" : ", ") + r;
+      if (opt->count() == 0) value = opt->get_default_str();
+      if (opt->get_expected_max() == 0 && opt->count() == 0) value = "false";
+      std::string source = "default";
+      if (given_on_command_line(*opt, argc, argv) || (name == "urls" && opt->count() && !config_lines.count("urls")))
+        source = "command line";
+      else if (!opt->get_lnames().empty() && std::getenv(env_name_for(name).c_str()))
+        source = "environment " + env_name_for(name);
+      else if (auto it = config_lines.find(name); it != config_lines.end())
+        source = config + ":" + std::to_string(it->second);
+      char line[512];
+      std::snprintf(line, sizeof line, "%-18s = %-28s # %s\n", name.c_str(), value.c_str(), source.c_str());
+      *describe += line;
+    }
   }
   if ((s.refresh || s.wait_lock) && s.state.empty())
     return {std::nullopt, 2, "crawl: --refresh and --wait-lock need --state\n"};

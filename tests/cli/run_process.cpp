@@ -53,7 +53,8 @@ void write_file(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
 }
 
-child_process::child_process(const std::vector<std::string>& args, const std::string& stdin_path) {
+child_process::child_process(const std::vector<std::string>& args, const std::string& stdin_path,
+                             const std::vector<std::string>& extra_env) {
   std::string base = temp_dir("proc" + std::to_string(++counter));
   out_path_ = base + "/stdout";
   err_path_ = base + "/stderr";
@@ -68,6 +69,7 @@ child_process::child_process(const std::vector<std::string>& args, const std::st
   for (auto& a : full) argv.push_back(a.data());
   argv.push_back(nullptr);
   auto env = clean_environment();
+  env.insert(env.end(), extra_env.begin(), extra_env.end());
   std::vector<char*> envp;
   for (auto& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
@@ -112,8 +114,9 @@ process_result child_process::wait(std::chrono::seconds limit) {
   return r;
 }
 
-process_result run_crawl(const std::vector<std::string>& args, const std::string& stdin_path) {
-  child_process p(args, stdin_path);
+process_result run_crawl(const std::vector<std::string>& args, const std::string& stdin_path,
+                         const std::vector<std::string>& extra_env) {
+  child_process p(args, stdin_path, extra_env);
   return p.wait();
 }
 

@@ -18,7 +18,8 @@ class child_process {
  public:
   // stdin comes from `stdin_path` (default /dev/null); proxy variables are
   // removed from the environment so loopback traffic stays on loopback.
-  child_process(const std::vector<std::string>& args, const std::string& stdin_path = "/dev/null");
+  child_process(const std::vector<std::string>& args, const std::string& stdin_path = "/dev/null",
+                const std::vector<std::string>& extra_env = {});
   ~child_process();
   pid_t pid() const { return pid_; }
   // What the child has written so far.
@@ -34,7 +35,8 @@ class child_process {
   bool reaped_ = false;
 };
 
-process_result run_crawl(const std::vector<std::string>& args, const std::string& stdin_path = "/dev/null");
+process_result run_crawl(const std::vector<std::string>& args, const std::string& stdin_path = "/dev/null",
+                         const std::vector<std::string>& extra_env = {});
 
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& text);

@@ -51,8 +51,12 @@ struct parse_outcome {
   std::string message;  // for stdout when exit_code is 0 (help, version), else for stderr
 };
 
-// Parses `crawl [options] URLS`. Errors name the option and give exit code 2.
-parse_outcome parse_crawl_args(int argc, const char* const* argv);
+// Parses `crawl [options] URLS` (options also from --config FILE and
+// CRAWL_<NAME> variables: the command line wins over the environment, which
+// wins over the file). Errors name the option, or the file, line and key,
+// and give exit code 2. With `describe`, appends each effective value and
+// its source, for `crawl config --print`.
+parse_outcome parse_crawl_args(int argc, const char* const* argv, std::string* describe = nullptr);
 
 std::string version_string();
 

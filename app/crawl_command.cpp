@@ -1,5 +1,6 @@
 #include "crawl_command.hpp"
 
+#include "log.hpp"
 #include "page_sink.hpp"
 #include "run_stats.hpp"
 #include "text_workers.hpp"
@@ -253,8 +254,8 @@ void crawl_run::take(url_batch& batch) {
     }
     ++stats_.bad_lines;
     clear_progress();
-    std::fprintf(stderr, "crawl: %s:%llu: %s\n", s_.input.c_str(), static_cast<unsigned long long>(line.line_no),
-                 line.error.c_str());
+    log_line("error", s_.input + ":" + std::to_string(line.line_no) + ": " + line.error,
+             {{"file", s_.input}, {"line", std::to_string(line.line_no)}});
   }
 }
 
@@ -320,8 +321,8 @@ void crawl_run::restore(const storage::page_record& stored) {
   std::string text;
   if (!storage::zstd_decompress(stored.counts, text) || !pipeline::parse_counts(text, restored_)) {
     clear_progress();
-    std::fprintf(stderr, "crawl: %s: the stored counts of %s are damaged; use --refresh\n", s_.state.c_str(),
-                 stored.url.c_str());
+    log_line("error", s_.state + ": the stored counts of " + stored.url + " are damaged; use --refresh",
+             {{"url", stored.url}});
   }
 }
 
@@ -344,7 +345,7 @@ void crawl_run::remember(const crawler::normalized_url& url, const crawler::fetc
   if (!state_->put(rec, error) && !state_error_) {
     state_error_ = true;
     clear_progress();
-    std::fprintf(stderr, "crawl: %s\n", error.c_str());
+    log_line("error", error);
   }
 }
 
@@ -374,7 +375,7 @@ void crawl_run::record(const crawler::normalized_url& url, const crawler::fetch_
     ++stats_.failed_by_reason[r.reason];
     if (!s_.quiet) {
       clear_progress();
-      std::fprintf(stderr, "crawl: %s: %s\n", url.url.c_str(), r.error.c_str());
+      log_line("error", url.url + ": " + r.error, {{"url", url.url}, {"reason", r.reason}});
     }
   }
   if (results_ && r.status != fetch_status::interrupted)
@@ -396,8 +397,9 @@ asio::awaitable<void> crawl_run::watch_signals() {
   begin_stop();
   if (!s_.quiet) {
     clear_progress();
-    std::fprintf(stderr, "crawl: %s: letting %zu transfers finish (up to %.1f s); a second signal stops now\n",
-                 strsignal(signo), loop_.running(), static_cast<double>(s_.grace.count()) / 1000.0);
+    log_line("warning", std::string(strsignal(signo)) + ": letting " + std::to_string(loop_.running()) +
+                            " transfers finish (up to " + std::to_string(s_.grace.count()) +
+                            " ms); a second signal stops now");
   }
   co_await abort_after_grace();
 }
@@ -411,8 +413,8 @@ asio::awaitable<void> crawl_run::watch_deadline() {
   stats_.deadline_reached = true;
   if (!s_.quiet) {
     clear_progress();
-    std::fprintf(stderr, "crawl: --deadline reached: letting %zu transfers finish (up to %.1f s)\n", loop_.running(),
-                 static_cast<double>(s_.grace.count()) / 1000.0);
+    log_line("warning", "--deadline reached: letting " + std::to_string(loop_.running()) +
+                            " transfers finish (up to " + std::to_string(s_.grace.count()) + " ms)");
   }
   co_await abort_after_grace();
 }
@@ -454,7 +456,7 @@ std::string list_key(const std::string& input) {
 int open_input(const std::string& input, std::string& error) {
   if (input == "-") return STDIN_FILENO;
   int fd = ::open(input.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) error = "crawl: " + input + ": " + std::strerror(errno);
+  if (fd < 0) error = input + ": " + std::strerror(errno);
   return fd;
 }
 
@@ -462,7 +464,7 @@ bool open_output(const std::string& path, storage::atomic_file& file) {
   if (path.empty()) return true;
   std::string error;
   if (file.open(path, error)) return true;
-  std::fprintf(stderr, "crawl: %s\n", error.c_str());
+  log_line("error", error);
   return false;
 }
 
@@ -470,17 +472,18 @@ bool commit_output(storage::atomic_file& file) {
   if (!file.is_open()) return true;
   std::string error;
   if (file.commit(error)) return true;
-  std::fprintf(stderr, "crawl: %s\n", error.c_str());
+  log_line("error", error);
   return false;
 }
 
 }  // namespace
 
 int run_crawl(const config::crawl_settings& s) {
+  set_log_format(s.log_json ? log_format::json : log_format::text);
   std::string error;
   int fd = open_input(s.input, error);
   if (fd < 0) {
-    std::fprintf(stderr, "%s\n", error.c_str());
+    log_line("error", error, {{"file", s.input}});
     return 2;
   }
   storage::atomic_file results, counts, summary;
@@ -490,8 +493,8 @@ int run_crawl(const config::crawl_settings& s) {
   }
   std::size_t concurrency = s.concurrency;
   if (std::size_t fit = transfers_that_fit(); concurrency > fit) {
-    std::fprintf(stderr, "crawl: warning: the open-files limit allows %zu transfers; --concurrency lowered from %zu\n",
-                 fit, concurrency);
+    log_line("warning", "the open-files limit allows " + std::to_string(fit) +
+                            " transfers; --concurrency lowered from " + std::to_string(concurrency));
     concurrency = fit;
   }
   unsigned threads = s.threads ? s.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -502,20 +505,20 @@ int run_crawl(const config::crawl_settings& s) {
   if (!s.state.empty()) {
     lock = storage::state_lock::acquire(s.state, s.wait_lock, error);
     if (!lock) {
-      std::fprintf(stderr, "crawl: %s\n", error.c_str());
+      log_line("error", error);
       if (fd > 0) ::close(fd);
       return 75;
     }
     state = storage::crawl_state::open(s.state, error);
     if (!state) {
-      std::fprintf(stderr, "crawl: %s\n", error.c_str());
+      log_line("error", error);
       if (fd > 0) ::close(fd);
       return 2;
     }
     run_info = state->begin_run(list_key(s.input));
     if (run_info.resumed && !s.quiet)
-      std::fprintf(stderr, "crawl: resuming the interrupted run of %s: %llu URLs were already done\n", s.input.c_str(),
-                   static_cast<unsigned long long>(run_info.done_before));
+      log_line("info", "resuming the interrupted run of " + s.input + ": " + std::to_string(run_info.done_before) +
+                           " URLs were already done");
   }
 
   asio::io_context net;
@@ -540,7 +543,9 @@ int run_crawl(const config::crawl_settings& s) {
   written = commit_output(results) && written;
   if (s.top > 0) std::fputs(pipeline::format_top_table(pipeline::top(totals, s.top), totals.total()).c_str(), stdout);
   std::fflush(stdout);
-  if (!s.quiet) std::fputs(format_summary_text(stats).c_str(), stderr);
+  if (!s.quiet)
+    std::fputs((current_log_format() == log_format::json ? format_summary_json(stats) : format_summary_text(stats)).c_str(),
+               stderr);
   if (summary.is_open()) {
     summary.write(format_summary_json(stats));
     written = commit_output(summary) && written;
@@ -549,7 +554,7 @@ int run_crawl(const config::crawl_settings& s) {
   // A complete run closes its run in the state: the next one starts afresh
   // (revalidating what it has); an interrupted one is resumed next time.
   if (state && !stats.interrupted && written && !state->finish_run(error)) {
-    std::fprintf(stderr, "crawl: %s\n", error.c_str());
+    log_line("error", error);
     if (stats.exit_status == 0) stats.exit_status = 1;
   }
   return stats.exit_status;

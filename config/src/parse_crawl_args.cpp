@@ -124,6 +124,9 @@ parse_outcome parse_crawl_args(int argc, const char* const* argv, std::string* d
   app.add_flag("-q,--quiet", s.quiet, "Print only errors and the table");
   app.add_flag("-v,--verbose", s.verbose, "Say more on stderr");
   std::string deadline;
+  std::string log_format = "text";
+  app.add_option("--log-format", log_format, "Log lines on stderr as text or json")
+      ->check(CLI::IsMember({"text", "json"}));
   app.add_option("--state", s.state, "SQLite file: send If-None-Match/If-Modified-Since, reuse unchanged pages, resume");
   app.add_flag("--refresh", s.refresh, "Ignore stored validators: fetch every page in full");
   app.add_flag("--wait-lock", s.wait_lock, "Wait for another run holding the --state lock");
@@ -184,6 +187,7 @@ parse_outcome parse_crawl_args(int argc, const char* const* argv, std::string* d
   s.retry_delay = to_ms(retry_delay);
   s.low_speed_time = std::chrono::seconds(low_speed_time);
   if (app.count("--proxy")) s.proxy = proxy;
+  s.log_json = log_format == "json";
   if (!deadline.empty()) {
     s.deadline = parse_duration(deadline);
     if (!s.deadline || s.deadline->count() <= 0)

@@ -54,3 +54,10 @@ TEST_CASE("config: unknown keys and wrong types name the file, line and key", "[
   CHECK(r5.exit_code == 2);
   CHECK(contains(r5.err, dir + "/missing.toml"));
 }
+
+TEST_CASE("config: the example job file is valid", "[config]") {
+  auto r = run_crawl({"config", "--print", "--config", CRAWL_SOURCE_DIR "/examples/job.toml"});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.out, "state              = /srv/crawl/state.db"));
+}

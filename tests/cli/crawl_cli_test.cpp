@@ -264,3 +264,26 @@ TEST_CASE("no progress display when stderr is not a terminal", "[cli]") {
   CHECK_FALSE(contains(r.err, "\r"));
   CHECK_FALSE(contains(r.err, "in flight"));
 }
+
+TEST_CASE("log lines can be JSON, one object a line", "[cli]") {
+  auto dir = temp_dir("logjson");
+  write_file(dir + "/urls.txt", "not a url\n" + url_list({"/status/404", "/count/1"}));
+  auto r = run_crawl({dir + "/urls.txt", "--log-format", "json", "--retries", "0", "--top", "0"});
+  CHECK(r.exit_code == 1);
+  std::istringstream lines(r.err);
+  std::string line;
+  int errors = 0;
+  std::string joined;
+  while (std::getline(lines, line)) joined += line + "\n";
+  // Log lines, then the summary object (spread over lines).
+  auto summary_at = joined.find("{\n");
+  REQUIRE(summary_at != std::string::npos);
+  std::istringstream log(joined.substr(0, summary_at));
+  while (std::getline(log, line)) {
+    auto j = json::parse(line);
+    CHECK(j["level"] == "error");
+    ++errors;
+  }
+  CHECK(errors == 2);
+  CHECK(json::parse(joined.substr(summary_at))["ok"] == 1);
+}

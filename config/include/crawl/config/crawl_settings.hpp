@@ -35,6 +35,7 @@ struct crawl_settings {
   bool keep_numbers = false;
   bool quiet = false;
   bool verbose = false;
+  bool log_json = false;  // --log-format json
   std::chrono::milliseconds grace{5'000};
   std::string state;  // SQLite file for incremental and resumable runs
   bool refresh = false;

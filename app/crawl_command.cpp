@@ -14,6 +14,7 @@
 #include "crawl/storage/crawl_state.hpp"
 #include "crawl/storage/decoder.hpp"
 #include "crawl/storage/tail_state.hpp"
+#include "crawl/storage/warc.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -72,6 +73,7 @@ crawler::request_options request_options_from(const config::crawl_settings& s) {
   o.cacert = s.cacert;
   o.proxy = s.proxy;
   o.verbose = s.verbose;
+  o.capture_raw = !s.warc.empty();
   return o;
 }
 
@@ -100,9 +102,11 @@ std::string format_result_line(const crawler::normalized_url& url, const crawler
 class crawl_run {
  public:
   crawl_run(const config::crawl_settings& s, std::size_t concurrency, unsigned threads, int input_fd,
-            asio::io_context& net, storage::atomic_file* results, storage::crawl_state* state)
+            asio::io_context& net, storage::atomic_file* results, storage::crawl_state* state,
+            storage::warc_writer* warc)
       : s_(s),
         state_(state),
+        warc_(warc),
         net_(net),
         work_(net.get_executor()),
         loop_(net.get_executor()),
@@ -157,6 +161,7 @@ class crawl_run {
   asio::awaitable<void> watch_deadline();
   asio::awaitable<void> abort_after_grace();
   void restore(const storage::page_record& stored);
+  void archive(const crawler::normalized_url& url, crawler::fetch_result& r);
   void remember(const crawler::normalized_url& url, const crawler::fetch_result& r, const page_outcome& outcome);
   asio::awaitable<void> show_progress();
   void take(url_batch& batch);
@@ -167,6 +172,7 @@ class crawl_run {
 
   const config::crawl_settings& s_;
   storage::crawl_state* state_;  // null without --state
+  storage::warc_writer* warc_;   // null without --warc
   asio::io_context& net_;
   // Keeps net_ from stopping early: the feed and worker threads post to it
   // before it runs, and an io_context that runs out of work stops for good.
@@ -191,7 +197,8 @@ class crawl_run {
   bool stopping_ = false;
   bool finished_ = false;
   std::size_t pending_commits_ = 0;
-  bool state_error_ = false;  // pages fetched whose words are still being counted
+  bool state_error_ = false;
+  bool warc_error_ = false;  // pages fetched whose words are still being counted
   clock::time_point started_;
   run_stats stats_;
   pipeline::word_counts totals_;
@@ -285,6 +292,7 @@ asio::awaitable<void> crawl_run::fetch_one(crawler::scheduled_url url) {
   crawler::fetch_result r =
       co_await crawler::fetch(loop_, url.url, request_, retry_, *sink, shutdown_, conditional ? &known : nullptr);
   auto elapsed = clock::now() - t0;
+  archive(url.url, r);
   if (r.status == crawler::fetch_status::ok) {
     ++pending_commits_;
     // The URL keeps its slots until its words are counted: when the workers
@@ -313,6 +321,21 @@ asio::awaitable<void> crawl_run::fetch_one(crawler::scheduled_url url) {
   remember(url.url, r, outcome);
   record(url.url, r, elapsed, outcome);
   wake_.cancel();
+}
+
+// Writes a counted page's exchange, exactly as on the wire, to the archive,
+// then lets go of the raw bytes.
+void crawl_run::archive(const crawler::normalized_url& url, crawler::fetch_result& r) {
+  if (warc_ && r.status == crawler::fetch_status::ok && !r.raw_response.empty()) {
+    std::string error;
+    if (!warc_->write_exchange(r.final_url.empty() ? url.url : r.final_url, r.raw_request, r.raw_response, error) &&
+        !warc_error_) {
+      warc_error_ = true;
+      log_line("error", error);
+    }
+  }
+  std::string().swap(r.raw_request);
+  std::string().swap(r.raw_response);
 }
 
 // Adds a stored page's counts to the run's totals.
@@ -521,11 +544,15 @@ int run_crawl(const config::crawl_settings& s) {
                            " URLs were already done");
   }
 
+  std::optional<storage::warc_writer> warc;
+  if (!s.warc.empty()) warc.emplace(s.warc, s.warc_max_size, "crawl/0.1.0");
+
   asio::io_context net;
   run_stats stats;
   pipeline::word_counts totals;
   {
-    crawl_run run(s, concurrency, threads, fd, net, results.is_open() ? &results : nullptr, state.get());
+    crawl_run run(s, concurrency, threads, fd, net, results.is_open() ? &results : nullptr, state.get(),
+                  warc ? &*warc : nullptr);
     run.start();
     net.run();
     stats = run.finish();
@@ -535,6 +562,10 @@ int run_crawl(const config::crawl_settings& s) {
   stats.exit_status = stats.interrupted ? 130 : (stats.failed || stats.bad_lines) ? 1 : 0;
 
   bool written = true;
+  if (warc && !warc->close(error)) {
+    log_line("error", error);
+    written = false;
+  }
   if (counts.is_open()) {
     auto format = pipeline::format_for_path(s.output).value_or(pipeline::count_format::tsv);
     pipeline::write_counts(format, pipeline::ranked(totals), [&](std::string_view piece) { counts.write(piece); });

@@ -1,4 +1,5 @@
 // crawl: the executable. Parses the command line and runs the subcommand.
+#include "count_command.hpp"
 #include "crawl_command.hpp"
 #include "tail_command.hpp"
 
@@ -50,8 +51,18 @@ int config_main(int argc, char** argv) {
   return 0;
 }
 
+int count_main(int argc, char** argv) {
+  auto parsed = crawl::config::parse_count_args(argc, argv);
+  if (!parsed.settings) {
+    std::fputs(parsed.message.c_str(), parsed.exit_code == 0 ? stdout : stderr);
+    return parsed.exit_code;
+  }
+  return crawl::app::run_count(*parsed.settings);
+}
+
 int main(int argc, char** argv) {
   if (argc > 1 && std::strcmp(argv[1], "tail") == 0) return tail_main(argc, argv);
+  if (argc > 1 && std::strcmp(argv[1], "count") == 0) return count_main(argc, argv);
   if (argc > 1 && std::strcmp(argv[1], "config") == 0) return config_main(argc, argv);
   auto parsed = crawl::config::parse_crawl_args(argc, argv);
   if (!parsed.settings) {

@@ -125,6 +125,13 @@ parse_outcome parse_crawl_args(int argc, const char* const* argv, std::string* d
   app.add_flag("-v,--verbose", s.verbose, "Say more on stderr");
   std::string deadline;
   std::string log_format = "text";
+  app.add_option("--warc", s.warc, "Archive every page counted to FILE.warc.zst (WARC/1.1, a zstd frame per record)")
+      ->check([](const std::string& p) {
+        return p.size() > 9 && p.compare(p.size() - 9, 9, ".warc.zst") == 0 ? std::string()
+                                                                         : std::string("must end in .warc.zst");
+      });
+  app.add_option("--warc-max-size", s.warc_max_size, "Start a new archive file past this size, e.g. 1GiB")
+      ->transform(CLI::AsSizeValue(false));
   app.add_option("--log-format", log_format, "Log lines on stderr as text or json")
       ->check(CLI::IsMember({"text", "json"}));
   app.add_option("--state", s.state, "SQLite file: send If-None-Match/If-Modified-Since, reuse unchanged pages, resume");
@@ -217,6 +224,27 @@ parse_outcome parse_crawl_args(int argc, const char* const* argv, std::string* d
   }
   if ((s.refresh || s.wait_lock) && s.state.empty())
     return {std::nullopt, 2, "crawl: --refresh and --wait-lock need --state\n"};
+  return {std::move(s), 0, {}};
+}
+
+count_parse_outcome parse_count_args(int argc, const char* const* argv) {
+  count_settings s;
+  CLI::App app{"crawl count: count the words of local files: HTML, text, and .warc.zst/.warc.gz archives."};
+  app.name("crawl count");
+  app.add_option("files", s.files, "Files to count")->required();
+  app.add_option("--top", s.top, "Words in the table on stdout")->check(CLI::Range(0, 1'000'000));
+  app.add_option("-o,--output", s.output, "Write all counts to FILE (.tsv, .csv or .json)");
+  app.add_option("--token", s.token, "RE2 pattern whose matches are the words");
+  app.add_flag("--keep-numbers", s.keep_numbers, "Count runs of digits without letters too");
+  app.add_option("--max-size", s.max_size, "Largest decoded body counted, as in crawl")->transform(CLI::AsSizeValue(false));
+  app.add_flag("-q,--quiet", s.quiet, "Only errors and the table");
+  try {
+    app.parse(argc - 1, argv + 1);
+  } catch (const CLI::CallForHelp&) {
+    return {std::nullopt, 0, app.help()};
+  } catch (const CLI::ParseError& e) {
+    return {std::nullopt, 2, std::string("crawl count: ") + e.what() + "\n"};
+  }
   return {std::move(s), 0, {}};
 }
 

@@ -46,6 +46,8 @@ class attempt {
 
  private:
   void configure(const std::string& url, const request_options& o, const validators* known);
+  static int on_debug(CURL*, curl_infotype type, char* data, std::size_t size, void* self);
+  void capture(curl_infotype type, std::string_view data);
   std::string header(const char* name) const;
   static std::size_t on_write(char* data, std::size_t, std::size_t n, void* self);
   std::size_t write(std::string_view data);
@@ -58,6 +60,8 @@ class attempt {
   std::uint64_t bytes_ = 0;
   bool head_seen_ = false, error_status_ = false, skipped_ = false, too_large_ = false;
   char errbuf_[CURL_ERROR_SIZE];
+  std::string raw_request_, raw_response_;
+  std::size_t raw_limit_ = 0;
 };
 
 void attempt::configure(const std::string& url, const request_options& o, const validators* known) {
@@ -89,7 +93,43 @@ void attempt::configure(const std::string& url, const request_options& o, const 
   }
   if (!o.cacert.empty()) curl_easy_setopt(easy_, CURLOPT_CAINFO, o.cacert.c_str());
   if (o.proxy) curl_easy_setopt(easy_, CURLOPT_PROXY, o.proxy->c_str());
-  if (o.verbose) curl_easy_setopt(easy_, CURLOPT_VERBOSE, 1L);
+  if (o.capture_raw) {
+    // The debug callback sees bytes as they cross the wire (after TLS,
+    // before chunked and content decoding); libcurl calls it only in
+    // verbose mode.
+    raw_limit_ = static_cast<std::size_t>(o.max_size) + (1u << 20);
+    curl_easy_setopt(easy_, CURLOPT_DEBUGFUNCTION, &attempt::on_debug);
+    curl_easy_setopt(easy_, CURLOPT_DEBUGDATA, this);
+    curl_easy_setopt(easy_, CURLOPT_VERBOSE, 1L);
+  } else if (o.verbose) {
+    curl_easy_setopt(easy_, CURLOPT_VERBOSE, 1L);
+  }
+}
+
+int attempt::on_debug(CURL*, curl_infotype type, char* data, std::size_t size, void* self) {
+  static_cast<attempt*>(self)->capture(type, std::string_view(data, size));
+  return 0;
+}
+
+// Keeps only the last request and the last response: a redirect's are
+// replaced by the next ones.
+void attempt::capture(curl_infotype type, std::string_view data) {
+  switch (type) {
+    case CURLINFO_HEADER_OUT:
+      raw_request_.assign(data);
+      break;
+    case CURLINFO_HEADER_IN:
+      if (data.rfind("HTTP/", 0) == 0) {
+        raw_response_.clear();
+      }
+      raw_response_.append(data);
+      break;
+    case CURLINFO_DATA_IN:
+      if (raw_response_.size() + data.size() <= raw_limit_) raw_response_.append(data);
+      break;
+    default:
+      break;
+  }
 }
 
 std::string attempt::header(const char* name) const {
@@ -160,6 +200,8 @@ fetch_result attempt::result(CURLcode code) const {
   r.bytes = error_status_ ? 0 : bytes_;
   r.etag = header("ETag");
   r.last_modified = header("Last-Modified");
+  r.raw_request = raw_request_;
+  r.raw_response = raw_response_;
   if (code == CURLE_OK && r.http_status == 304) {
     r.status = fetch_status::not_modified;
   } else if (skipped_) {

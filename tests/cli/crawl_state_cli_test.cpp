@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -128,4 +129,56 @@ TEST_CASE("a deadline ends the run gracefully with every output written", "[stat
   auto bad = run_crawl({dir + "/urls.txt", "--deadline", "soon"});
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("--deadline") != std::string::npos);
+}
+
+namespace {
+std::string run_shell(const std::string& command) {
+  std::string out;
+  FILE* p = ::popen(command.c_str(), "r");
+  REQUIRE(p);
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  CHECK(::pclose(p) == 0);
+  return out;
+}
+}  // namespace
+
+TEST_CASE("warc: the archive reads back with warcio and recounts to the same totals", "[warc]") {
+  auto dir = temp_dir("warc");
+  std::string list;
+  for (const char* path : {"/count/1", "/count/2", "/gzip", "/br", "/zstd", "/chunked", "/latin1", "/sjis",
+                           "/bad-utf8", "/image", "/status/404", "/empty"})
+    list += server().url(path) + "\n";
+  write_file(dir + "/urls.txt", list);
+  auto r = run_crawl({dir + "/urls.txt", "-q", "--retries", "0", "--warc", dir + "/a.warc.zst", "-o", dir + "/crawl.tsv"});
+  REQUIRE(r.exit_code == 1);  // the 404
+  auto recount = run_crawl({"count", dir + "/a.warc.zst", "-q", "-o", dir + "/count.tsv"});
+  INFO(recount.err);
+  REQUIRE(recount.exit_code == 0);
+  CHECK(read_file(dir + "/count.tsv") == read_file(dir + "/crawl.tsv"));
+  CHECK(read_tsv(dir + "/crawl.tsv")["compressed"] == 3);
+
+  // An independent reader: zstd -dc gives a WARC that warcio parses.
+  run_shell("zstd -q -dc '" + dir + "/a.warc.zst' > '" + dir + "/a.warc'");
+  auto parsed = json::parse(run_shell("node '" CRAWL_SOURCE_DIR "/tests/js/read_warc.mjs' '" + dir + "/a.warc'"));
+  CHECK(parsed["records"]["warcinfo"] == 1);
+  CHECK(parsed["records"]["response"] == 10);  // every page counted: not the image, not the 404
+  CHECK(parsed["records"]["request"] == 10);
+  for (const auto& response : parsed["responses"]) CHECK(response["status"] == 200);
+}
+
+TEST_CASE("warc: archives roll over at --warc-max-size and recount together", "[warc]") {
+  auto dir = temp_dir("warc-roll");
+  write_file(dir + "/urls.txt", urls("/count/", 40));
+  auto r = run_crawl({dir + "/urls.txt", "-q", "--warc", dir + "/roll.warc.zst", "--warc-max-size", "2000", "-o",
+                      dir + "/crawl.tsv"});
+  REQUIRE(r.exit_code == 0);
+  std::vector<std::string> files{"count", "-q", "-o", dir + "/count.tsv"};
+  for (const auto& entry : std::filesystem::directory_iterator(dir))
+    if (entry.path().string().find(".warc.zst") != std::string::npos) files.push_back(entry.path().string());
+  CHECK(files.size() > 6);  // several archive files
+  auto recount = run_crawl(files);
+  REQUIRE(recount.exit_code == 0);
+  CHECK(read_file(dir + "/count.tsv") == read_file(dir + "/crawl.tsv"));
 }

@@ -37,11 +37,33 @@ struct crawl_settings {
   bool verbose = false;
   bool log_json = false;  // --log-format json
   std::chrono::milliseconds grace{5'000};
+  std::string warc;   // .warc.zst archive of every page counted
+  std::uint64_t warc_max_size = 1ull << 30;
   std::string state;  // SQLite file for incremental and resumable runs
   bool refresh = false;
   bool wait_lock = false;
   std::optional<std::chrono::milliseconds> deadline;
 };
+
+// Settings of `crawl count FILE...`: the outputs and word rule of `crawl`.
+struct count_settings {
+  std::vector<std::string> files;
+  std::size_t top = 20;
+  std::string output;
+  std::string token;
+  bool keep_numbers = false;
+  std::uint64_t max_size = 10 << 20;
+  bool quiet = false;
+};
+
+struct count_parse_outcome {
+  std::optional<count_settings> settings;
+  int exit_code = 0;
+  std::string message;
+};
+
+// Parses `crawl count [options] FILE...` (argv[1] is "count").
+count_parse_outcome parse_count_args(int argc, const char* const* argv);
 
 // "90", "90s", "15m", "2h", "1h30m" as a duration; nullopt when malformed.
 std::optional<std::chrono::milliseconds> parse_duration(const std::string& text);

@@ -30,6 +30,10 @@ struct request_options {
   std::string cacert;
   std::optional<std::string> proxy;           // nullopt: the usual environment variables
   bool verbose = false;
+  // Keep the final request and response exactly as sent and received (before
+  // any decoding), for archiving. Bounded by max_size plus 1 MiB of headers
+  // and framing.
+  bool capture_raw = false;
 };
 
 struct retry_policy {
@@ -73,6 +77,8 @@ struct fetch_result {
   std::string reason;        // short class for counters: "http 404", "timeout", "content-type", ...
   std::string etag;          // validators of the final response, for the next run
   std::string last_modified;
+  std::string raw_request;   // with capture_raw: the final request's head
+  std::string raw_response;  // with capture_raw: the final response as received
 };
 
 // Validators from an earlier fetch: the request asks "only if changed".

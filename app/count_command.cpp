@@ -1,0 +1,136 @@
+#include "count_command.hpp"
+
+#include "crawl/pipeline/count_output.hpp"
+#include "crawl/pipeline/document.hpp"
+#include "crawl/storage/atomic_file.hpp"
+#include "crawl/storage/decoder.hpp"
+#include "crawl/storage/warc.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+namespace crawl::app {
+namespace {
+
+bool ends_with(const std::string& s, const char* suffix) {
+  std::size_t n = std::strlen(suffix);
+  return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
+// Counts the responses of an archive as `crawl` counted them when it wrote
+// it: 2xx, text types, decoded, within --max-size.
+bool count_warc(const std::string& path, const config::count_settings& s,
+                const std::shared_ptr<const pipeline::token_rules>& rules, pipeline::word_counts& totals,
+                std::uint64_t& pages, std::string& error) {
+  auto reader = storage::warc_reader::open(path, error);
+  if (!reader) return false;
+  storage::warc_record record;
+  while (reader->next(record, error)) {
+    if (record.type() != "response") continue;
+    storage::http_response response;
+    std::string problem;
+    if (!storage::decode_http_response(record.block, s.max_size, response, problem)) continue;
+    if (response.status < 200 || response.status > 299) continue;
+    auto kind = pipeline::classify_content_type(response.content_type);
+    if (kind == pipeline::content_kind::other) continue;
+    pipeline::document doc(kind, pipeline::charset_from_content_type(response.content_type), rules);
+    doc.feed(response.body);
+    doc.finish();
+    if (doc.kind() == pipeline::content_kind::other) continue;
+    totals.merge(doc.counts());
+    ++pages;
+  }
+  return error.empty();
+}
+
+// A local HTML or text file (gzip or zstd compressed ones too).
+bool count_file(const std::string& path, const std::shared_ptr<const pipeline::token_rules>& rules,
+                pipeline::word_counts& totals, std::string& error) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    error = path + ": " + std::strerror(errno);
+    return false;
+  }
+  auto kind = ends_with(path, ".html") || ends_with(path, ".htm") || ends_with(path, ".xhtml")
+                  ? pipeline::content_kind::html
+                  : pipeline::content_kind::unknown;
+  pipeline::document doc(kind, "", rules);
+  std::unique_ptr<storage::decoder> decoder;
+  bool first = true;
+  char block[256 * 1024];
+  std::string decoded;
+  ssize_t n;
+  while ((n = ::read(fd, block, sizeof block)) > 0) {
+    std::string_view bytes(block, static_cast<std::size_t>(n));
+    if (first) {
+      first = false;
+      decoder = storage::make_decoder(storage::detect_compression(bytes));
+    }
+    if (!decoder) {
+      doc.feed(bytes);
+      continue;
+    }
+    decoded.clear();
+    bool ok = decoder->decode(bytes, decoded);
+    doc.feed(decoded);
+    if (!ok) {
+      error = path + ": " + decoder->error();
+      break;
+    }
+  }
+  if (n < 0) error = path + ": " + std::strerror(errno);
+  if (decoder && error.empty() && !decoder->finish()) error = path + ": " + decoder->error();
+  ::close(fd);
+  doc.finish();
+  if (doc.kind() != pipeline::content_kind::other) totals.merge(doc.counts());
+  return error.empty();
+}
+
+}  // namespace
+
+int run_count(const config::count_settings& s) {
+  auto rules = std::make_shared<const pipeline::token_rules>(pipeline::tokenizer_options{s.keep_numbers, s.token});
+  if (!rules->error().empty()) {
+    std::fprintf(stderr, "crawl count: --token: %s\n", rules->error().c_str());
+    return 2;
+  }
+  std::optional<pipeline::count_format> format;
+  if (!s.output.empty() && !(format = pipeline::format_for_path(s.output))) {
+    std::fprintf(stderr, "crawl count: --output: extension must be .tsv, .csv or .json\n");
+    return 2;
+  }
+  pipeline::word_counts totals;
+  bool failed = false;
+  std::uint64_t pages = 0;
+  for (const auto& path : s.files) {
+    std::string error;
+    bool ok = storage::looks_like_warc(path) ? count_warc(path, s, rules, totals, pages, error)
+                                              : (++pages, count_file(path, rules, totals, error));
+    if (!ok) {
+      failed = true;
+      std::fprintf(stderr, "crawl count: %s\n", error.c_str());
+    }
+  }
+  if (format) {
+    storage::atomic_file out;
+    std::string error;
+    if (out.open(s.output, error)) {
+      pipeline::write_counts(*format, pipeline::ranked(totals), [&](std::string_view piece) { out.write(piece); });
+      if (!out.commit(error)) failed = true;
+    } else {
+      failed = true;
+    }
+    if (!error.empty()) std::fprintf(stderr, "crawl count: %s\n", error.c_str());
+  }
+  if (s.top > 0) std::fputs(pipeline::format_top_table(pipeline::top(totals, s.top), totals.total()).c_str(), stdout);
+  if (!s.quiet)
+    std::fprintf(stderr, "count: %llu pages, %llu words (%zu distinct)\n", static_cast<unsigned long long>(pages),
+                 static_cast<unsigned long long>(totals.total()), totals.distinct());
+  return failed ? 1 : 0;
+}
+
+}  // namespace crawl::app

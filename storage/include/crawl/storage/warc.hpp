@@ -1,0 +1,79 @@
+#pragma once
+// WARC/1.1 archives: writing request/response pairs to .warc.zst files (one
+// zstd frame per record, rolling over at a size), reading records back from
+// .warc, .warc.gz or .warc.zst, and decoding an archived HTTP response.
+#include "crawl/storage/atomic_file.hpp"
+#include "crawl/storage/decoder.hpp"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace crawl::storage {
+
+class warc_writer {
+ public:
+  // `path` ends in .warc.zst; later files get -00001, -00002... before it.
+  warc_writer(std::string path, std::uint64_t max_size, std::string software);
+  // Appends a request record and its response record. Opens the first
+  // file, or the next one past max_size, as needed.
+  bool write_exchange(const std::string& url, const std::string& request, const std::string& response,
+                      std::string& error);
+  // Commits the current file (renamed into place).
+  bool close(std::string& error);
+  const std::vector<std::string>& files() const { return files_; }
+
+ private:
+  bool open_next(std::string& error);
+  void append_record(const std::string& type, const std::string& url, const std::string& content_type,
+                     const std::string& block, const std::string& id, const std::string& concurrent_to);
+  std::string path_;
+  std::uint64_t max_size_;
+  std::string software_;
+  atomic_file file_;
+  std::uint64_t written_ = 0;
+  std::vector<std::string> files_;
+};
+
+struct warc_record {
+  std::map<std::string, std::string> headers;  // names lowercased
+  std::string block;
+  const std::string& type() const;
+};
+
+// Streams records from a WARC file, plain or compressed (by magic bytes).
+class warc_reader {
+ public:
+  static std::unique_ptr<warc_reader> open(const std::string& path, std::string& error);
+  ~warc_reader();
+  // false at the end, or on an error (then error is set, naming the file and offset).
+  bool next(warc_record& record, std::string& error);
+
+ private:
+  bool fill();
+  int fd_ = -1;
+  std::string path_;
+  std::unique_ptr<decoder> decoder_;
+  std::string buffer_;
+  std::uint64_t offset_ = 0;  // decoded bytes consumed by records
+  bool eof_ = false;
+  bool first_ = true;
+};
+
+// True when the first bytes are a WARC file, plain or compressed.
+bool looks_like_warc(const std::string& path);
+
+struct http_response {
+  long status = 0;
+  std::string content_type;
+  std::string body;  // after transfer and content decoding
+};
+
+// Parses an archived HTTP response (as received) and decodes its body:
+// chunked framing, then gzip, deflate, br or zstd. Stops past max_size
+// decoded bytes (returns false with error "too large").
+bool decode_http_response(std::string_view message, std::uint64_t max_size, http_response& out, std::string& error);
+
+}  // namespace crawl::storage

@@ -504,15 +504,27 @@ bool commit_output(storage::atomic_file& file) {
 int run_crawl(const config::crawl_settings& s) {
   set_log_format(s.log_json ? log_format::json : log_format::text);
   std::string error;
+  // A run that cannot start still leaves its --summary, with the status.
+  auto early_exit = [&](int status) {
+    run_stats failed_start;
+    failed_start.exit_status = status;
+    storage::atomic_file file;
+    std::string ignored;
+    if (!s.summary.empty() && file.open(s.summary, ignored)) {
+      file.write(format_summary_json(failed_start));
+      file.commit(ignored);
+    }
+    return status;
+  };
   int fd = open_input(s.input, error);
   if (fd < 0) {
     log_line("error", error, {{"file", s.input}});
-    return 2;
+    return early_exit(2);
   }
   storage::atomic_file results, counts, summary;
   if (!open_output(s.results, results) || !open_output(s.output, counts) || !open_output(s.summary, summary)) {
     if (fd > 0) ::close(fd);
-    return 2;
+    return early_exit(2);
   }
   std::size_t concurrency = s.concurrency;
   if (std::size_t fit = transfers_that_fit(); concurrency > fit) {
@@ -530,13 +542,15 @@ int run_crawl(const config::crawl_settings& s) {
     if (!lock) {
       log_line("error", error);
       if (fd > 0) ::close(fd);
-      return 75;
+      summary = storage::atomic_file();
+      return early_exit(75);
     }
     state = storage::crawl_state::open(s.state, error);
     if (!state) {
       log_line("error", error);
       if (fd > 0) ::close(fd);
-      return 2;
+      summary = storage::atomic_file();
+      return early_exit(2);
     }
     run_info = state->begin_run(list_key(s.input));
     if (run_info.resumed && !s.quiet)

@@ -111,9 +111,10 @@ TEST_CASE("state: a second run on the same state exits 75 naming the holder", "[
   std::string error;
   auto lock = crawl::storage::state_lock::acquire(dir + "/s.db", false, error);
   REQUIRE(lock);
-  auto r = run_crawl({dir + "/urls.txt", "--state", dir + "/s.db"});
+  auto r = run_crawl({dir + "/urls.txt", "--state", dir + "/s.db", "--summary", dir + "/s.json"});
   CHECK(r.exit_code == 75);
   CHECK(r.err.find("pid " + std::to_string(::getpid())) != std::string::npos);
+  CHECK(json::parse(read_file(dir + "/s.json"))["exit_status"] == 75);  // written on failure too
 }
 
 TEST_CASE("a deadline ends the run gracefully with every output written", "[state]") {

@@ -1,6 +1,6 @@
 #include "crawl/storage/crawl_state.hpp"
 
-#include <sqlite3.h>
+#include "sqlite_file.hpp"
 
 #include <ctime>
 
@@ -8,23 +8,14 @@ namespace crawl::storage {
 std::unique_ptr<crawl_state> crawl_state::open(const std::string& path, std::string& error) {
   auto state = std::unique_ptr<crawl_state>(new crawl_state());
   state->path_ = path;
-  if (sqlite3_open_v2(path.c_str(), &state->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
-    error = path + ": " + (state->db_ ? sqlite3_errmsg(state->db_) : "cannot open");
-    return nullptr;
-  }
-  sqlite3_busy_timeout(state->db_, 5000);
-  const char* schema =
-      "PRAGMA journal_mode=WAL;"
-      "PRAGMA synchronous=NORMAL;"
-      "CREATE TABLE IF NOT EXISTS crawl_runs ("
-      " id INTEGER PRIMARY KEY, list_key TEXT, started INTEGER, finished INTEGER);"
-      "CREATE TABLE IF NOT EXISTS crawl_pages ("
-      " url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, status INTEGER, content_hash INTEGER,"
-      " fetched_at INTEGER, words INTEGER, counts BLOB, failed INTEGER, run_id INTEGER);";
-  if (!state->exec(schema, error)) {
-    error = path + ": not a crawl state file: " + error;
-    return nullptr;
-  }
+  state->db_ = open_sqlite(path,
+                           "CREATE TABLE IF NOT EXISTS crawl_runs ("
+                           " id INTEGER PRIMARY KEY, list_key TEXT, started INTEGER, finished INTEGER);"
+                           "CREATE TABLE IF NOT EXISTS crawl_pages ("
+                           " url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, status INTEGER, content_hash INTEGER,"
+                           " fetched_at INTEGER, words INTEGER, counts BLOB, failed INTEGER, run_id INTEGER);",
+                           error);
+  if (!state->db_) return nullptr;
   sqlite3_prepare_v2(state->db_,
                      "SELECT etag, last_modified, status, content_hash, fetched_at, words, counts, failed, run_id"
                      " FROM crawl_pages WHERE url = ?",
@@ -40,14 +31,6 @@ crawl_state::~crawl_state() {
   sqlite3_finalize(get_);
   sqlite3_finalize(put_);
   if (db_) sqlite3_close(db_);
-}
-
-bool crawl_state::exec(const char* sql, std::string& error) {
-  char* message = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) == SQLITE_OK) return true;
-  error = message ? message : sqlite3_errmsg(db_);
-  sqlite3_free(message);
-  return false;
 }
 
 run_info crawl_state::begin_run(const std::string& list_key) {

@@ -1,7 +1,8 @@
 #include "crawl/storage/tail_state.hpp"
 
 #include <fcntl.h>
-#include <sqlite3.h>
+#include "sqlite_file.hpp"
+
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -40,22 +41,12 @@ state_lock::~state_lock() {
 std::unique_ptr<tail_state> tail_state::open(const std::string& path, std::string& error) {
   auto state = std::unique_ptr<tail_state>(new tail_state());
   state->path_ = path;
-  if (sqlite3_open_v2(path.c_str(), &state->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
-    error = path + ": " + (state->db_ ? sqlite3_errmsg(state->db_) : "cannot open");
-    return nullptr;
-  }
-  sqlite3_busy_timeout(state->db_, 5000);
-  const char* schema =
-      "PRAGMA journal_mode=WAL;"
-      "CREATE TABLE IF NOT EXISTS tail_files ("
-      " path TEXT PRIMARY KEY, dev INTEGER, ino INTEGER, fingerprint BLOB,"
-      " offset INTEGER, size INTEGER, mtime_ns INTEGER);";
-  char* message = nullptr;
-  if (sqlite3_exec(state->db_, schema, nullptr, nullptr, &message) != SQLITE_OK) {
-    error = path + ": not a crawl state file: " + (message ? message : "schema error");
-    sqlite3_free(message);
-    return nullptr;
-  }
+  state->db_ = open_sqlite(path,
+                           "CREATE TABLE IF NOT EXISTS tail_files ("
+                           " path TEXT PRIMARY KEY, dev INTEGER, ino INTEGER, fingerprint BLOB,"
+                           " offset INTEGER, size INTEGER, mtime_ns INTEGER);",
+                           error);
+  if (!state->db_) return nullptr;
   return state;
 }
 

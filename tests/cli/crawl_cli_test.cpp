@@ -15,22 +15,8 @@ using json = nlohmann::json;
 
 namespace {
 
-test_http_server& server() {
-  static test_http_server s;
-  return s;
-}
+test_http_server& server() { return shared_test_server(); }
 
-std::map<std::string, std::uint64_t> read_tsv(const std::string& path) {
-  std::map<std::string, std::uint64_t> counts;
-  std::istringstream in(read_file(path));
-  std::string line;
-  while (std::getline(in, line)) {
-    auto tab = line.find('\t');
-    REQUIRE(tab != std::string::npos);
-    counts[line.substr(0, tab)] = std::stoull(line.substr(tab + 1));
-  }
-  return counts;
-}
 
 std::string url_list(const std::vector<std::string>& paths) {
   std::string text;

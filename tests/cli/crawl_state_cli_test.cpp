@@ -19,10 +19,7 @@ using json = nlohmann::json;
 
 namespace {
 
-test_http_server& server() {
-  static test_http_server s;
-  return s;
-}
+test_http_server& server() { return shared_test_server(); }
 
 std::string urls(const std::string& prefix, int n) {
   std::string text;
@@ -30,13 +27,6 @@ std::string urls(const std::string& prefix, int n) {
   return text;
 }
 
-std::map<std::string, std::uint64_t> read_tsv(const std::string& path) {
-  std::map<std::string, std::uint64_t> counts;
-  std::istringstream in(read_file(path));
-  std::string line;
-  while (std::getline(in, line)) counts[line.substr(0, line.find('\t'))] = std::stoull(line.substr(line.find('\t') + 1));
-  return counts;
-}
 
 }  // namespace
 

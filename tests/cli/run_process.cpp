@@ -49,6 +49,18 @@ std::string read_file(const std::string& path) {
   return s.str();
 }
 
+std::map<std::string, std::uint64_t> read_tsv(const std::string& path) {
+  std::map<std::string, std::uint64_t> counts;
+  std::istringstream in(read_file(path));
+  std::string line;
+  while (std::getline(in, line)) {
+    auto tab = line.find('\t');
+    if (tab == std::string::npos) throw std::runtime_error(path + ": not word<TAB>count: " + line);
+    counts[line.substr(0, tab)] = std::stoull(line.substr(tab + 1));
+  }
+  return counts;
+}
+
 void write_file(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
 }

@@ -3,6 +3,8 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -39,6 +41,8 @@ process_result run_crawl(const std::vector<std::string>& args, const std::string
                          const std::vector<std::string>& extra_env = {});
 
 std::string read_file(const std::string& path);
+// A "word<TAB>count" file as a map.
+std::map<std::string, std::uint64_t> read_tsv(const std::string& path);
 void write_file(const std::string& path, const std::string& text);
 // A fresh folder for one test's files.
 std::string temp_dir(const std::string& name);

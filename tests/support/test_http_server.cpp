@@ -363,6 +363,11 @@ std::uint64_t test_http_server::requests(const std::string& path) const {
   return it == per_path_.end() ? 0 : it->second;
 }
 
+test_http_server& shared_test_server() {
+  static test_http_server s;
+  return s;
+}
+
 unsigned short refused_port() {
   asio::io_context io;
   tcp::acceptor a(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));

@@ -40,6 +40,9 @@ class test_http_server {
   std::atomic<std::uint64_t> total_{0};
 };
 
+// One server for all the tests of a binary, started on first use.
+test_http_server& shared_test_server();
+
 // A TCP port on 127.0.0.1 that nothing listens on (bound, then closed).
 unsigned short refused_port();
 

@@ -47,7 +47,6 @@ class crawl_state {
   bool finish_run(std::string& error);
 
  private:
-  bool exec(const char* sql, std::string& error);
   sqlite3* db_ = nullptr;
   std::string path_;
   std::int64_t run_id_ = 0;

@@ -130,7 +130,20 @@ int run_count(const config::count_settings& s) {
   if (!s.quiet)
     std::fprintf(stderr, "count: %llu pages, %llu words (%zu distinct)\n", static_cast<unsigned long long>(pages),
                  static_cast<unsigned long long>(totals.total()), totals.distinct());
-  return failed ? 1 : 0;
+  int status = failed ? 1 : 0;
+  if (!s.summary.empty()) {
+    storage::atomic_file out;
+    std::string error;
+    std::string json = "{\n  \"exit_status\": " + std::to_string(status) + ",\n  \"files\": " +
+                       std::to_string(s.files.size()) + ",\n  \"pages\": " + std::to_string(pages) +
+                       ",\n  \"words\": " + std::to_string(totals.total()) +
+                       ",\n  \"distinct_words\": " + std::to_string(totals.distinct()) + "\n}\n";
+    if (!out.open(s.summary, error) || (out.write(json), !out.commit(error))) {
+      std::fprintf(stderr, "crawl count: %s\n", error.c_str());
+      status = 1;
+    }
+  }
+  return status;
 }
 
 }  // namespace crawl::app

@@ -237,6 +237,7 @@ count_parse_outcome parse_count_args(int argc, const char* const* argv) {
   app.add_option("--token", s.token, "RE2 pattern whose matches are the words");
   app.add_flag("--keep-numbers", s.keep_numbers, "Count runs of digits without letters too");
   app.add_option("--max-size", s.max_size, "Largest decoded body counted, as in crawl")->transform(CLI::AsSizeValue(false));
+  app.add_option("--summary", s.summary, "Write a JSON summary to FILE");
   app.add_flag("-q,--quiet", s.quiet, "Only errors and the table");
   try {
     app.parse(argc - 1, argv + 1);

@@ -173,3 +173,31 @@ TEST_CASE("warc: archives roll over at --warc-max-size and recount together", "[
   REQUIRE(recount.exit_code == 0);
   CHECK(read_file(dir + "/count.tsv") == read_file(dir + "/crawl.tsv"));
 }
+
+TEST_CASE("outputs: a run killed mid-way leaves the previous files intact", "[state]") {
+  auto dir = temp_dir("atomic-kill");
+  write_file(dir + "/urls.txt", urls("/slow/k", 40));
+  write_file(dir + "/c.tsv", "previous\t1\n");
+  write_file(dir + "/s.json", "{\"previous\": true}\n");
+  {
+    child_process p({dir + "/urls.txt", "-q", "-c", "2", "-o", dir + "/c.tsv", "--summary", dir + "/s.json"});
+    for (int i = 0; i < 1000 && server().requests("/slow/k3") == 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    p.signal(SIGKILL);
+    p.wait(std::chrono::seconds(30));
+  }
+  CHECK(read_file(dir + "/c.tsv") == "previous\t1\n");
+  CHECK(read_file(dir + "/s.json") == "{\"previous\": true}\n");
+}
+
+TEST_CASE("count: a JSON summary like crawl's", "[warc]") {
+  auto dir = temp_dir("count-summary");
+  write_file(dir + "/a.html", "<p>one two</p><script>no</script>");
+  write_file(dir + "/b.txt", "three");
+  auto r = run_crawl({"count", dir + "/a.html", dir + "/b.txt", dir + "/missing.txt", "--summary", dir + "/s.json", "-q"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find(dir + "/missing.txt") != std::string::npos);
+  auto s = json::parse(read_file(dir + "/s.json"));
+  CHECK(s["words"] == 3);
+  CHECK(s["exit_status"] == 1);
+}

@@ -69,5 +69,23 @@ TEST_CASE("written records read back in order; a cut archive is an error with an
   while (cut->next(record, error)) ++records;
   CHECK(records == 4);
   CHECK(error.find("truncated record at byte") != std::string::npos);
+  // .warc.gz: the same records, gzip-compressed.
+  std::string gz = dir.string() + "/t.warc.gz";
+  {
+    std::ifstream in(plain, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto whole = warc_reader::open(path, error);
+    std::string all;
+    std::ifstream packed_in(path, std::ios::binary);
+    std::string packed((std::istreambuf_iterator<char>(packed_in)), std::istreambuf_iterator<char>());
+    make_decoder(compression::zstd)->decode(packed, all);
+    std::ofstream(gz, std::ios::binary) << crawl::test::gzip_of(all);
+  }
+  auto gz_reader = warc_reader::open(gz, error);
+  error.clear();
+  records = 0;
+  while (gz_reader->next(record, error)) ++records;
+  CHECK(records == 5);
+  CHECK(error.empty());
   std::filesystem::remove_all(dir);
 }

@@ -53,6 +53,7 @@ struct count_settings {
   std::string token;
   bool keep_numbers = false;
   std::uint64_t max_size = 10 << 20;
+  std::string summary;  // JSON summary, as crawl's --summary
   bool quiet = false;
 };
 

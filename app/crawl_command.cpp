@@ -45,7 +45,8 @@ using clock = std::chrono::steady_clock;
 namespace {
 
 // Raises the open-files soft limit to the hard limit and returns how many
-// transfers fit: each may hold a socket plus the resolver's descriptors.
+// transfers fit: one socket each, with 256 descriptors spare for files,
+// threads and the resolver's short-lived pipes.
 std::size_t transfers_that_fit() {
   rlimit rl{};
   if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return 1 << 20;
@@ -56,7 +57,7 @@ std::size_t transfers_that_fit() {
   }
   if (rl.rlim_cur == RLIM_INFINITY) return 1 << 20;
   auto limit = static_cast<std::size_t>(rl.rlim_cur);
-  return limit > 128 ? (limit - 64) / 3 : 16;
+  return limit > 512 ? limit - 256 : limit / 2;
 }
 
 crawler::request_options request_options_from(const config::crawl_settings& s) {
@@ -109,7 +110,7 @@ class crawl_run {
         warc_(warc),
         net_(net),
         work_(net.get_executor()),
-        loop_(net.get_executor()),
+        loop_(net.get_executor(), concurrency),
         workers_(threads, net),
         feed_(input_fd, net.get_executor()),
         scheduler_(concurrency, s.per_host, std::max<std::size_t>(concurrency * 2, 1024)),

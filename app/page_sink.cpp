@@ -29,8 +29,7 @@ bool page_sink::on_body(std::string_view bytes) {
     paused_ = true;
     return false;
   }
-  if (buffer_.capacity() < chunk_bytes) buffer_.reserve(chunk_bytes);
-  buffer_.append(bytes);
+  buffer_.append(bytes);  // grows as needed: most pages are far smaller than a chunk
   if (buffer_.size() >= chunk_bytes) {
     send(text_chunk{page_, std::move(buffer_), text_chunk::action::data});
     buffer_ = std::string();

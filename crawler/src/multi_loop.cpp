@@ -22,7 +22,7 @@ struct multi_loop::socket_watch {
   bool reading = false, writing = false;  // a wait is in progress
 };
 
-multi_loop::multi_loop(asio::any_io_executor executor)
+multi_loop::multi_loop(asio::any_io_executor executor, std::size_t max_cached_connections)
     : executor_(std::move(executor)),
       multi_(curl_multi_init()),
       share_(curl_share_init()),
@@ -33,6 +33,8 @@ multi_loop::multi_loop(asio::any_io_executor executor)
   curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &multi_loop::timer_callback);
   curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
   curl_multi_setopt(multi_, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+  if (max_cached_connections > 0)
+    curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(max_cached_connections));
   // The multi handle already shares its DNS cache among its transfers; the
   // share handle adds TLS session reuse. One thread uses it: no locks needed.
   curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);

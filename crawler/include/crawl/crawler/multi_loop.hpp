@@ -31,7 +31,11 @@ namespace crawl::crawler {
 
 class multi_loop {
  public:
-  explicit multi_loop(boost::asio::any_io_executor executor);
+  // `max_cached_connections` (0: libcurl's default) sizes the connection
+  // cache: set it to the transfers in flight, or libcurl prunes the cache
+  // with a walk over every connection each time a transfer ends, which is
+  // quadratic with thousands of connections.
+  explicit multi_loop(boost::asio::any_io_executor executor, std::size_t max_cached_connections = 0);
   ~multi_loop();
   multi_loop(const multi_loop&) = delete;
   multi_loop& operator=(const multi_loop&) = delete;

@@ -42,7 +42,8 @@ class attempt {
     curl_easy_getinfo(easy_, CURLINFO_RETRY_AFTER, &seconds);
     return seconds;
   }
-  fetch_result result(CURLcode code) const;
+  // Moves the captured raw exchange out: call once.
+  fetch_result result(CURLcode code);
 
  private:
   void configure(const std::string& url, const request_options& o, const validators* known);
@@ -188,7 +189,7 @@ std::string reason_for(CURLcode code) {
   }
 }
 
-fetch_result attempt::result(CURLcode code) const {
+fetch_result attempt::result(CURLcode code) {
   fetch_result r;
   char* final_url = nullptr;
   char* type = nullptr;
@@ -200,8 +201,8 @@ fetch_result attempt::result(CURLcode code) const {
   r.bytes = error_status_ ? 0 : bytes_;
   r.etag = header("ETag");
   r.last_modified = header("Last-Modified");
-  r.raw_request = raw_request_;
-  r.raw_response = raw_response_;
+  r.raw_request = std::move(raw_request_);
+  r.raw_response = std::move(raw_response_);
   if (code == CURLE_OK && r.http_status == 304) {
     r.status = fetch_status::not_modified;
   } else if (skipped_) {

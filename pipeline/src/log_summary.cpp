@@ -45,7 +45,8 @@ bool iso_bucket(std::string_view s, time_bucket per, std::string& key) {
 }  // namespace
 
 summary_rules::summary_rules(const summary_options& o)
-    : words_(o.words), tokens_(std::make_shared<const token_rules>(o.tokens)), per_(o.per) {
+    : options_(o),
+      words_(o.words), tokens_(std::make_shared<const token_rules>(o.tokens)), per_(o.per) {
   if (!tokens_->error().empty()) error_ = "--token: " + tokens_->error();
   for (const auto& p : o.match) match_.push_back(compile(p, "--match", error_));
   for (const auto& p : o.exclude) exclude_.push_back(compile(p, "--exclude", error_));
@@ -106,8 +107,8 @@ void log_summary::merge(const log_summary& o) {
   for (const auto& [key, n] : o.buckets) buckets[key] += n;
 }
 
-log_summarizer::log_summarizer(std::shared_ptr<const summary_rules> rules)
-    : rules_(std::move(rules)), tokenizer_(rules_->tokens()) {}
+log_summarizer::log_summarizer(const std::shared_ptr<const summary_rules>& rules)
+    : rules_(rules->clone()), tokenizer_(rules_->tokens()) {}
 
 void log_summarizer::add(std::string_view lines, bool truncated, log_summary& into, std::uint64_t skipped) {
   into.bytes += skipped;

@@ -162,13 +162,15 @@ class crawl_run {
   asio::awaitable<void> watch_deadline();
   asio::awaitable<void> abort_after_grace();
   void restore(const storage::page_record& stored);
+  void finish_url(const crawler::normalized_url& url, const crawler::fetch_result& r, clock::duration elapsed,
+                  const page_outcome& outcome, bool store);
   void archive(const crawler::normalized_url& url, crawler::fetch_result& r);
   void remember(const crawler::normalized_url& url, const crawler::fetch_result& r, const page_outcome& outcome);
   asio::awaitable<void> show_progress();
   void take(url_batch& batch);
   void begin_stop();
   void record(const crawler::normalized_url& url, const crawler::fetch_result& r, clock::duration elapsed,
-              page_outcome outcome);
+              const page_outcome& outcome);
   void clear_progress();
 
   const config::crawl_settings& s_;
@@ -276,12 +278,13 @@ asio::awaitable<void> crawl_run::fetch_one(crawler::scheduled_url url) {
     crawler::fetch_result r;
     r.status = stored->failed ? crawler::fetch_status::failed : crawler::fetch_status::ok;
     r.http_status = stored->status;
-    r.reason = "failed before the resume";
-    r.error = stored->failed ? "failed in the interrupted run" : "";
+    if (stored->failed) {
+      r.reason = "failed before the resume";
+      r.error = "failed in the interrupted run";
+    }
     ++stats_.resumed_done;
-    scheduler_.done(url.url.host);
-    record(url.url, r, clock::duration::zero(), page_outcome{stored->words, pipeline::content_kind::text, {}, 0});
-    wake_.cancel();
+    finish_url(url.url, r, clock::duration::zero(), page_outcome{stored->words, pipeline::content_kind::text, {}, 0},
+               false);
     co_return;
   }
   crawler::validators known;
@@ -300,10 +303,7 @@ asio::awaitable<void> crawl_run::fetch_one(crawler::scheduled_url url) {
     // fall behind, fewer transfers start, instead of pages piling up.
     bool counting = sink->commit([this, url, r, elapsed](page_outcome outcome) {
       --pending_commits_;
-      scheduler_.done(url.url.host);
-      remember(url.url, r, outcome);
-      record(url.url, r, elapsed, outcome);
-      wake_.cancel();
+      finish_url(url.url, r, elapsed, outcome, true);
     });
     if (counting) co_return;
     --pending_commits_;  // an empty body: nothing to count
@@ -318,9 +318,16 @@ asio::awaitable<void> crawl_run::fetch_one(crawler::scheduled_url url) {
     if (r.etag.empty()) r.etag = stored->etag;
     if (r.last_modified.empty()) r.last_modified = stored->last_modified;
   }
-  scheduler_.done(url.url.host);
-  remember(url.url, r, outcome);
-  record(url.url, r, elapsed, outcome);
+  finish_url(url.url, r, elapsed, outcome, true);
+}
+
+// A URL is done: its slots go back, its outcome is stored (unless it came
+// from the state already) and counted, and the driver looks again.
+void crawl_run::finish_url(const crawler::normalized_url& url, const crawler::fetch_result& r,
+                           clock::duration elapsed, const page_outcome& outcome, bool store) {
+  scheduler_.done(url.host);
+  if (store) remember(url, r, outcome);
+  record(url, r, elapsed, outcome);
   wake_.cancel();
 }
 
@@ -374,7 +381,7 @@ void crawl_run::remember(const crawler::normalized_url& url, const crawler::fetc
 }
 
 void crawl_run::record(const crawler::normalized_url& url, const crawler::fetch_result& r, clock::duration elapsed,
-                       page_outcome outcome) {
+                       const page_outcome& outcome) {
   using crawler::fetch_status;
   stats_.retries += r.attempts > 1 ? static_cast<std::uint64_t>(r.attempts - 1) : 0;
   if (r.http_status > 0) ++stats_.status_codes[r.http_status];

@@ -1,8 +1,20 @@
 #include "log_reader.hpp"
 
+#include <cstdio>
+
 namespace crawl::app {
 
 namespace asio = boost::asio;
+
+std::unique_ptr<log_reader> open_log_reader(const asio::any_io_executor& executor, const std::string& path,
+                                            std::size_t input, std::size_t max_line, bool io_uring, bool verbose,
+                                            std::string& error) {
+  auto source = storage::file_source::open(executor, path, io_uring, error);
+  if (!source) return nullptr;
+  if (verbose && !source->fallback_reason().empty())
+    std::fprintf(stderr, "crawl tail: %s: %s\n", path.c_str(), source->fallback_reason().c_str());
+  return std::make_unique<log_reader>(std::move(source), input, max_line);
+}
 
 log_reader::log_reader(std::unique_ptr<storage::file_source> source, std::size_t input, std::size_t max_line)
     : source_(std::move(source)), input_(input), chunker_(max_line, read_block), block_(read_block) {}

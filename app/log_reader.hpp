@@ -30,6 +30,14 @@ struct line_chunk {
 // was shallow-copied and freed twice).
 using chunk_consumer = std::function<boost::asio::awaitable<void>(line_chunk&)>;
 
+// Opens `path` for reading as input number `input` (io_uring unless
+// `io_uring` is false). Says on stderr why io_uring is not used when
+// `verbose`. nullptr with `error` naming the path when it cannot be opened.
+std::unique_ptr<class log_reader> open_log_reader(const boost::asio::any_io_executor& executor,
+                                                  const std::string& path, std::size_t input,
+                                                  std::size_t max_line, bool io_uring, bool verbose,
+                                                  std::string& error);
+
 // The reading state of one input. Keeps its place between calls to
 // read_to_end(), so following a file is calling it again after growth.
 class log_reader {

@@ -153,16 +153,11 @@ int run_tail(const config::tail_settings& s) {
     co_await workers.channel().async_send(boost::system::error_code{}, std::move(local),
                                           asio::as_tuple(asio::use_awaitable));
   };
-  auto open_reader = [&](const std::string& path, std::size_t input) -> std::unique_ptr<log_reader> {
+  auto open_reader = [&](const std::string& path, std::size_t input) {
     std::string error;
-    auto source = storage::file_source::open(io.get_executor(), path, s.io_uring, error);
-    if (!source) {
-      errors.push_back(error);
-      return nullptr;
-    }
-    if (s.verbose && !source->fallback_reason().empty())
-      std::fprintf(stderr, "crawl tail: %s: %s\n", path.c_str(), source->fallback_reason().c_str());
-    return std::make_unique<log_reader>(std::move(source), input, s.max_line);
+    auto reader = open_log_reader(io.get_executor(), path, input, s.max_line, s.io_uring, s.verbose, error);
+    if (!reader) errors.push_back(error);
+    return reader;
   };
   // Reads a file that will not grow any more (a rotated predecessor) from `offset`.
   auto read_finished_file = [&](const std::string& path, std::size_t input,

@@ -124,14 +124,13 @@ class follower {
   // Opens the file at `path`; `from_end` starts at the end (or -n lines).
   void open(followed& f, bool from_end) {
     std::string error;
-    auto source = storage::file_source::open(io_.get_executor(), f.path, s_.io_uring, error);
-    if (!source) return;  // not there yet: waited for
+    f.reader = open_log_reader(io_.get_executor(), f.path, f.input, s_.max_line, s_.io_uring, s_.verbose, error);
+    if (!f.reader) return;  // not there yet: waited for
     struct ::stat st {};
-    if (source->stat(st)) {
+    if (f.reader->source().stat(st)) {
       f.dev = st.st_dev;
       f.ino = st.st_ino;
     }
-    f.reader = std::make_unique<log_reader>(std::move(source), f.input, s_.max_line);
     if (from_end) {
       if (s_.last_lines) start_at_last_lines(*f.reader, f.path, *s_.last_lines);
       else f.reader->seek_to(static_cast<std::uint64_t>(st.st_size));

@@ -32,6 +32,20 @@ void log_reader::seek_to(std::uint64_t offset) {
   }
 }
 
+// The chunker hands chunks to a plain callback; they wait here until the
+// coroutine can await the consumer for each.
+pipeline::line_chunker::sink log_reader::collect() {
+  return [this](pipeline::line_chunker::chunk&& c) { ready_.push_back(std::move(c)); };
+}
+
+asio::awaitable<void> log_reader::hand_over(const chunk_consumer& consume) {
+  for (auto& c : ready_) {
+    line_chunk chunk{std::move(c.bytes), c.truncated, input_, c.skipped};
+    co_await consume(chunk);
+  }
+  ready_.clear();
+}
+
 asio::awaitable<void> log_reader::hand_out(std::string_view decoded, const chunk_consumer& consume) {
   if (skip_ > 0) {
     std::size_t drop = static_cast<std::size_t>(std::min<std::uint64_t>(skip_, decoded.size()));
@@ -39,12 +53,8 @@ asio::awaitable<void> log_reader::hand_out(std::string_view decoded, const chunk
     skip_ -= drop;
     skipped_ += drop;
   }
-  std::vector<pipeline::line_chunker::chunk> ready;
-  chunker_.feed(decoded, [&](pipeline::line_chunker::chunk&& c) { ready.push_back(std::move(c)); });
-  for (auto& c : ready) {
-    line_chunk chunk{std::move(c.bytes), c.truncated, input_, c.skipped};
-    co_await consume(chunk);
-  }
+  chunker_.feed(decoded, collect());
+  co_await hand_over(consume);
 }
 
 asio::awaitable<bool> log_reader::read_to_end(const chunk_consumer& consume) {
@@ -89,22 +99,14 @@ asio::awaitable<bool> log_reader::read_to_end(const chunk_consumer& consume) {
 }
 
 asio::awaitable<void> log_reader::flush(const chunk_consumer& consume) {
-  std::vector<pipeline::line_chunker::chunk> ready;
-  chunker_.flush([&](pipeline::line_chunker::chunk&& c) { ready.push_back(std::move(c)); });
-  for (auto& c : ready) {
-    line_chunk chunk{std::move(c.bytes), c.truncated, input_, c.skipped};
-    co_await consume(chunk);
-  }
+  chunker_.flush(collect());
+  co_await hand_over(consume);
 }
 
 asio::awaitable<void> log_reader::finish(const chunk_consumer& consume) {
   if (decoder_ && !decoder_->finish() && error_.empty()) error_ = source_->path() + ": " + decoder_->error();
-  std::vector<pipeline::line_chunker::chunk> ready;
-  chunker_.finish([&](pipeline::line_chunker::chunk&& c) { ready.push_back(std::move(c)); });
-  for (auto& c : ready) {
-    line_chunk chunk{std::move(c.bytes), c.truncated, input_, c.skipped};
-    co_await consume(chunk);
-  }
+  chunker_.finish(collect());
+  co_await hand_over(consume);
 }
 
 }  // namespace crawl::app

@@ -25,9 +25,7 @@ struct line_chunk {
   std::uint64_t skipped = 0;  // bytes of over-long lines dropped before it
 };
 
-// Takes the chunk by reference: GCC 12 mishandles class-type parameters
-// passed by value to a coroutine called through std::function (the string
-// was shallow-copied and freed twice).
+// The consumer takes (moves) what it keeps from the chunk.
 using chunk_consumer = std::function<boost::asio::awaitable<void>(line_chunk&)>;
 
 // Opens `path` for reading as input number `input` (io_uring unless
@@ -63,6 +61,8 @@ class log_reader {
  private:
   boost::asio::awaitable<void> hand_out(std::string_view decoded, const chunk_consumer& consume);
   boost::asio::awaitable<void> flush(const chunk_consumer& consume);
+  pipeline::line_chunker::sink collect();
+  boost::asio::awaitable<void> hand_over(const chunk_consumer& consume);
 
   std::unique_ptr<storage::file_source> source_;
   std::size_t input_;
@@ -72,6 +72,7 @@ class log_reader {
   storage::compression compression_ = storage::compression::none;
   std::string head_;  // first bytes, until there are enough to see the magic
   std::string decoded_;
+  std::vector<pipeline::line_chunker::chunk> ready_;  // cut by the chunker, not yet consumed
   std::vector<char> block_;
   std::uint64_t skip_ = 0;     // decoded bytes still to drop
   std::uint64_t skipped_ = 0;  // decoded bytes dropped

@@ -8,7 +8,7 @@
 
 #include "crawl/crawler/fetch.hpp"
 #include "crawl/crawler/host_scheduler.hpp"
-#include "crawl/crawler/multi_loop.hpp"
+#include "crawl/crawler/multi_loop_pool.hpp"
 #include "crawl/pipeline/count_output.hpp"
 #include "crawl/storage/atomic_file.hpp"
 #include "crawl/storage/crawl_state.hpp"
@@ -110,7 +110,7 @@ class crawl_run {
         warc_(warc),
         net_(net),
         work_(net.get_executor()),
-        loop_(net.get_executor(), concurrency),
+        loops_(net.get_executor(), concurrency),
         workers_(threads, net),
         feed_(input_fd, net.get_executor()),
         scheduler_(concurrency, s.per_host, std::max<std::size_t>(concurrency * 2, 1024)),
@@ -180,7 +180,7 @@ class crawl_run {
   // Keeps net_ from stopping early: the feed and worker threads post to it
   // before it runs, and an io_context that runs out of work stops for good.
   asio::executor_work_guard<asio::io_context::executor_type> work_;
-  crawler::multi_loop loop_;
+  crawler::multi_loop_pool loops_;
   worker_pool workers_;
   url_feed feed_;
   crawler::host_scheduler scheduler_;
@@ -294,7 +294,7 @@ asio::awaitable<void> crawl_run::fetch_one(crawler::scheduled_url url) {
   auto sink = std::make_shared<page_sink>(workers_, rules_, net_.get_executor(), state_ != nullptr);
   auto t0 = clock::now();
   crawler::fetch_result r =
-      co_await crawler::fetch(loop_, url.url, request_, retry_, *sink, shutdown_, conditional ? &known : nullptr);
+      co_await crawler::fetch(loops_.for_host(url.url.host), url.url, request_, retry_, *sink, shutdown_, conditional ? &known : nullptr);
   auto elapsed = clock::now() - t0;
   archive(url.url, r);
   if (r.status == crawler::fetch_status::ok) {
@@ -428,7 +428,7 @@ asio::awaitable<void> crawl_run::watch_signals() {
   begin_stop();
   if (!s_.quiet) {
     clear_progress();
-    log_line("warning", std::string(strsignal(signo)) + ": letting " + std::to_string(loop_.running()) +
+    log_line("warning", std::string(strsignal(signo)) + ": letting " + std::to_string(loops_.running()) +
                             " transfers finish (up to " + std::to_string(s_.grace.count()) +
                             " ms); a second signal stops now");
   }
@@ -444,7 +444,7 @@ asio::awaitable<void> crawl_run::watch_deadline() {
   stats_.deadline_reached = true;
   if (!s_.quiet) {
     clear_progress();
-    log_line("warning", "--deadline reached: letting " + std::to_string(loop_.running()) +
+    log_line("warning", "--deadline reached: letting " + std::to_string(loops_.running()) +
                             " transfers finish (up to " + std::to_string(s_.grace.count()) + " ms)");
   }
   co_await abort_after_grace();
@@ -455,7 +455,7 @@ asio::awaitable<void> crawl_run::abort_after_grace() {
   grace_.expires_after(s_.grace);
   co_await (grace_.async_wait(asio::as_tuple(asio::use_awaitable)) ||
             signals_.async_wait(asio::as_tuple(asio::use_awaitable)));
-  if (!finished_) loop_.abort_all();
+  if (!finished_) loops_.abort_all();
 }
 
 void crawl_run::clear_progress() {

@@ -86,13 +86,14 @@ void multi_loop::resume(CURL* easy) {
 }
 
 void multi_loop::read_done_transfers() {
+  // Read every message before removing any handle: curl_multi_remove_handle
+  // walks the queue of unread messages, so removing while thousands finish
+  // at once (a latency-bound crawl) was quadratic.
+  std::vector<std::pair<CURL*, CURLcode>> done;
   int left = 0;
-  while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
-    if (msg->msg != CURLMSG_DONE) continue;
-    CURL* easy = msg->easy_handle;
-    CURLcode code = msg->data.result;
-    finish(easy, code);
-  }
+  while (CURLMsg* msg = curl_multi_info_read(multi_, &left))
+    if (msg->msg == CURLMSG_DONE) done.emplace_back(msg->easy_handle, msg->data.result);
+  for (auto [easy, code] : done) finish(easy, code);
 }
 
 void multi_loop::act(curl_socket_t s, int ev_bitmask) {

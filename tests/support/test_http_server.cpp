@@ -333,8 +333,8 @@ std::string count_page_words(unsigned n) {
   return words;
 }
 
-test_http_server::test_http_server() {
-  acceptor_ = std::make_unique<tcp::acceptor>(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+test_http_server::test_http_server(std::string address) : address_(std::move(address)) {
+  acceptor_ = std::make_unique<tcp::acceptor>(io_, tcp::endpoint(asio::ip::make_address(address_), 0));
   acceptor_->listen(1024);
   port_ = acceptor_->local_endpoint().port();
   asio::co_spawn(io_, accept_loop(*acceptor_, *this), asio::detached);
@@ -348,7 +348,7 @@ test_http_server::~test_http_server() {
 }
 
 std::string test_http_server::url(const std::string& path) const {
-  return "http://127.0.0.1:" + std::to_string(port_) + path;
+  return "http://" + address_ + ":" + std::to_string(port_) + path;
 }
 
 std::uint64_t test_http_server::count_request(const std::string& path) {

@@ -16,12 +16,14 @@ namespace crawl::test {
 
 class test_http_server {
  public:
-  test_http_server();
+  // `address`: any 127/8 address (distinct hosts for one test).
+  explicit test_http_server(std::string address = "127.0.0.1");
   ~test_http_server();
   test_http_server(const test_http_server&) = delete;
   test_http_server& operator=(const test_http_server&) = delete;
 
   unsigned short port() const { return port_; }
+  const std::string& address() const { return address_; }
   std::string url(const std::string& path) const;
   // Requests seen for a path (without the query), and in all.
   std::uint64_t requests(const std::string& path) const;
@@ -33,6 +35,7 @@ class test_http_server {
  private:
   boost::asio::io_context io_;
   std::unique_ptr<boost::asio::ip::tcp::acceptor> acceptor_;
+  std::string address_;
   unsigned short port_ = 0;
   std::thread thread_;
   mutable std::mutex mutex_;

@@ -33,8 +33,9 @@ class multi_loop {
  public:
   // `max_cached_connections` (0: libcurl's default) sizes the connection
   // cache: set it to the transfers in flight, or libcurl prunes the cache
-  // with a walk over every connection each time a transfer ends, which is
-  // quadratic with thousands of connections.
+  // with a walk over every connection each time a transfer ends. libcurl
+  // also walks the cache when a handle is removed, so thousands of
+  // transfers go through a multi_loop_pool, not one loop.
   explicit multi_loop(boost::asio::any_io_executor executor, std::size_t max_cached_connections = 0);
   ~multi_loop();
   multi_loop(const multi_loop&) = delete;

@@ -18,6 +18,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <glob.h>
+#include <malloc.h>
 
 #include <cstdio>
 #include <thread>
@@ -110,7 +111,18 @@ class batch_workers {
 
 }  // namespace
 
+// Chunks of 1 MiB are allocated by the reader and freed by the workers,
+// over and over. By default glibc serves blocks that size with mmap, or
+// trims them from the heap once freed, so every chunk faulted its pages in
+// afresh (a tenth of a group-by run). Keep them in the heap for reuse;
+// memory stays bounded by the chunks in flight.
+static void keep_chunk_memory() {
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+}
+
 int run_tail(const config::tail_settings& s) {
+  keep_chunk_memory();
   std::vector<std::string> errors;
   std::vector<std::string> inputs = expand_inputs(s.files, errors);
   auto rules = std::make_shared<const pipeline::summary_rules>(summary_options_from(s));

@@ -1,5 +1,7 @@
 #include "crawl/pipeline/log_summary.hpp"
 
+#include "crawl/pipeline/byte_count.hpp"
+
 #include <re2/re2.h>
 
 #include <algorithm>
@@ -8,11 +10,9 @@
 namespace crawl::pipeline {
 namespace {
 
-std::unique_ptr<re2::RE2> compile(const std::string& pattern, const char* option, std::string& error) {
-  RE2::Options o;
-  o.set_log_errors(false);
-  auto re = std::make_unique<re2::RE2>(pattern, o);
-  if (!re->ok() && error.empty()) error = std::string(option) + ": invalid RE2 pattern '" + pattern + "': " + re->error();
+line_pattern compile(const std::string& pattern, const char* option, std::string& error) {
+  line_pattern re(pattern);
+  if (!re.ok() && error.empty()) error = std::string(option) + ": invalid RE2 pattern '" + pattern + "': " + re.error();
   return re;
 }
 
@@ -52,45 +52,33 @@ summary_rules::summary_rules(const summary_options& o)
   for (const auto& p : o.exclude) exclude_.push_back(compile(p, "--exclude", error_));
   for (const auto& p : o.groups) {
     auto re = compile(p, "--group", error_);
-    if (re->ok() && re->NumberOfCapturingGroups() < 1 && error_.empty())
+    if (re.ok() && re.regex().NumberOfCapturingGroups() < 1 && error_.empty())
       error_ = "--group: pattern '" + p + "' has no capture group";
     std::string label = p;
-    for (const auto& [name, index] : re->NamedCapturingGroups())
+    for (const auto& [name, index] : re.regex().NamedCapturingGroups())
       if (index == 1) label = name;
     labels_.push_back(label);
     groups_.push_back(std::move(re));
   }
-  if (!o.time_pattern.empty()) time_ = compile(o.time_pattern, "--time", error_);
+  if (!o.time_pattern.empty()) time_.push_back(compile(o.time_pattern, "--time", error_));
 }
 
 summary_rules::~summary_rules() = default;
 
 bool summary_rules::keep(std::string_view line) const {
-  if (!match_.empty() &&
-      std::none_of(match_.begin(), match_.end(), [&](const auto& re) { return RE2::PartialMatch(line, *re); }))
-    return false;
-  return std::none_of(exclude_.begin(), exclude_.end(), [&](const auto& re) { return RE2::PartialMatch(line, *re); });
+  auto found = [&](const line_pattern& re) { return re.found_in(line); };
+  if (!match_.empty() && std::none_of(match_.begin(), match_.end(), found)) return false;
+  return std::none_of(exclude_.begin(), exclude_.end(), found);
 }
 
 bool summary_rules::group_value(std::size_t i, std::string_view line, std::string_view& value) const {
-  re2::StringPiece capture;
-  if (!RE2::PartialMatch(line, *groups_[i], &capture)) return false;
-  value = std::string_view(capture.data(), capture.size());
-  return true;
+  return groups_[i].capture(line, value);
 }
 
 bool summary_rules::bucket_of(std::string_view line, std::string& key) const {
-  if (!time_) return iso_bucket(line, per_, key);
-  re2::StringPiece found;
-  if (time_->NumberOfCapturingGroups() >= 1) {
-    if (!RE2::PartialMatch(line, *time_, &found)) return false;
-  } else {
-    if (!RE2::PartialMatch(line, *time_)) return false;
-    re2::StringPiece whole;
-    if (!time_->Match(line, 0, line.size(), RE2::UNANCHORED, &whole, 1)) return false;
-    found = whole;
-  }
-  return iso_bucket(std::string_view(found.data(), found.size()), per_, key);
+  if (time_.empty()) return iso_bucket(line, per_, key);
+  std::string_view found;
+  return time_.front().capture(line, found) && iso_bucket(found, per_, key);
 }
 
 void log_summary::merge(const log_summary& o) {
@@ -115,8 +103,8 @@ void log_summarizer::add(std::string_view lines, bool truncated, log_summary& in
   if (lines.empty()) return;
   if (into.groups.size() < rules_->group_count()) into.groups.resize(rules_->group_count());
   into.bytes += lines.size();
-  into.nul_bytes += static_cast<std::uint64_t>(std::count(lines.begin(), lines.end(), '\0'));
-  std::uint64_t newlines = static_cast<std::uint64_t>(std::count(lines.begin(), lines.end(), '\n'));
+  into.nul_bytes += count_byte(lines, '\0');
+  std::uint64_t newlines = count_byte(lines, '\n');
   std::uint64_t count = newlines + (lines.back() != '\n' ? 1 : 0);
   into.lines += count;
   if (truncated) into.truncated_lines += 1;
@@ -147,7 +135,10 @@ void log_summarizer::add_line(std::string_view line, log_summary& into) {
   if (rules_->words()) tokenizer_.feed(line, into.words);
   for (std::size_t i = 0; i < rules_->group_count(); ++i) {
     std::string_view value;
-    if (rules_->group_value(i, text, value)) ++into.groups[i][std::string(value)];
+    if (!rules_->group_value(i, text, value)) continue;
+    auto& counts = into.groups[i];
+    if (auto it = counts.find(value); it != counts.end()) ++it->second;
+    else counts.emplace(std::string(value), 1);
   }
   if (rules_->per() != time_bucket::none) {
     if (rules_->bucket_of(text, key_)) ++into.buckets[key_];

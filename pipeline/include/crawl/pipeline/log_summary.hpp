@@ -1,8 +1,10 @@
 #pragma once
 // Summaries of log lines: counts, filters, group-by and time buckets. Pure.
+#include "crawl/pipeline/line_pattern.hpp"
 #include "crawl/pipeline/tokenizer.hpp"
 #include "crawl/pipeline/word_counts.hpp"
 
+#include <boost/container_hash/hash.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
 
 #include <cstdint>
@@ -10,10 +12,6 @@
 #include <memory>
 #include <string>
 #include <vector>
-
-namespace re2 {
-class RE2;
-}
 
 namespace crawl::pipeline {
 
@@ -59,14 +57,23 @@ class summary_rules {
   summary_options options_;
   bool words_;
   std::shared_ptr<const token_rules> tokens_;
-  std::vector<std::unique_ptr<re2::RE2>> match_, exclude_, groups_;
+  std::vector<line_pattern> match_, exclude_, groups_;
   std::vector<std::string> labels_;
   time_bucket per_;
-  std::unique_ptr<re2::RE2> time_;
+  std::vector<line_pattern> time_;  // none, or the --time pattern
   std::string error_;
 };
 
-using value_counts = boost::unordered_flat_map<std::string, std::uint64_t>;
+// Looked up by string_view: no string is built for a value already counted.
+struct value_hash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return boost::hash<std::string_view>{}(s); }
+};
+struct value_equal {
+  using is_transparent = void;
+  bool operator()(std::string_view a, std::string_view b) const { return a == b; }
+};
+using value_counts = boost::unordered_flat_map<std::string, std::uint64_t, value_hash, value_equal>;
 
 // Mergeable: one per worker, merged at the end.
 struct log_summary {

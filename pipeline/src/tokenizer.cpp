@@ -5,6 +5,10 @@
 
 #include <array>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace crawl::pipeline {
 namespace {
 
@@ -18,6 +22,43 @@ constexpr std::array<std::uint8_t, 128> make_ascii_table() {
   return t;
 }
 constexpr auto ascii_table = make_ascii_table();
+
+// The length of the run of ASCII letters and digits at p (at most n bytes),
+// and whether it has upper-case letters and any letter at all.
+// SSE2 classifies 16 bytes at once: a word is found in one step instead of a
+// branch and a table lookup per byte (the word counter was spending a third
+// of its time in that loop).
+std::size_t ascii_word_run(const char* p, std::size_t n, bool& has_upper, bool& has_letter) {
+  std::size_t len = 0;
+#if defined(__SSE2__)
+  // Adding 128 - lo moves [lo, lo + span) to the lowest signed bytes.
+  auto in_range = [](__m128i v, char lo, char span) {
+    __m128i shifted = _mm_add_epi8(v, _mm_set1_epi8(static_cast<char>(128 - lo)));
+    return _mm_cmplt_epi8(shifted, _mm_set1_epi8(static_cast<char>(-128 + span)));
+  };
+  while (len + 16 <= n) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + len));
+    __m128i up = in_range(v, 'A', 26);
+    __m128i letters = _mm_or_si128(up, in_range(v, 'a', 26));
+    auto word = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(letters, in_range(v, '0', 10))));
+    unsigned run = word == 0xFFFF ? 16 : static_cast<unsigned>(__builtin_ctz(~word));
+    unsigned keep = run == 16 ? 0xFFFFu : (1u << run) - 1;
+    has_upper |= (static_cast<unsigned>(_mm_movemask_epi8(up)) & keep) != 0;
+    has_letter |= (static_cast<unsigned>(_mm_movemask_epi8(letters)) & keep) != 0;
+    len += run;
+    if (run < 16) return len;
+  }
+#endif
+  for (; len < n; ++len) {
+    auto d = static_cast<unsigned char>(p[len]);
+    if (d >= 0x80) break;
+    std::uint8_t k = ascii_table[d];
+    if (k == separator) break;
+    has_upper |= k == upper;
+    has_letter |= k != digit;
+  }
+  return len;
+}
 
 // Decodes one UTF-8 sequence at text[i]. Returns its length, or 0 when the
 // bytes there are not a valid sequence (overlong, surrogate, out of range).
@@ -148,17 +189,8 @@ void tokenizer::feed_rule(std::string_view text, word_counts& out) {
         ++i;
         continue;
       }
-      std::size_t j = i;
       bool has_upper = false, has_letter = false;
-      while (j < n) {
-        auto d = static_cast<unsigned char>(text[j]);
-        if (d >= 0x80) break;
-        k = ascii_table[d];
-        if (k == separator) break;
-        has_upper |= k == upper;
-        has_letter |= k != digit;
-        ++j;
-      }
+      std::size_t j = i + ascii_word_run(text.data() + i, n - i, has_upper, has_letter);
       std::string_view run = text.substr(i, j - i);
       if (word_.empty() && j < n && static_cast<unsigned char>(text[j]) < 0x80) {
         // The whole word lies in this buffer and ends at an ASCII separator.

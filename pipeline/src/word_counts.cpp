@@ -34,11 +34,8 @@ std::uint64_t load_tail(const char* p, std::size_t n) {
 
 }  // namespace
 
-// Hand-written because hashing and comparing are most of the cost of
-// counting: words are short, and these read them 8 bytes at a time where
-// std::hash and memcmp go through general routines. The table mixes the hash
-// once more.
-std::size_t word_counts::hasher::operator()(std::string_view s) const noexcept {
+// Reads words 8 bytes at a time; std::hash goes through a general routine.
+std::uint64_t word_counts::hash(std::string_view s) noexcept {
   const char* p = s.data();
   std::size_t n = s.size();
   std::uint64_t h = 0x9E3779B97F4A7C15ull ^ (n * 0xC2B2AE3D27D4EB4Full);
@@ -48,18 +45,13 @@ std::size_t word_counts::hasher::operator()(std::string_view s) const noexcept {
     p += 8;
     n -= 8;
   }
-  if (n > 0) {
-    h = (h ^ load_tail(p, n)) * 0x94D049BB133111EBull;
-    h ^= h >> 29;
-  }
-  return static_cast<std::size_t>(h);
+  if (n > 0) h = (h ^ load_tail(p, n)) * 0x94D049BB133111EBull;
+  return h ^ (h >> 29);
 }
 
-bool word_counts::equal::operator()(std::string_view a, std::string_view b) const noexcept {
-  std::size_t n = a.size();
-  if (n != b.size()) return false;
-  const char* p = a.data();
-  const char* q = b.data();
+namespace {
+
+bool same_bytes(const char* p, const char* q, std::size_t n) {
   while (n > 8) {
     if (load8(p) != load8(q)) return false;
     p += 8;
@@ -67,6 +59,32 @@ bool word_counts::equal::operator()(std::string_view a, std::string_view b) cons
     n -= 8;
   }
   return n == 0 || load_tail(p, n) == load_tail(q, n);
+}
+
+}  // namespace
+
+word_counts::slot& word_counts::find_slot(std::string_view word, std::uint64_t h) const {
+  std::size_t mask = slots_.size() - 1;
+  auto tag = static_cast<std::uint32_t>(h >> 32);
+  for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
+    slot& s = slots_[i];
+    if (!s.data) return s;
+    if (s.tag == tag && s.size == word.size() && same_bytes(s.data, word.data(), word.size())) return s;
+  }
+}
+
+// Doubles the table (first size 64) and puts every word back.
+void word_counts::grow() {
+  std::vector<slot> old = std::move(slots_);
+  slots_.assign(old.empty() ? 64 : old.size() * 2, slot{});
+  std::size_t mask = slots_.size() - 1;
+  for (const slot& s : old) {
+    if (!s.data) continue;
+    std::uint64_t h = hash(std::string_view(s.data, s.size));
+    std::size_t i = static_cast<std::size_t>(h) & mask;
+    while (slots_[i].data) i = (i + 1) & mask;
+    slots_[i] = s;
+  }
 }
 
 std::string_view word_counts::store(std::string_view word) {
@@ -86,25 +104,33 @@ std::string_view word_counts::store(std::string_view word) {
 
 void word_counts::add(std::string_view word, std::uint64_t n) {
   total_ += n;
-  auto it = map_.find(word);
-  if (it != map_.end()) {
-    it->second += n;
-    return;
+  // At most 3/4 full: linear probes stay short.
+  if ((used_ + 1) * 4 > slots_.size() * 3) grow();
+  std::uint64_t h = hash(word);
+  slot& s = find_slot(word, h);
+  if (!s.data) {
+    std::string_view stored = store(word);
+    s.data = stored.data();
+    s.size = static_cast<std::uint32_t>(stored.size());
+    s.tag = static_cast<std::uint32_t>(h >> 32);
+    ++used_;
   }
-  map_.emplace(store(word), n);
+  s.count += n;
 }
 
 void word_counts::merge(const word_counts& other) {
-  for (const auto& [word, count] : other.map_) add(word, count);
+  other.for_each([&](const word_count& w) { add(w.word, w.count); });
 }
 
 std::uint64_t word_counts::get(std::string_view word) const {
-  auto it = map_.find(word);
-  return it == map_.end() ? 0 : it->second;
+  if (slots_.empty()) return 0;
+  const slot& s = find_slot(word, hash(word));
+  return s.data ? s.count : 0;
 }
 
 void word_counts::clear() {
-  map_.clear();
+  std::fill(slots_.begin(), slots_.end(), slot{});
+  used_ = 0;
   total_ = 0;
   if (blocks_.empty()) return;
   blocks_.resize(1);

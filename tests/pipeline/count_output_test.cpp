@@ -2,6 +2,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <map>
+#include <random>
+
 using namespace crawl::pipeline;
 
 namespace {
@@ -76,4 +79,25 @@ TEST_CASE("the top table aligns columns and shows shares", "[counts]") {
   CHECK(table == " rank  word   count   share\n"
                  "    1  apple      5  50.00%\n"
                  "    2  fig        2  20.00%\n");
+}
+
+TEST_CASE("word counts agree with a map over many words as the table grows", "[counts]") {
+  std::mt19937 rng(5);
+  word_counts counts, other;
+  std::map<std::string, std::uint64_t> expected;
+  for (int i = 0; i < 200000; ++i) {
+    std::size_t len = 1 + rng() % (i % 100 == 0 ? 300 : 12);
+    std::string w;
+    for (std::size_t k = 0; k < len; ++k) w.push_back(static_cast<char>('a' + rng() % 4));
+    (i % 2 ? counts : other).add(w, 1 + i % 3);
+    expected[w] += 1 + i % 3;
+  }
+  counts.merge(other);
+  std::map<std::string, std::uint64_t> got;
+  counts.for_each([&](word_count wc) { got[std::string(wc.word)] += wc.count; });
+  CHECK(got == expected);
+  CHECK(counts.distinct() == expected.size());
+  for (const auto& [w, n] : expected) REQUIRE(counts.get(w) == n);
+  CHECK(counts.get("not-there") == 0);
+  CHECK(word_counts().get("x") == 0);
 }

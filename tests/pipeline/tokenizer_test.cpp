@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <map>
+#include <random>
 #include <string>
 
 using namespace crawl::pipeline;
@@ -122,4 +123,55 @@ TEST_CASE("utf8_complete_prefix stops before a cut sequence", "[tokenizer]") {
   CHECK(utf8_complete_prefix("ab\xe6\x9d\xb1") == 5);
   CHECK(utf8_complete_prefix("ab\xc3") == 2);
   CHECK(utf8_complete_prefix("abc") == 3);
+}
+
+namespace {
+
+// The word rule for ASCII text, byte by byte: the reference for the
+// 16-bytes-at-a-time fast path.
+counts_map reference_ascii(std::string_view text) {
+  counts_map out;
+  std::string word;
+  bool letter = false;
+  auto flush = [&] {
+    if (!word.empty() && letter && word.size() <= max_word_bytes) ++out[word];
+    word.clear();
+    letter = false;
+  };
+  for (char c : text) {
+    bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    if (alpha || (c >= '0' && c <= '9')) {
+      word.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
+      letter |= alpha;
+    } else {
+      flush();
+    }
+  }
+  flush();
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("ASCII words of every length and position are found as the byte rule finds them", "[tokenizer]") {
+  std::mt19937 rng(3);
+  const std::string alphabet = "abcXYZ019 .,-_@[`{/:\t\n";
+  std::string text;
+  for (int i = 0; i < 20000; ++i) {
+    // Runs of 1 to 40 word bytes, so words straddle every 16-byte boundary.
+    std::size_t run = 1 + rng() % 40;
+    for (std::size_t k = 0; k < run; ++k) text.push_back(alphabet[rng() % 9]);
+    text.push_back(alphabet[9 + rng() % (alphabet.size() - 9)]);
+  }
+  text += std::string(300, 'q') + " tail";  // a run over the word limit, and a word at the very end
+  CHECK(count(text) == reference_ascii(text));
+  CHECK(count(text, {}, 7) == reference_ascii(text));
+}
+
+TEST_CASE("an ASCII word running into a non-ASCII letter stays one word", "[tokenizer]") {
+  for (std::size_t prefix = 1; prefix <= 40; ++prefix) {
+    std::string word(prefix, 'a');
+    CHECK(count(word + "\xc3\xa9 x") == counts_map{{word + "\xc3\xa9", 1}, {"x", 1}});
+    CHECK(count(std::string(prefix, 'B') + "\xc2\xa0y") == counts_map{{std::string(prefix, 'b'), 1}, {"y", 1}});
+  }
 }

@@ -38,10 +38,11 @@ bool count_warc(const std::string& path, const config::count_settings& s,
     auto kind = pipeline::classify_content_type(response.content_type);
     if (kind == pipeline::content_kind::other) continue;
     pipeline::document doc(kind, pipeline::charset_from_content_type(response.content_type), rules);
+    doc.use_dictionary(totals);
     doc.feed(response.body);
     doc.finish();
     if (doc.kind() == pipeline::content_kind::other) continue;
-    totals.merge(doc.counts());
+    doc.commit();
     ++pages;
   }
   return error.empty();
@@ -59,6 +60,7 @@ bool count_file(const std::string& path, const std::shared_ptr<const pipeline::t
                   ? pipeline::content_kind::html
                   : pipeline::content_kind::unknown;
   pipeline::document doc(kind, "", rules);
+  doc.use_dictionary(totals);
   std::unique_ptr<storage::decoder> decoder;
   bool first = true;
   char block[256 * 1024];
@@ -86,7 +88,7 @@ bool count_file(const std::string& path, const std::shared_ptr<const pipeline::t
   if (decoder && error.empty() && !decoder->finish()) error = path + ": " + decoder->error();
   ::close(fd);
   doc.finish();
-  if (doc.kind() != pipeline::content_kind::other) totals.merge(doc.counts());
+  if (doc.kind() != pipeline::content_kind::other) doc.commit();
   return error.empty();
 }
 

@@ -27,28 +27,6 @@ struct worker_pool::worker {
 
 namespace {
 
-// Emptied per-page tables, kept with their capacity: a fresh table per page
-// would regrow (and rehash) from nothing every time.
-class table_pool {
- public:
-  void lend(page_job& page) {
-    if (page.has_table || spare_.empty()) return;
-    page.doc.adopt_counts(std::move(spare_.back()));
-    spare_.pop_back();
-    page.has_table = true;
-  }
-  void take_back(page_job& page) {
-    pipeline::word_counts table = page.doc.take_counts();
-    if (spare_.size() >= max_spare) return;
-    table.clear();
-    spare_.push_back(std::move(table));
-  }
-
- private:
-  static constexpr std::size_t max_spare = 64;
-  std::vector<pipeline::word_counts> spare_;
-};
-
 // A 64-bit hash of the body, fed chunk by chunk, 8 bytes at a time: cheap
 // enough to run only for --state, where it tells whether content changed.
 void mix_hash(std::uint64_t& h, std::string_view bytes) {
@@ -62,35 +40,34 @@ void mix_hash(std::uint64_t& h, std::string_view bytes) {
   for (; i < bytes.size(); ++i) h = (h ^ static_cast<unsigned char>(bytes[i])) * 0x100000001B3ull;
 }
 
-void finish_page(text_chunk& chunk, pipeline::word_counts& totals, table_pool& tables,
-                 const asio::any_io_executor& network) {
+void finish_page(text_chunk& chunk, const asio::any_io_executor& network) {
   page_job& page = *chunk.page;
   page.doc.finish();
-  totals.merge(page.doc.counts());
   page_outcome outcome{page.doc.words(), page.doc.kind(), {}, page.content_hash};
   if (page.keep_counts) outcome.counts = storage::zstd_compress(pipeline::serialize_counts(page.doc.counts()));
-  tables.take_back(page);
+  page.doc.commit();
   if (page.on_done) asio::post(network, [done = std::move(page.on_done), outcome] { done(outcome); });
 }
 
 // One worker: a straight loop over its channel until the channel closes.
 asio::awaitable<void> run_worker(chunk_channel& channel, pipeline::word_counts& totals,
                                  asio::any_io_executor network) {
-  table_pool tables;
   for (;;) {
     auto [ec, chunk] = co_await channel.async_receive(asio::as_tuple(asio::use_awaitable));
     if (ec) co_return;
     switch (chunk.what) {
       case text_chunk::action::data:
-        tables.lend(*chunk.page);
+        if (!chunk.page->attached) {  // the page's words are interned in this worker's totals
+          chunk.page->doc.use_dictionary(totals);
+          chunk.page->attached = true;
+        }
         if (chunk.page->keep_counts) mix_hash(chunk.page->content_hash, chunk.bytes);
         chunk.page->doc.feed(chunk.bytes);
         break;
       case text_chunk::action::commit:
-        finish_page(chunk, totals, tables, network);
+        finish_page(chunk, network);
         break;
-      case text_chunk::action::discard:
-        tables.take_back(*chunk.page);
+      case text_chunk::action::discard:  // the page's words were never committed
         break;
     }
   }

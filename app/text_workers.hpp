@@ -30,7 +30,7 @@ struct page_job {
   page_job(pipeline::content_kind kind, std::string charset, std::shared_ptr<const pipeline::token_rules> rules)
       : doc(kind, std::move(charset), std::move(rules)) {}
   pipeline::document doc;
-  bool has_table = false;                     // the worker lent it a recycled count table
+  bool attached = false;                      // its document uses the worker's totals as dictionary
   bool keep_counts = false;                   // hand the page's counts back (for --state)
   std::uint64_t content_hash = 0x9E3779B97F4A7C15ull;
   std::function<void(page_outcome)> on_done;  // runs on the network thread

@@ -127,10 +127,10 @@ void document::finish() {
 
 void document::tokenize(bool final) {
   std::size_t n = final ? text_.size() : utf8_complete_prefix(text_);
-  tokenizer_.feed(std::string_view(text_).substr(0, n), counts_);
+  tokenizer_.feed(std::string_view(text_).substr(0, n), tally_);
   text_.erase(0, n);
   if (final) {
-    tokenizer_.finish(counts_);
+    tokenizer_.finish(tally_);
     text_.clear();
   }
 }

@@ -148,17 +148,20 @@ token_rules::~token_rules() = default;
 
 tokenizer::tokenizer(std::shared_ptr<const token_rules> rules) : rules_(std::move(rules)) {}
 
-void tokenizer::feed(std::string_view text, word_counts& out) {
+template <class Sink>
+void tokenizer::feed(std::string_view text, Sink& out) {
   if (rules_->pattern()) feed_pattern(text, false, out);
   else feed_rule(text, out);
 }
 
-void tokenizer::finish(word_counts& out) {
+template <class Sink>
+void tokenizer::finish(Sink& out) {
   if (rules_->pattern()) feed_pattern({}, true, out);
   else end_word(out);
 }
 
-void tokenizer::end_word(word_counts& out) {
+template <class Sink>
+void tokenizer::end_word(Sink& out) {
   if (!word_.empty() && !word_too_long_ && (word_has_letter_ || rules_->keep_numbers()))
     out.add(word_);
   word_.clear();
@@ -176,7 +179,8 @@ void tokenizer::append_code_point(char32_t cp) {
 // Hand-written rather than a regex: this loop is the hot path of both
 // commands. ASCII words that end inside the buffer are counted straight from
 // it, without a copy, unless they need lowercasing.
-void tokenizer::feed_rule(std::string_view text, word_counts& out) {
+template <class Sink>
+void tokenizer::feed_rule(std::string_view text, Sink& out) {
   const std::size_t n = text.size();
   std::size_t i = 0;
   std::string lowered;
@@ -250,7 +254,8 @@ void tokenizer::feed_rule(std::string_view text, word_counts& out) {
 // Matches that end within `guard` bytes of the buffer's end might grow with
 // more input, so they wait for the next feed (bounded by `guard` plus the
 // match's own length).
-void tokenizer::feed_pattern(std::string_view text, bool final, word_counts& out) {
+template <class Sink>
+void tokenizer::feed_pattern(std::string_view text, bool final, Sink& out) {
   constexpr std::size_t guard = max_word_bytes;
   pending_.append(text);
   std::string_view rest(pending_);
@@ -285,6 +290,11 @@ void tokenizer::feed_pattern(std::string_view text, bool final, word_counts& out
   keep_from = std::max(keep_from, std::min(pos, pending_.size()));
   pending_.erase(0, keep_from);
 }
+
+template void tokenizer::feed(std::string_view, word_counts&);
+template void tokenizer::finish(word_counts&);
+template void tokenizer::feed(std::string_view, word_tally&);
+template void tokenizer::finish(word_tally&);
 
 std::size_t utf8_complete_prefix(std::string_view text) {
   std::size_t n = text.size();

@@ -63,28 +63,37 @@ bool same_bytes(const char* p, const char* q, std::size_t n) {
 
 }  // namespace
 
-word_counts::slot& word_counts::find_slot(std::string_view word, std::uint64_t h) const {
-  std::size_t mask = slots_.size() - 1;
-  auto tag = static_cast<std::uint32_t>(h >> 32);
-  for (std::size_t i = static_cast<std::size_t>(h) & mask;; i = (i + 1) & mask) {
-    slot& s = slots_[i];
-    if (!s.data) return s;
-    if (s.tag == tag && s.size == word.size() && same_bytes(s.data, word.data(), word.size())) return s;
-  }
-}
-
-// Doubles the table (first size 64) and puts every word back.
+// Doubles the table (first size 64); a word's place comes from its tag.
 void word_counts::grow() {
   std::vector<slot> old = std::move(slots_);
   slots_.assign(old.empty() ? 64 : old.size() * 2, slot{});
   std::size_t mask = slots_.size() - 1;
   for (const slot& s : old) {
-    if (!s.data) continue;
-    std::uint64_t h = hash(std::string_view(s.data, s.size));
-    std::size_t i = static_cast<std::size_t>(h) & mask;
-    while (slots_[i].data) i = (i + 1) & mask;
+    if (!s.id_plus_one) continue;
+    std::size_t i = s.tag & mask;
+    while (slots_[i].id_plus_one) i = (i + 1) & mask;
     slots_[i] = s;
   }
+}
+
+std::uint32_t word_counts::intern(std::string_view word) {
+  // At most 3/4 full: linear probes stay short.
+  if ((words_.size() + 1) * 4 > slots_.size() * 3) grow();
+  auto tag = static_cast<std::uint32_t>(hash(word) >> 32);
+  std::size_t mask = slots_.size() - 1;
+  std::size_t i = tag & mask;
+  for (;; i = (i + 1) & mask) {
+    const slot& s = slots_[i];
+    if (!s.id_plus_one) break;
+    if (s.tag != tag) continue;
+    std::string_view known = words_[s.id_plus_one - 1];
+    if (known.size() == word.size() && same_bytes(known.data(), word.data(), word.size())) return s.id_plus_one - 1;
+  }
+  auto id = static_cast<std::uint32_t>(words_.size());
+  words_.push_back(store(word));
+  counts_.push_back(0);
+  slots_[i] = slot{tag, id + 1};
+  return id;
 }
 
 std::string_view word_counts::store(std::string_view word) {
@@ -102,40 +111,42 @@ std::string_view word_counts::store(std::string_view word) {
   return stored;
 }
 
-void word_counts::add(std::string_view word, std::uint64_t n) {
-  total_ += n;
-  // At most 3/4 full: linear probes stay short.
-  if ((used_ + 1) * 4 > slots_.size() * 3) grow();
-  std::uint64_t h = hash(word);
-  slot& s = find_slot(word, h);
-  if (!s.data) {
-    std::string_view stored = store(word);
-    s.data = stored.data();
-    s.size = static_cast<std::uint32_t>(stored.size());
-    s.tag = static_cast<std::uint32_t>(h >> 32);
-    ++used_;
-  }
-  s.count += n;
-}
-
 void word_counts::merge(const word_counts& other) {
   other.for_each([&](const word_count& w) { add(w.word, w.count); });
 }
 
 std::uint64_t word_counts::get(std::string_view word) const {
   if (slots_.empty()) return 0;
-  const slot& s = find_slot(word, hash(word));
-  return s.data ? s.count : 0;
+  auto tag = static_cast<std::uint32_t>(hash(word) >> 32);
+  std::size_t mask = slots_.size() - 1;
+  for (std::size_t i = tag & mask; slots_[i].id_plus_one; i = (i + 1) & mask) {
+    const slot& s = slots_[i];
+    if (s.tag == tag && words_[s.id_plus_one - 1] == word) return counts_[s.id_plus_one - 1];
+  }
+  return 0;
 }
 
 void word_counts::clear() {
   std::fill(slots_.begin(), slots_.end(), slot{});
-  used_ = 0;
+  words_.clear();
+  counts_.clear();
+  nonzero_ = 0;
   total_ = 0;
   if (blocks_.empty()) return;
   blocks_.resize(1);
   free_ = blocks_.front().data.get();
   free_left_ = blocks_.front().size;
+}
+
+void word_tally::commit() {
+  for (std::uint32_t id : ids_) dictionary_->add_id(id);
+  ids_.clear();
+}
+
+word_counts word_tally::counts() const {
+  word_counts out;
+  for (std::uint32_t id : ids_) out.add(dictionary_->word(id));
+  return out;
 }
 
 }  // namespace crawl::pipeline

@@ -101,3 +101,30 @@ TEST_CASE("word counts agree with a map over many words as the table grows", "[c
   CHECK(counts.get("not-there") == 0);
   CHECK(word_counts().get("x") == 0);
 }
+
+TEST_CASE("a tally counts in its dictionary only on commit", "[counts]") {
+  word_counts totals;
+  totals.add("kept", 2);
+  word_tally page(totals);
+  page.add("kept");
+  page.add("new");
+  page.add("new");
+  CHECK(page.total() == 3);
+  CHECK(page.counts().get("new") == 2);
+  CHECK(totals.get("new") == 0);  // interned, not counted
+  CHECK(totals.distinct() == 1);
+  CHECK(totals.total() == 2);
+  word_tally failed(totals);
+  failed.add("never");  // a page that is discarded: no commit
+  page.commit();
+  CHECK(totals.get("kept") == 3);
+  CHECK(totals.get("new") == 2);
+  CHECK(totals.get("never") == 0);
+  CHECK(totals.distinct() == 2);
+  CHECK(totals.total() == 5);
+  std::map<std::string, std::uint64_t> listed;
+  totals.for_each([&](word_count wc) { listed[std::string(wc.word)] = wc.count; });
+  CHECK(listed == std::map<std::string, std::uint64_t>{{"kept", 3}, {"new", 2}});
+  page.commit();  // nothing held any more
+  CHECK(totals.total() == 5);
+}

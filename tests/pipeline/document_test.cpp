@@ -49,3 +49,23 @@ TEST_CASE("a document without a type is sniffed", "[document]") {
   CHECK(binary.kind() == content_kind::other);
   CHECK(binary.words() == 0);
 }
+
+TEST_CASE("documents sharing a dictionary add to it only when committed", "[document]") {
+  word_counts totals;
+  document a(content_kind::html, "", rules());
+  document b(content_kind::text, "", rules());
+  a.use_dictionary(totals);
+  b.use_dictionary(totals);
+  a.feed("<p>Shared words</p>");
+  b.feed("shared only in b");
+  a.finish();
+  b.finish();
+  CHECK(a.words() == 2);
+  CHECK(b.counts().get("shared") == 1);
+  CHECK(totals.total() == 0);
+  a.commit();  // b failed: never committed
+  CHECK(totals.get("shared") == 1);
+  CHECK(totals.get("words") == 1);
+  CHECK(totals.get("only") == 0);
+  CHECK(totals.distinct() == 2);
+}

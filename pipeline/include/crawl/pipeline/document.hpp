@@ -23,18 +23,22 @@ class document {
  public:
   // `charset` is the label from the Content-Type header, or empty.
   document(content_kind kind, std::string charset, std::shared_ptr<const token_rules> rules);
+  document(const document&) = delete;  // tally_ may point at own_
+  document& operator=(const document&) = delete;
 
   void feed(std::string_view bytes);
   void finish();
 
   // What the document decided to be after sniffing: other means skipped.
   content_kind kind() const { return kind_; }
-  const word_counts& counts() const { return counts_; }
-  // Lets a caller reuse an emptied table (and its capacity) from an earlier
-  // document: call before the first feed(). take_counts() gives it back.
-  void adopt_counts(word_counts&& recycled) { counts_ = std::move(recycled); }
-  word_counts take_counts() { return std::move(counts_); }
-  std::uint64_t words() const { return counts_.total(); }
+  // Where words are interned and, on commit(), counted: call before the
+  // first feed(). Default: a table of the document's own.
+  void use_dictionary(word_counts& dictionary) { tally_ = word_tally(dictionary); }
+  // Adds the document's words to the dictionary's counts (once).
+  void commit() { tally_.commit(); }
+  // The document's words so far, in a table of their own (before commit()).
+  word_counts counts() const { return tally_.counts(); }
+  std::uint64_t words() const { return tally_.total(); }
 
  private:
   void start(std::string_view first_bytes);
@@ -50,7 +54,8 @@ class document {
   tokenizer tokenizer_;
   std::string decoded_;  // UTF-8 from the decoder, waiting for HTML extraction
   std::string text_;     // visible text waiting for the tokenizer
-  word_counts counts_;
+  word_counts own_;      // the dictionary unless use_dictionary() gives another
+  word_tally tally_{own_};
 };
 
 }  // namespace crawl::pipeline

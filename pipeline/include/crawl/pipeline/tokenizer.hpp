@@ -45,16 +45,24 @@ class token_rules {
 // Streaming tokenizer for one document. Input is UTF-8 (invalid bytes are
 // separators) and must be cut at code point boundaries; a word cut by the end
 // of one feed() is completed by the next, or by finish().
+//
+// Words go to a Sink with add(std::string_view): a word_counts, or a
+// word_tally that holds a document's words until it is committed.
 class tokenizer {
  public:
   explicit tokenizer(std::shared_ptr<const token_rules> rules);
-  void feed(std::string_view text, word_counts& out);
-  void finish(word_counts& out);
+  template <class Sink>
+  void feed(std::string_view text, Sink& out);
+  template <class Sink>
+  void finish(Sink& out);
 
  private:
-  void feed_rule(std::string_view text, word_counts& out);
-  void feed_pattern(std::string_view text, bool final, word_counts& out);
-  void end_word(word_counts& out);
+  template <class Sink>
+  void feed_rule(std::string_view text, Sink& out);
+  template <class Sink>
+  void feed_pattern(std::string_view text, bool final, Sink& out);
+  template <class Sink>
+  void end_word(Sink& out);
   void append_code_point(char32_t cp);
 
   std::shared_ptr<const token_rules> rules_;

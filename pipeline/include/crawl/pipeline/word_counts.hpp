@@ -12,15 +12,15 @@ struct word_count {
   std::uint64_t count;
 };
 
-// Keys are copied once into an arena of large blocks, so a lookup of a
-// known word never allocates.
+// Each distinct word gets a dense id; its bytes are copied once into an
+// arena of large blocks, so a lookup of a known word never allocates.
 //
 // The table is written by hand: counting is most of the text core's time,
 // and a general map (boost::unordered_flat_map was 61% of the word counter,
 // mostly out-of-line hash, compare and group probing) does more per lookup
-// than words need. Open addressing with linear probing; each slot keeps 32
-// bits of the hash and the length beside the key, so a probe touches the
-// key's bytes only when both already agree.
+// than words need. Open addressing with linear probing over 8-byte slots
+// (32 bits of the hash and the id): a probe reads the word's bytes only when
+// the hash bits already agree, and growing never rehashes a word.
 // Not thread-safe: keep one per thread and merge() at the end.
 class word_counts {
  public:
@@ -30,35 +30,44 @@ class word_counts {
   word_counts(word_counts&&) noexcept = default;
   word_counts& operator=(word_counts&&) noexcept = default;
 
-  void add(std::string_view word, std::uint64_t n = 1);
+  void add(std::string_view word, std::uint64_t n = 1) { add_id(intern(word), n); }
   void merge(const word_counts& other);
   std::uint64_t get(std::string_view word) const;
-  std::size_t distinct() const { return used_; }
+  // Words with a count above zero.
+  std::size_t distinct() const { return nonzero_; }
   std::uint64_t total() const { return total_; }
   // Forgets every word but keeps the first arena block for reuse.
   void clear();
 
+  // The word's id, adding it with a count of zero if it is new. Ids are
+  // dense from 0 and stay valid until clear().
+  std::uint32_t intern(std::string_view word);
+  void add_id(std::uint32_t id, std::uint64_t n = 1) {
+    if (counts_[id] == 0 && n > 0) ++nonzero_;
+    counts_[id] += n;
+    total_ += n;
+  }
+  std::string_view word(std::uint32_t id) const { return words_[id]; }
+
   template <class F>
   void for_each(F&& f) const {
-    for (const slot& s : slots_)
-      if (s.data) f(word_count{std::string_view(s.data, s.size), s.count});
+    for (std::size_t id = 0; id < words_.size(); ++id)
+      if (counts_[id] > 0) f(word_count{words_[id], counts_[id]});
   }
 
  private:
   struct slot {
-    const char* data = nullptr;  // null: empty
-    std::uint32_t size = 0;
-    std::uint32_t tag = 0;  // the hash's high half
-    std::uint64_t count = 0;
+    std::uint32_t tag = 0;  // the hash's high half; also where the word's probe starts
+    std::uint32_t id_plus_one = 0;  // 0: empty
   };
   static std::uint64_t hash(std::string_view s) noexcept;
-  // The slot holding `word`, or the empty slot where it would go.
-  slot& find_slot(std::string_view word, std::uint64_t h) const;
   void grow();
   std::string_view store(std::string_view word);
 
-  mutable std::vector<slot> slots_;  // a power of two in size, or empty
-  std::size_t used_ = 0;
+  std::vector<slot> slots_;  // a power of two in size, or empty
+  std::vector<std::string_view> words_;  // by id, into the arena
+  std::vector<std::uint64_t> counts_;    // by id
+  std::size_t nonzero_ = 0;
   struct block {
     std::unique_ptr<char[]> data;
     std::size_t size;
@@ -67,6 +76,26 @@ class word_counts {
   char* free_ = nullptr;
   std::size_t free_left_ = 0;
   std::uint64_t total_ = 0;
+};
+
+// One document's words, held as ids into a dictionary (a word_counts,
+// normally its worker's totals) and added to its counts only on commit():
+// a page that fails half-way adds nothing, and counting a word costs one
+// lookup in a table that stays in cache, not one in a per-page table and
+// another when the page is merged.
+class word_tally {
+ public:
+  explicit word_tally(word_counts& dictionary) : dictionary_(&dictionary) {}
+  void add(std::string_view word) { ids_.push_back(dictionary_->intern(word)); }
+  std::uint64_t total() const { return ids_.size(); }
+  // Adds every word held to the dictionary's counts, and forgets them.
+  void commit();
+  // The words held, counted in a table of their own.
+  word_counts counts() const;
+
+ private:
+  word_counts* dictionary_;
+  std::vector<std::uint32_t> ids_;
 };
 
 }  // namespace crawl::pipeline

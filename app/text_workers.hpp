@@ -53,7 +53,9 @@ inline constexpr std::size_t channel_capacity = 32;
 
 // N workers. With one worker it runs on the network thread itself: on a
 // single core a second thread only adds hand-off costs. Each worker keeps
-// its own totals; take_totals() merges them after join().
+// its own totals; take_totals() merges them after join(). A page's words are
+// interned in its worker's totals as it is read and counted there when the
+// page is committed (pipeline::word_tally), so a failed attempt adds nothing.
 //
 // Why one network loop plus a worker pool, not one loop per core with hosts
 // partitioned: measured on 20,000 pages of 28 KB from one nginx on loopback

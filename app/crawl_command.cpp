@@ -60,8 +60,9 @@ std::size_t transfers_that_fit() {
   return limit > 512 ? limit - 256 : limit / 2;
 }
 
-crawler::request_options request_options_from(const config::crawl_settings& s) {
+crawler::request_options request_options_from(const config::crawl_settings& s, std::size_t concurrency) {
   crawler::request_options o;
+  o.receive_buffer = crawler::receive_buffer_for(concurrency);
   o.connect_timeout = s.connect_timeout;
   o.timeout = s.timeout;
   o.low_speed_limit = s.low_speed_limit;
@@ -114,7 +115,7 @@ class crawl_run {
         workers_(threads, net),
         feed_(input_fd, net.get_executor()),
         scheduler_(concurrency, s.per_host, std::max<std::size_t>(concurrency * 2, 1024)),
-        request_(request_options_from(s)),
+        request_(request_options_from(s, concurrency)),
         rules_(std::make_shared<const pipeline::token_rules>(
             pipeline::tokenizer_options{s.keep_numbers, s.token})),
         wake_(net, clock::time_point::max()),

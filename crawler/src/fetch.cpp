@@ -76,7 +76,7 @@ void attempt::configure(const std::string& url, const request_options& o, const 
   curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_LIMIT, o.low_speed_limit);
   curl_easy_setopt(easy_, CURLOPT_LOW_SPEED_TIME, static_cast<long>(o.low_speed_time.count()));
   curl_easy_setopt(easy_, CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl decodes: gzip, br, zstd
-  curl_easy_setopt(easy_, CURLOPT_BUFFERSIZE, 64L * 1024);
+  curl_easy_setopt(easy_, CURLOPT_BUFFERSIZE, o.receive_buffer);
   curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, errbuf_);
   curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &attempt::on_write);
@@ -267,6 +267,12 @@ std::chrono::milliseconds retry_delay(int attempt, std::int64_t retry_after_s, c
   ceiling = std::min(ceiling, static_cast<double>(policy.max_delay.count()));
   // Half fixed, half random: spreads retries without ever retrying at once.
   return milliseconds(static_cast<std::int64_t>(ceiling * (0.5 + 0.5 * jitter)));
+}
+
+long receive_buffer_for(std::size_t concurrency) {
+  constexpr std::size_t all_buffers = 8 << 20, largest = 64 << 10, smallest = 16 << 10;
+  std::size_t each = all_buffers / std::max<std::size_t>(concurrency, 1);
+  return static_cast<long>(std::clamp(each, smallest, largest));
 }
 
 asio::awaitable<fetch_result> fetch(multi_loop& loop, const normalized_url& url, const request_options& options,

@@ -185,3 +185,12 @@ TEST_CASE("a paused transfer resumes and loses nothing", "[fetch]") {
   CHECK(sink.body.size() == r.bytes);
   CHECK(sink.body.size() == 400'000);
 }
+
+TEST_CASE("receive buffers shrink as transfers in flight grow, within libcurl's range", "[fetch]") {
+  CHECK(receive_buffer_for(0) == 64 * 1024);
+  CHECK(receive_buffer_for(100) == 64 * 1024);
+  CHECK(receive_buffer_for(128) == 64 * 1024);
+  CHECK(receive_buffer_for(256) == 32 * 1024);
+  CHECK(receive_buffer_for(512) == 16 * 1024);
+  CHECK(receive_buffer_for(10000) == 16 * 1024);
+}

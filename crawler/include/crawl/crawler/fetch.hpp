@@ -34,7 +34,17 @@ struct request_options {
   // any decoding), for archiving. Bounded by max_size plus 1 MiB of headers
   // and framing.
   bool capture_raw = false;
+  // libcurl's receive buffer per transfer (CURLOPT_BUFFERSIZE).
+  long receive_buffer = 64 * 1024;
 };
+
+// A receive buffer for `concurrency` transfers in flight: 64 KiB, smaller
+// when many transfers run at once so that all buffers together stay near
+// 8 MiB (never below libcurl's default of 16 KiB). The buffers are reused as
+// transfers come and go, and over a long list every page of every buffer
+// ends up touched: 512 transfers of 64 KiB made peak memory grow with the
+// list's length (27 MB for 20,000 URLs, 37 MB for 200,000).
+long receive_buffer_for(std::size_t concurrency);
 
 struct retry_policy {
   int retries = 3;

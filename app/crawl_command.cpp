@@ -294,8 +294,9 @@ asio::awaitable<void> crawl_run::fetch_one(crawler::scheduled_url url) {
   if (conditional) known = crawler::validators{stored->etag, stored->last_modified};
   auto sink = std::make_shared<page_sink>(workers_, rules_, net_.get_executor(), state_ != nullptr);
   auto t0 = clock::now();
+  crawler::multi_loop& loop = loops_.for_host(url.url.host);
   crawler::fetch_result r =
-      co_await crawler::fetch(loops_.for_host(url.url.host), url.url, request_, retry_, *sink, shutdown_, conditional ? &known : nullptr);
+      co_await crawler::fetch(loop, url.url, request_, retry_, *sink, shutdown_, conditional ? &known : nullptr);
   auto elapsed = clock::now() - t0;
   archive(url.url, r);
   if (r.status == crawler::fetch_status::ok) {

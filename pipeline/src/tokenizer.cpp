@@ -109,8 +109,15 @@ cp_kind classify(char32_t cp) {
   }
 }
 
+// Written into place rather than by push_back, so the loop vectorizes.
 void lowercase_ascii_into(std::string_view in, std::string& out) {
-  for (char c : in) out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
+  std::size_t at = out.size();
+  out.resize(at + in.size());
+  char* d = out.data() + at;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    d[i] = static_cast<char>(c + ((c >= 'A' && c <= 'Z') ? 32 : 0));
+  }
 }
 
 // Lowercases UTF-8 by simple case mapping; invalid bytes are copied as they are.

@@ -35,7 +35,7 @@ std::uint64_t load_tail(const char* p, std::size_t n) {
 }  // namespace
 
 // Reads words 8 bytes at a time; std::hash goes through a general routine.
-std::uint64_t word_counts::hash(std::string_view s) noexcept {
+[[gnu::always_inline]] inline std::uint64_t word_counts::hash(std::string_view s) noexcept {
   const char* p = s.data();
   std::size_t n = s.size();
   std::uint64_t h = 0x9E3779B97F4A7C15ull ^ (n * 0xC2B2AE3D27D4EB4Full);

@@ -28,7 +28,8 @@ constexpr auto ascii_table = make_ascii_table();
 // SSE2 classifies 16 bytes at once: a word is found in one step instead of a
 // branch and a table lookup per byte (the word counter was spending a third
 // of its time in that loop).
-std::size_t ascii_word_run(const char* p, std::size_t n, bool& has_upper, bool& has_letter) {
+[[gnu::always_inline]] inline std::size_t ascii_word_run(const char* p, std::size_t n, bool& has_upper,
+                                                          bool& has_letter) {
   std::size_t len = 0;
 #if defined(__SSE2__)
   // Adding 128 - lo moves [lo, lo + span) to the lowest signed bytes.
@@ -109,15 +110,14 @@ cp_kind classify(char32_t cp) {
   }
 }
 
+char ascii_lower(char c) { return static_cast<char>(c + ((c >= 'A' && c <= 'Z') ? 32 : 0)); }
+
 // Written into place rather than by push_back, so the loop vectorizes.
 void lowercase_ascii_into(std::string_view in, std::string& out) {
   std::size_t at = out.size();
   out.resize(at + in.size());
   char* d = out.data() + at;
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
-    d[i] = static_cast<char>(c + ((c >= 'A' && c <= 'Z') ? 32 : 0));
-  }
+  for (std::size_t i = 0; i < in.size(); ++i) d[i] = ascii_lower(in[i]);
 }
 
 // Lowercases UTF-8 by simple case mapping; invalid bytes are copied as they are.
@@ -189,8 +189,8 @@ void tokenizer::append_code_point(char32_t cp) {
 template <class Sink>
 void tokenizer::feed_rule(std::string_view text, Sink& out) {
   const std::size_t n = text.size();
+  const bool keep_numbers = rules_->keep_numbers();
   std::size_t i = 0;
-  std::string lowered;
   while (i < n) {
     auto c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
@@ -202,14 +202,14 @@ void tokenizer::feed_rule(std::string_view text, Sink& out) {
       }
       bool has_upper = false, has_letter = false;
       std::size_t j = i + ascii_word_run(text.data() + i, n - i, has_upper, has_letter);
-      std::string_view run = text.substr(i, j - i);
+      std::string_view run(text.data() + i, j - i);
       if (word_.empty() && j < n && static_cast<unsigned char>(text[j]) < 0x80) {
         // The whole word lies in this buffer and ends at an ASCII separator.
-        if (run.size() <= max_word_bytes && (has_letter || rules_->keep_numbers())) {
+        if (run.size() <= max_word_bytes && (has_letter || keep_numbers)) {
           if (has_upper) {
-            lowered.clear();
-            lowercase_ascii_into(run, lowered);
-            out.add(lowered);
+            char lowered[max_word_bytes];
+            for (std::size_t k = 0; k < run.size(); ++k) lowered[k] = ascii_lower(run[k]);
+            out.add(std::string_view(lowered, run.size()));
           } else {
             out.add(run);
           }

@@ -34,10 +34,22 @@ std::uint64_t load_tail(const char* p, std::size_t n) {
 
 }  // namespace
 
+namespace {
+
+// The hash of a word of 1 to 8 bytes, given as load_tail() of it.
+std::uint64_t short_hash(std::size_t n, std::uint64_t tail) {
+  std::uint64_t h = (0x9E3779B97F4A7C15ull ^ (n * 0xC2B2AE3D27D4EB4Full) ^ tail) * 0x94D049BB133111EBull;
+  return h ^ (h >> 29);
+}
+
+}  // namespace
+
 // Reads words 8 bytes at a time; std::hash goes through a general routine.
-[[gnu::always_inline]] inline std::uint64_t word_counts::hash(std::string_view s) noexcept {
+// Agrees with short_hash() on words of up to 8 bytes.
+std::uint64_t word_counts::hash(std::string_view s) noexcept {
   const char* p = s.data();
   std::size_t n = s.size();
+  if (n > 0 && n <= 8) return short_hash(n, load_tail(p, n));
   std::uint64_t h = 0x9E3779B97F4A7C15ull ^ (n * 0xC2B2AE3D27D4EB4Full);
   while (n > 8) {
     h = (h ^ load8(p)) * 0xBF58476D1CE4E5B9ull;
@@ -67,6 +79,7 @@ bool same_bytes(const char* p, const char* q, std::size_t n) {
 void word_counts::grow() {
   std::vector<slot> old = std::move(slots_);
   slots_.assign(old.empty() ? 64 : old.size() * 2, slot{});
+  grow_at_ = slots_.size() / 4 * 3;  // at most 3/4 full: linear probes stay short
   std::size_t mask = slots_.size() - 1;
   for (const slot& s : old) {
     if (!s.id_plus_one) continue;
@@ -76,19 +89,34 @@ void word_counts::grow() {
   }
 }
 
+// Words of up to 8 bytes (most of them) are read once: the same load gives
+// their hash and the key to compare with.
 std::uint32_t word_counts::intern(std::string_view word) {
-  // At most 3/4 full: linear probes stay short.
-  if ((words_.size() + 1) * 4 > slots_.size() * 3) grow();
-  auto tag = static_cast<std::uint32_t>(hash(word) >> 32);
+  if (words_.size() >= grow_at_) grow();
+  std::size_t n = word.size();
   std::size_t mask = slots_.size() - 1;
-  std::size_t i = tag & mask;
-  for (;; i = (i + 1) & mask) {
-    const slot& s = slots_[i];
-    if (!s.id_plus_one) break;
-    if (s.tag != tag) continue;
-    std::string_view known = words_[s.id_plus_one - 1];
-    if (known.size() == word.size() && same_bytes(known.data(), word.data(), word.size())) return s.id_plus_one - 1;
+  if (n > 0 && n <= 8) {
+    std::uint64_t tail = load_tail(word.data(), n);
+    auto tag = static_cast<std::uint32_t>(short_hash(n, tail) >> 32);
+    std::size_t i = tag & mask;
+    for (; slots_[i].id_plus_one; i = (i + 1) & mask) {
+      if (slots_[i].tag != tag) continue;
+      std::string_view known = words_[slots_[i].id_plus_one - 1];
+      if (known.size() == n && load_tail(known.data(), n) == tail) return slots_[i].id_plus_one - 1;
+    }
+    return insert_at(i, tag, word);
   }
+  auto tag = static_cast<std::uint32_t>(hash(word) >> 32);
+  std::size_t i = tag & mask;
+  for (; slots_[i].id_plus_one; i = (i + 1) & mask) {
+    if (slots_[i].tag != tag) continue;
+    std::string_view known = words_[slots_[i].id_plus_one - 1];
+    if (known.size() == n && same_bytes(known.data(), word.data(), n)) return slots_[i].id_plus_one - 1;
+  }
+  return insert_at(i, tag, word);
+}
+
+std::uint32_t word_counts::insert_at(std::size_t i, std::uint32_t tag, std::string_view word) {
   auto id = static_cast<std::uint32_t>(words_.size());
   words_.push_back(store(word));
   counts_.push_back(0);
@@ -111,6 +139,10 @@ std::string_view word_counts::store(std::string_view word) {
   return stored;
 }
 
+std::size_t word_counts::distinct() const {
+  return static_cast<std::size_t>(std::count_if(counts_.begin(), counts_.end(), [](std::uint64_t n) { return n > 0; }));
+}
+
 void word_counts::merge(const word_counts& other) {
   other.for_each([&](const word_count& w) { add(w.word, w.count); });
 }
@@ -130,7 +162,6 @@ void word_counts::clear() {
   std::fill(slots_.begin(), slots_.end(), slot{});
   words_.clear();
   counts_.clear();
-  nonzero_ = 0;
   total_ = 0;
   if (blocks_.empty()) return;
   blocks_.resize(1);

@@ -100,6 +100,9 @@ TEST_CASE("word counts agree with a map over many words as the table grows", "[c
   for (const auto& [w, n] : expected) REQUIRE(counts.get(w) == n);
   CHECK(counts.get("not-there") == 0);
   CHECK(word_counts().get("x") == 0);
+  counts.add("", 2);  // the empty word is a key like any other
+  CHECK(counts.get("") == 2);
+  CHECK(counts.distinct() == expected.size() + 1);
 }
 
 TEST_CASE("a tally counts in its dictionary only on commit", "[counts]") {

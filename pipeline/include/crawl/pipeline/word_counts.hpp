@@ -34,7 +34,7 @@ class word_counts {
   void merge(const word_counts& other);
   std::uint64_t get(std::string_view word) const;
   // Words with a count above zero.
-  std::size_t distinct() const { return nonzero_; }
+  std::size_t distinct() const;
   std::uint64_t total() const { return total_; }
   // Forgets every word but keeps the first arena block for reuse.
   void clear();
@@ -43,7 +43,6 @@ class word_counts {
   // dense from 0 and stay valid until clear().
   std::uint32_t intern(std::string_view word);
   void add_id(std::uint32_t id, std::uint64_t n = 1) {
-    if (counts_[id] == 0 && n > 0) ++nonzero_;
     counts_[id] += n;
     total_ += n;
   }
@@ -62,12 +61,13 @@ class word_counts {
   };
   static std::uint64_t hash(std::string_view s) noexcept;
   void grow();
+  std::uint32_t insert_at(std::size_t slot_index, std::uint32_t tag, std::string_view word);
   std::string_view store(std::string_view word);
 
   std::vector<slot> slots_;  // a power of two in size, or empty
   std::vector<std::string_view> words_;  // by id, into the arena
   std::vector<std::uint64_t> counts_;    // by id
-  std::size_t nonzero_ = 0;
+  std::size_t grow_at_ = 0;  // words_.size() that makes the table too full
   struct block {
     std::unique_ptr<char[]> data;
     std::size_t size;

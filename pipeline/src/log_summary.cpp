@@ -104,12 +104,11 @@ void log_summarizer::add(std::string_view lines, bool truncated, log_summary& in
   if (into.groups.size() < rules_->group_count()) into.groups.resize(rules_->group_count());
   into.bytes += lines.size();
   into.nul_bytes += count_byte(lines, '\0');
-  std::uint64_t newlines = count_byte(lines, '\n');
-  std::uint64_t count = newlines + (lines.back() != '\n' ? 1 : 0);
-  into.lines += count;
   if (truncated) into.truncated_lines += 1;
   if (!rules_->per_line()) {
     // Fast path: every line is kept, so the chunk is tokenized in one go.
+    std::uint64_t count = count_byte(lines, '\n') + (lines.back() != '\n' ? 1 : 0);
+    into.lines += count;
     into.kept_lines += count;
     if (rules_->words()) {
       tokenizer_.feed(lines, into.words);
@@ -117,13 +116,28 @@ void log_summarizer::add(std::string_view lines, bool truncated, log_summary& in
     }
     return;
   }
+  if (runs_.size() < rules_->group_count()) runs_.resize(rules_->group_count());
   while (!lines.empty()) {
     const void* nl = std::memchr(lines.data(), '\n', lines.size());
     std::size_t len = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - lines.data()) + 1 : lines.size();
+    ++into.lines;
     add_line(lines.substr(0, len), into);
     lines.remove_prefix(len);
   }
+  for (std::size_t i = 0; i < runs_.size(); ++i) end_run(i, into);
   if (rules_->words()) tokenizer_.finish(into.words);
+}
+
+// Adds a run of equal group values to the counts. Logs repeat values line
+// after line (status 200...), and comparing with the previous value is
+// cheaper than hashing and probing the table every time.
+void log_summarizer::end_run(std::size_t group, log_summary& into) {
+  value_run& run = runs_[group];
+  if (run.lines == 0) return;
+  auto& counts = into.groups[group];
+  if (auto it = counts.find(std::string_view(run.value)); it != counts.end()) it->second += run.lines;
+  else counts.emplace(run.value, run.lines);
+  run.lines = 0;
 }
 
 void log_summarizer::add_line(std::string_view line, log_summary& into) {
@@ -136,9 +150,10 @@ void log_summarizer::add_line(std::string_view line, log_summary& into) {
   for (std::size_t i = 0; i < rules_->group_count(); ++i) {
     std::string_view value;
     if (!rules_->group_value(i, text, value)) continue;
-    auto& counts = into.groups[i];
-    if (auto it = counts.find(value); it != counts.end()) ++it->second;
-    else counts.emplace(std::string(value), 1);
+    value_run& run = runs_[i];
+    if (run.lines > 0 && value != run.value) end_run(i, into);
+    if (run.lines == 0) run.value.assign(value);
+    ++run.lines;
   }
   if (rules_->per() != time_bucket::none) {
     if (rules_->bucket_of(text, key_)) ++into.buckets[key_];

@@ -89,3 +89,21 @@ TEST_CASE("summaries merge exactly and render as JSON", "[summary]") {
   CHECK(json.find("\"lines\": 3,") != std::string::npos);
   CHECK(json.find("\"groups\": {\"s\": {\"1\": 2, \"2\": 1}}") != std::string::npos);
 }
+
+TEST_CASE("runs of equal group values are counted exactly across chunks and summaries", "[summary]") {
+  summary_options o;
+  o.words = false;
+  o.groups = {"s=(\\d+)", "u=(\\w+)"};
+  auto rules = std::make_shared<const summary_rules>(o);
+  log_summarizer summarizer(rules);
+  log_summary first, second;
+  summarizer.add("s=1 u=a\ns=1 u=a\ns=2\ns=1 u=b\n", false, first);
+  summarizer.add("s=1 u=b\nnone\ns=1 u=b\n", false, first);  // the run of s=1 goes on in a new chunk
+  summarizer.add("s=1 u=b\ns=3 u=b\n", false, second);       // another summary starts from nothing
+  CHECK(first.groups[0] == value_counts{{"1", 5}, {"2", 1}});
+  CHECK(first.groups[1] == value_counts{{"a", 2}, {"b", 3}});
+  CHECK(second.groups[0] == value_counts{{"1", 1}, {"3", 1}});
+  CHECK(second.groups[1] == value_counts{{"b", 2}});
+  CHECK(first.lines == 7);
+  CHECK(second.lines == 2);
+}

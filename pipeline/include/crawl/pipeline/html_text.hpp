@@ -24,6 +24,7 @@ class html_text {
     markup_decl, comment, cdata, bogus_comment, entity, raw_text
   };
   void on_tag_end(std::string& out);
+  std::size_t ignored_run(const char* p, std::size_t n) const;
   void flush_entity(std::string& out, bool terminated_by_semicolon);
   void step(char c, std::string& out);
   bool suppressed() const { return skip_depth_ > 0; }

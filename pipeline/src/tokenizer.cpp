@@ -23,6 +23,36 @@ constexpr std::array<std::uint8_t, 128> make_ascii_table() {
 }
 constexpr auto ascii_table = make_ascii_table();
 
+#if defined(__SSE2__)
+// Bit k of each mask describes byte p[k] of a 64-byte window.
+struct window_masks {
+  std::uint64_t word = 0;    // ASCII letter or digit
+  std::uint64_t letter = 0;  // ASCII letter
+  std::uint64_t upper = 0;   // ASCII upper-case letter
+  std::uint64_t high = 0;    // 0x80 or above: not ASCII
+};
+
+window_masks classify_window(const char* p) {
+  auto in_range = [](__m128i v, char lo, char span) {
+    __m128i shifted = _mm_add_epi8(v, _mm_set1_epi8(static_cast<char>(128 - lo)));
+    return _mm_cmplt_epi8(shifted, _mm_set1_epi8(static_cast<char>(-128 + span)));
+  };
+  window_masks m;
+  for (int b = 0; b < 4; ++b) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * b));
+    __m128i up = in_range(v, 'A', 26);
+    __m128i letters = _mm_or_si128(up, in_range(v, 'a', 26));
+    __m128i word = _mm_or_si128(letters, in_range(v, '0', 10));
+    auto bits = [&](__m128i x) { return static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(x))) << (16 * b); };
+    m.word |= bits(word);
+    m.letter |= bits(letters);
+    m.upper |= bits(up);
+    m.high |= bits(v);
+  }
+  return m;
+}
+#endif
+
 // The length of the run of ASCII letters and digits at p (at most n bytes),
 // and whether it has upper-case letters and any letter at all.
 // SSE2 classifies 16 bytes at once: a word is found in one step instead of a
@@ -183,6 +213,40 @@ void tokenizer::append_code_point(char32_t cp) {
   word_.append(buf, static_cast<std::size_t>(n));
 }
 
+#if defined(__SSE2__)
+// Counts the words lying wholly inside the 64 bytes at p, up to the first
+// non-ASCII byte or the first word that runs to the window's end, and says
+// where it stopped (64: the whole window). Words here are at most 63 bytes,
+// under the word limit.
+template <class Sink>
+std::size_t count_window_words(const char* p, bool keep_numbers, Sink& out) {
+  window_masks m = classify_window(p);
+  std::uint64_t words = m.word;
+  std::size_t stop = 64;
+  if (m.high) {
+    stop = static_cast<std::size_t>(__builtin_ctzll(m.high));
+    words &= stop == 0 ? 0 : ~0ull >> (64 - stop);  // only before the first non-ASCII byte
+  }
+  while (words) {
+    auto start = static_cast<unsigned>(__builtin_ctzll(words));
+    std::uint64_t rest = words >> start;
+    unsigned len = rest == ~0ull ? 64 : static_cast<unsigned>(__builtin_ctzll(~rest));
+    if (start + len >= stop) return start;  // may go on past the window: byte-wise
+    std::uint64_t bits = ((1ull << len) - 1) << start;
+    words &= ~bits;
+    if (!(m.letter & bits) && !keep_numbers) continue;
+    if (m.upper & bits) {
+      char lowered[64];
+      for (unsigned k = 0; k < len; ++k) lowered[k] = ascii_lower(p[start + k]);
+      out.add(std::string_view(lowered, len));
+    } else {
+      out.add(std::string_view(p + start, len));
+    }
+  }
+  return stop;
+}
+#endif
+
 // Hand-written rather than a regex: this loop is the hot path of both
 // commands. ASCII words that end inside the buffer are counted straight from
 // it, without a copy, unless they need lowercasing.
@@ -192,6 +256,17 @@ void tokenizer::feed_rule(std::string_view text, Sink& out) {
   const bool keep_numbers = rules_->keep_numbers();
   std::size_t i = 0;
   while (i < n) {
+#if defined(__SSE2__)
+    // Whole 64-byte windows of ASCII: every word that starts and ends inside
+    // one is found from bit masks, without a step per byte or per separator.
+    // A word that reaches the window's end, or non-ASCII bytes, go to the
+    // byte-wise path below. (Callgrind: 107 instructions per token before.)
+    if (word_.empty() && i + 64 <= n) {
+      std::size_t stop = count_window_words(text.data() + i, keep_numbers, out);
+      i += stop;
+      if (stop == 64) continue;
+    }
+#endif
     auto c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
       std::uint8_t k = ascii_table[c];

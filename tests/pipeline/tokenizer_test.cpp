@@ -175,3 +175,22 @@ TEST_CASE("an ASCII word running into a non-ASCII letter stays one word", "[toke
     CHECK(count(std::string(prefix, 'B') + "\xc2\xa0y") == counts_map{{std::string(prefix, 'b'), 1}, {"y", 1}});
   }
 }
+
+TEST_CASE("whole buffers count as byte-sized feeds do, on mixed text and long runs", "[tokenizer]") {
+  // Feeds of 7 bytes never reach the 64-byte window path; whole buffers
+  // mostly take it. Both must give the same counts.
+  std::mt19937 rng(9);
+  const char* pieces[] = {"a", "Z", "7", " ", ".", "\n", "caf\xc3\xa9", "\xc3\x9c", "\xe4\xb8\xad", "\xc2\xa0",
+                          "\xff", "x\xcc\x81", "Word", "42", "-", "\t"};
+  std::string text;
+  for (int i = 0; i < 30000; ++i) {
+    if (rng() % 50 == 0) text += std::string(60 + rng() % 10, 'k');  // runs near and over a window
+    text += pieces[rng() % (sizeof(pieces) / sizeof(*pieces))];
+  }
+  for (bool keep : {false, true}) {
+    tokenizer_options o;
+    o.keep_numbers = keep;
+    INFO("keep_numbers " << keep);
+    CHECK(count(text, o) == count(text, o, 7));
+  }
+}

@@ -96,7 +96,7 @@ void log_summary::merge(const log_summary& o) {
 }
 
 log_summarizer::log_summarizer(const std::shared_ptr<const summary_rules>& rules)
-    : rules_(rules->clone()), tokenizer_(rules_->tokens()) {}
+    : rules_(rules->clone()), runs_(rules_->group_count()), tokenizer_(rules_->tokens()) {}
 
 void log_summarizer::add(std::string_view lines, bool truncated, log_summary& into, std::uint64_t skipped) {
   into.bytes += skipped;
@@ -116,7 +116,6 @@ void log_summarizer::add(std::string_view lines, bool truncated, log_summary& in
     }
     return;
   }
-  if (runs_.size() < rules_->group_count()) runs_.resize(rules_->group_count());
   while (!lines.empty()) {
     const void* nl = std::memchr(lines.data(), '\n', lines.size());
     std::size_t len = nl ? static_cast<std::size_t>(static_cast<const char*>(nl) - lines.data()) + 1 : lines.size();

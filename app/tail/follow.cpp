@@ -1,4 +1,4 @@
-#include "tail_follow.hpp"
+#include "follow.hpp"
 
 #include "tail_output.hpp"
 

@@ -2,7 +2,7 @@
 // Connects one URL's body bytes (crawler) to a text worker (pipeline):
 // gathers them into chunks, hands chunks over through the worker's bounded
 // channel, and pauses the transfer while that channel is full.
-#include "text_workers.hpp"
+#include "page_workers.hpp"
 
 #include "crawl/crawler/fetch.hpp"
 

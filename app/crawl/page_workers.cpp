@@ -1,4 +1,4 @@
-#include "text_workers.hpp"
+#include "page_workers.hpp"
 
 #include "crawl/pipeline/count_output.hpp"
 #include "crawl/storage/decoder.hpp"

@@ -1,4 +1,4 @@
-#include "run_stats.hpp"
+#include "crawl/run_stats.hpp"
 
 #include <catch2/catch.hpp>
 

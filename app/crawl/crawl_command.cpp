@@ -4,7 +4,7 @@
 #include "page_sink.hpp"
 #include "run_stats.hpp"
 #include "page_workers.hpp"
-#include "url_feed.hpp"
+#include "crawl/crawler/url_feed.hpp"
 
 #include "crawl/crawler/fetch.hpp"
 #include "crawl/crawler/host_scheduler.hpp"
@@ -168,7 +168,7 @@ class crawl_run {
   void archive(const crawler::normalized_url& url, crawler::fetch_result& r);
   void remember(const crawler::normalized_url& url, const crawler::fetch_result& r, const page_outcome& outcome);
   asio::awaitable<void> show_progress();
-  void take(url_batch& batch);
+  void take(crawler::url_batch& batch);
   void begin_stop();
   void record(const crawler::normalized_url& url, const crawler::fetch_result& r, clock::duration elapsed,
               const page_outcome& outcome);
@@ -183,7 +183,7 @@ class crawl_run {
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   crawler::multi_loop_pool loops_;
   worker_pool workers_;
-  url_feed feed_;
+  crawler::url_feed feed_;
   crawler::host_scheduler scheduler_;
   crawler::request_options request_;
   crawler::retry_policy retry_;
@@ -252,7 +252,7 @@ asio::awaitable<void> crawl_run::drive() {
   clear_progress();
 }
 
-void crawl_run::take(url_batch& batch) {
+void crawl_run::take(crawler::url_batch& batch) {
   if (batch.empty()) {
     input_done_ = true;
     return;

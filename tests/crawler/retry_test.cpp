@@ -1,4 +1,4 @@
-#include "crawl/crawler/fetch.hpp"
+#include "crawl/crawler/retry.hpp"
 
 #include <catch2/catch.hpp>
 

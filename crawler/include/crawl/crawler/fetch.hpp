@@ -2,6 +2,7 @@
 // One URL: an easy handle configured from request_options, its body handed to
 // a body_sink as it arrives, retried with backoff when that may help.
 #include "crawl/crawler/multi_loop.hpp"
+#include "crawl/crawler/retry.hpp"
 #include "crawl/crawler/url.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -46,13 +47,6 @@ struct request_options {
 // list's length (27 MB for 20,000 URLs, 37 MB for 200,000).
 long receive_buffer_for(std::size_t concurrency);
 
-struct retry_policy {
-  int retries = 3;
-  std::chrono::milliseconds base_delay{250};
-  std::chrono::milliseconds max_delay{30'000};
-  std::chrono::seconds max_retry_after{120};  // longer Retry-After values are not waited for
-};
-
 struct response_head {
   long status;
   std::string_view content_type;
@@ -96,14 +90,6 @@ struct validators {
   std::string etag;
   std::string last_modified;
 };
-
-// Why an attempt may be retried: connection errors, timeouts, 408, 429, 5xx
-// gateway errors. Pure.
-bool is_retryable(CURLcode code, long http_status);
-// Exponential backoff with full jitter (`jitter` in [0,1)), or Retry-After
-// when the server sent one. Pure.
-std::chrono::milliseconds retry_delay(int attempt, std::int64_t retry_after_s, const retry_policy& policy,
-                                      double jitter);
 
 // Fetches one URL to the end, retrying per `policy`. `shutdown` is a timer
 // whose expiry is the end of time until shutdown sets it to the past: waits

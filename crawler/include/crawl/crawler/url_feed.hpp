@@ -13,9 +13,9 @@
 #include <thread>
 #include <vector>
 
-namespace crawl::app {
+namespace crawl::crawler {
 
-using url_batch = std::vector<crawler::url_line>;
+using url_batch = std::vector<url_line>;
 using url_channel = boost::asio::experimental::concurrent_channel<void(boost::system::error_code, url_batch)>;
 
 inline constexpr std::size_t url_batch_size = 256;
@@ -34,7 +34,7 @@ class url_feed {
  private:
   struct state {
     state(int fd, boost::asio::any_io_executor ex) : reader(fd), channel(ex, url_batches_queued) {}
-    crawler::url_list_reader reader;
+    url_list_reader reader;
     url_channel channel;
     std::atomic<std::uint64_t> duplicates{0};
     std::atomic<bool> finished{false};
@@ -43,4 +43,4 @@ class url_feed {
   std::thread thread_;
 };
 
-}  // namespace crawl::app
+}  // namespace crawl::crawler

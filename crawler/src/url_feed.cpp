@@ -1,9 +1,9 @@
-#include "url_feed.hpp"
+#include "crawl/crawler/url_feed.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
-namespace crawl::app {
+namespace crawl::crawler {
 
 url_feed::url_feed(int fd, boost::asio::any_io_executor network)
     : state_(std::make_shared<state>(fd, network)) {
@@ -51,4 +51,4 @@ url_feed::~url_feed() {
   else thread_.detach();
 }
 
-}  // namespace crawl::app
+}  // namespace crawl::crawler

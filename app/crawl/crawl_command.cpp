@@ -13,7 +13,7 @@
 #include "crawl/storage/atomic_file.hpp"
 #include "crawl/storage/crawl_state.hpp"
 #include "crawl/storage/decoder.hpp"
-#include "crawl/storage/tail_state.hpp"
+#include "crawl/storage/state_lock.hpp"
 #include "crawl/storage/warc.hpp"
 
 #include <boost/asio/as_tuple.hpp>

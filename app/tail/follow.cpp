@@ -2,6 +2,8 @@
 
 #include "tail_output.hpp"
 
+#include "crawl/storage/rotation.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -23,39 +25,6 @@ namespace crawl::app {
 
 namespace asio = boost::asio;
 using namespace boost::asio::experimental::awaitable_operators;
-
-void start_at_last_lines(log_reader& reader, const std::string& path, std::uint64_t n) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;
-  struct ::stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return;
-  }
-  // Walk back from the end counting newlines; a final newline ends the last
-  // line rather than starting an empty one.
-  std::uint64_t end = static_cast<std::uint64_t>(st.st_size);
-  std::uint64_t pos = end, start = 0;
-  std::uint64_t seen = 0;
-  char block[64 * 1024];
-  bool found = n == 0;
-  if (n == 0) start = end;
-  while (!found && pos > 0) {
-    std::size_t len = static_cast<std::size_t>(std::min<std::uint64_t>(sizeof block, pos));
-    pos -= len;
-    if (::pread(fd, block, len, static_cast<off_t>(pos)) != static_cast<ssize_t>(len)) break;
-    for (std::size_t i = len; i-- > 0;) {
-      if (block[i] != '\n' || pos + i + 1 == end) continue;
-      if (++seen == n) {
-        start = pos + i + 1;
-        found = true;
-        break;
-      }
-    }
-  }
-  ::close(fd);
-  reader.seek_to(start);
-}
 
 namespace {
 
@@ -132,7 +101,7 @@ class follower {
       f.ino = st.st_ino;
     }
     if (from_end) {
-      if (s_.last_lines) start_at_last_lines(*f.reader, f.path, *s_.last_lines);
+      if (s_.last_lines) f.reader->seek_to(storage::last_lines_offset(f.path, *s_.last_lines));
       else f.reader->seek_to(static_cast<std::uint64_t>(st.st_size));
     }
   }
@@ -159,21 +128,24 @@ class follower {
       co_await drain(f);
       co_return;
     }
-    // A deleted file's inode number may already belong to its successor, so
-    // "our file has no name left" counts as rotation too.
     struct ::stat open_st {};
-    bool deleted = f.reader->source().stat(open_st) && open_st.st_nlink == 0;
-    if (deleted || st.st_dev != f.dev || st.st_ino != f.ino) {
-      // Rotated: the old file is drained to its end; now the new one, from its start.
-      co_await f.reader->finish(consume_);
-      if (!s_.quiet) std::fprintf(stderr, "crawl tail: %s: rotated; reading the new file\n", f.path.c_str());
-      open(f, false);
-      co_await drain(f);
-    } else if (static_cast<std::uint64_t>(st.st_size) < f.reader->source().offset()) {
-      if (!s_.quiet)
-        std::fprintf(stderr, "crawl tail: %s: truncated; reading from the start\n", f.path.c_str());
-      open(f, false);
-      co_await drain(f);
+    if (!f.reader->source().stat(open_st)) co_return;
+    switch (storage::check_live(st, open_st, f.reader->source().offset())) {
+      case storage::live_change::rotated:
+        // The old file is drained to its end; now the new one, from its start.
+        co_await f.reader->finish(consume_);
+        if (!s_.quiet) std::fprintf(stderr, "crawl tail: %s: rotated; reading the new file\n", f.path.c_str());
+        open(f, false);
+        co_await drain(f);
+        break;
+      case storage::live_change::truncated:
+        if (!s_.quiet)
+          std::fprintf(stderr, "crawl tail: %s: truncated; reading from the start\n", f.path.c_str());
+        open(f, false);
+        co_await drain(f);
+        break;
+      case storage::live_change::none:
+        break;
     }
   }
 

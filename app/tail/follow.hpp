@@ -14,7 +14,4 @@ namespace crawl::app {
 int run_follow(const config::tail_settings& s, const std::vector<std::string>& inputs,
                std::shared_ptr<const pipeline::summary_rules> rules, std::vector<std::string>& errors);
 
-// Moves an uncompressed regular file's reader to the start of its last `n` lines.
-void start_at_last_lines(log_reader& reader, const std::string& path, std::uint64_t n);
-
 }  // namespace crawl::app

@@ -3,10 +3,11 @@
 #include "log_reader.hpp"
 #include "follow.hpp"
 #include "tail_output.hpp"
-#include "tail_resume.hpp"
+#include "crawl/storage/rotation.hpp"
 
 #include "crawl/pipeline/log_summary.hpp"
 #include "crawl/storage/decoder.hpp"
+#include "crawl/storage/state_lock.hpp"
 #include "crawl/storage/tail_state.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -186,25 +187,25 @@ int run_tail(const config::tail_settings& s) {
       io,
       [&]() -> asio::awaitable<void> {
         for (std::size_t i = 0; i < inputs.size(); ++i) {
-          resume_plan plan;
+          storage::resume_plan plan;
           if (state) {
             if (inputs[i] == "-") {
               errors.push_back("-: --state cannot resume standard input");
               continue;
             }
-            plan = plan_resume(inputs[i], state->get(inputs[i]));
+            plan = storage::plan_resume(inputs[i], state->get(inputs[i]));
             if (!plan.note.empty() && !s.quiet) std::fprintf(stderr, "crawl tail: %s\n", plan.note.c_str());
             if (!plan.predecessor.empty()) co_await read_finished_file(plan.predecessor, i, plan.predecessor_offset);
           }
           auto reader = open_reader(inputs[i], i);
           if (!reader) continue;
           if (plan.offset > 0) {
-            if (storage::detect_compression(leading_bytes(inputs[i], 4)) == storage::compression::none)
+            if (storage::detect_compression(storage::leading_bytes(inputs[i], 4)) == storage::compression::none)
               reader->seek_to(plan.offset);
             else
               reader->skip_to(plan.offset);
           }
-          if (s.last_lines) start_at_last_lines(*reader, inputs[i], *s.last_lines);
+          if (s.last_lines) reader->seek_to(storage::last_lines_offset(inputs[i], *s.last_lines));
           bool ok = co_await reader->read_to_end(consume);
           // With --state an unterminated last line waits for the next run,
           // which will see it whole; without, it counts now.
@@ -212,7 +213,7 @@ int run_tail(const config::tail_settings& s) {
           if (!ok || !reader->error().empty()) {
             errors.push_back(reader->error());
           } else if (state) {
-            if (auto mark = current_mark(inputs[i], reader->line_offset())) marks.push_back(std::move(*mark));
+            if (auto mark = storage::current_mark(inputs[i], reader->line_offset())) marks.push_back(std::move(*mark));
           }
         }
         co_await workers.end();

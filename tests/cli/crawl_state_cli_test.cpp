@@ -2,7 +2,7 @@
 #include "run_process.hpp"
 #include "test_http_server.hpp"
 
-#include "crawl/storage/tail_state.hpp"
+#include "crawl/storage/state_lock.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>

@@ -1,3 +1,4 @@
+#include "crawl/storage/state_lock.hpp"
 #include "crawl/storage/tail_state.hpp"
 
 #include <catch2/catch.hpp>

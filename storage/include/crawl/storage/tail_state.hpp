@@ -1,6 +1,5 @@
 #pragma once
-// How far each log file was read, kept in SQLite between runs, and the lock
-// that keeps two runs on the same state from overlapping.
+// How far each log file was read, kept in SQLite between runs.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -23,18 +22,6 @@ struct file_mark {
 };
 
 inline constexpr std::size_t fingerprint_bytes = 1024;
-
-// An exclusive lock on "<state>.lock" (flock), naming its holder's pid.
-class state_lock {
- public:
-  // wait: block until the holder is done. Otherwise, when another process
-  // holds it, returns nullptr with `error` naming that process.
-  static std::unique_ptr<state_lock> acquire(const std::string& state_path, bool wait, std::string& error);
-  ~state_lock();
-
- private:
-  int fd_ = -1;
-};
 
 class tail_state {
  public:

@@ -1,4 +1,4 @@
-#include "tail_resume.hpp"
+#include "crawl/storage/rotation.hpp"
 
 #include "crawl/storage/decoder.hpp"
 
@@ -10,7 +10,7 @@
 #include <algorithm>
 #include <vector>
 
-namespace crawl::app {
+namespace crawl::storage {
 namespace {
 
 std::string raw_head(const std::string& path, std::size_t n) {
@@ -54,7 +54,7 @@ std::vector<std::string> rotated_candidates(const std::string& path) {
 
 std::string leading_bytes(const std::string& path, std::size_t n) {
   std::string head = raw_head(path, 64 * 1024);
-  auto decoder = storage::make_decoder(storage::detect_compression(head));
+  auto decoder = make_decoder(detect_compression(head));
   if (!decoder) return head.substr(0, n);
   // Decode from the start until there are n bytes (or the file ends).
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -69,26 +69,26 @@ std::string leading_bytes(const std::string& path, std::size_t n) {
   return out;
 }
 
-std::optional<storage::file_mark> current_mark(const std::string& path, std::uint64_t offset) {
+std::optional<file_mark> current_mark(const std::string& path, std::uint64_t offset) {
   struct ::stat st {};
   if (::stat(path.c_str(), &st) != 0) return std::nullopt;
-  storage::file_mark m;
+  file_mark m;
   m.path = path;
   m.dev = st.st_dev;
   m.ino = st.st_ino;
-  m.fingerprint = raw_head(path, storage::fingerprint_bytes);
+  m.fingerprint = raw_head(path, fingerprint_bytes);
   m.offset = offset;
   m.size = static_cast<std::uint64_t>(st.st_size);
   m.mtime_ns = st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec;
   return m;
 }
 
-resume_plan plan_resume(const std::string& path, const std::optional<storage::file_mark>& mark) {
+resume_plan plan_resume(const std::string& path, const std::optional<file_mark>& mark) {
   resume_plan plan;
   if (!mark) return plan;  // first run: the whole file
   struct ::stat st {};
   if (::stat(path.c_str(), &st) != 0) return plan;
-  std::string head = raw_head(path, storage::fingerprint_bytes);
+  std::string head = raw_head(path, fingerprint_bytes);
   bool same_file = static_cast<std::uint64_t>(st.st_dev) == mark->dev && static_cast<std::uint64_t>(st.st_ino) == mark->ino;
   bool same_start = starts_with(head, mark->fingerprint);
   if (same_file && same_start && static_cast<std::uint64_t>(st.st_size) >= mark->offset) {
@@ -115,4 +115,46 @@ resume_plan plan_resume(const std::string& path, const std::optional<storage::fi
   return plan;
 }
 
-}  // namespace crawl::app
+std::uint64_t last_lines_offset(const std::string& path, std::uint64_t n) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  struct ::stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return 0;
+  }
+  // Walk back from the end counting newlines; a final newline ends the last
+  // line rather than starting an empty one.
+  std::uint64_t end = static_cast<std::uint64_t>(st.st_size);
+  std::uint64_t pos = end, start = 0;
+  std::uint64_t seen = 0;
+  char block[64 * 1024];
+  bool found = n == 0;
+  if (n == 0) start = end;
+  while (!found && pos > 0) {
+    std::size_t len = static_cast<std::size_t>(std::min<std::uint64_t>(sizeof block, pos));
+    pos -= len;
+    if (::pread(fd, block, len, static_cast<off_t>(pos)) != static_cast<ssize_t>(len)) break;
+    for (std::size_t i = len; i-- > 0;) {
+      if (block[i] != '\n' || pos + i + 1 == end) continue;
+      if (++seen == n) {
+        start = pos + i + 1;
+        found = true;
+        break;
+      }
+    }
+  }
+  ::close(fd);
+  return start;
+}
+
+live_change check_live(const struct ::stat& at_path, const struct ::stat& open_file, std::uint64_t read_offset) {
+  // A deleted file's inode number may already belong to its successor, so
+  // "our file has no name left" counts as rotation too.
+  if (open_file.st_nlink == 0 || at_path.st_dev != open_file.st_dev || at_path.st_ino != open_file.st_ino)
+    return live_change::rotated;
+  if (static_cast<std::uint64_t>(at_path.st_size) < read_offset) return live_change::truncated;
+  return live_change::none;
+}
+
+}  // namespace crawl::storage

@@ -1,35 +1,45 @@
 #include "diagnostics.hpp"
 
-#include "crawl/pipeline/count_output.hpp"
+#include <nlohmann/json.hpp>
+#include <unistd.h>
 
 #include <cstdio>
 
 namespace crawl::app {
 namespace {
 log_format format_ = log_format::text;
-}
+bool progress_shown_ = false;
+}  // namespace
 
 void set_log_format(log_format format) { format_ = format; }
 log_format current_log_format() { return format_; }
 
 void log_line(const char* level, const std::string& message, std::initializer_list<log_field> fields) {
+  clear_progress();
   std::string line;
   if (format_ == log_format::text) {
     line = "crawl: " + message + "\n";
   } else {
-    line = "{\"level\": ";
-    pipeline::append_json_string(line, level);
-    line += ", \"message\": ";
-    pipeline::append_json_string(line, message);
-    for (const auto& [name, value] : fields) {
-      line += ", ";
-      pipeline::append_json_string(line, name);
-      line += ": ";
-      pipeline::append_json_string(line, value);
-    }
-    line += "}\n";
+    nlohmann::ordered_json j;
+    j["level"] = level;
+    j["message"] = message;
+    for (const auto& [name, value] : fields) j[name] = value;
+    line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   }
   std::fputs(line.c_str(), stderr);
+}
+
+bool progress_wanted(bool quiet) { return !quiet && ::isatty(STDERR_FILENO); }
+
+void show_progress(const std::string& text) {
+  std::fprintf(stderr, "\r\033[K%s", text.c_str());
+  progress_shown_ = true;
+}
+
+void clear_progress() {
+  if (!progress_shown_) return;
+  std::fputs("\r\033[K", stderr);
+  progress_shown_ = false;
 }
 
 }  // namespace crawl::app

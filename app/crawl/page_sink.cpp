@@ -2,7 +2,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 namespace crawl::app {
@@ -58,7 +57,9 @@ void page_sink::send(text_chunk chunk) {
   outbox_.push_back(std::move(chunk));
   if (!draining_) {
     draining_ = true;
-    asio::co_spawn(network_, drain(shared_from_this()), asio::detached);
+    asio::co_spawn(network_, drain(shared_from_this()), [](std::exception_ptr e) {
+      if (e) std::rethrow_exception(e);  // a bug: out of the io_context, to the top
+    });
   }
 }
 

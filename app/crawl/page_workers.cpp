@@ -5,7 +5,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -75,17 +74,23 @@ asio::awaitable<void> run_worker(chunk_channel& channel, pipeline::word_counts& 
 
 }  // namespace
 
-worker_pool::worker_pool(unsigned workers, asio::io_context& network) : network_(network.get_executor()) {
+worker_pool::worker_pool(unsigned workers, asio::io_context& network,
+                         std::function<void(std::exception_ptr)> on_failure)
+    : network_(network.get_executor()), on_failure_(std::move(on_failure)) {
+  // A worker's exception is handed to the network thread, never dropped.
+  auto report = [this](std::exception_ptr e) {
+    if (e) asio::post(network_, [this, e] { on_failure_(e); });
+  };
   if (workers <= 1) {
     workers_.push_back(std::make_unique<worker>(nullptr, network.get_executor()));
-    asio::co_spawn(network, run_worker(workers_[0]->channel, workers_[0]->totals, network_), asio::detached);
+    asio::co_spawn(network, run_worker(workers_[0]->channel, workers_[0]->totals, network_), report);
     return;
   }
   for (unsigned i = 0; i < workers; ++i) {
     auto context = std::make_unique<asio::io_context>(1);
     auto executor = context->get_executor();
     auto w = std::make_unique<worker>(std::move(context), executor);
-    asio::co_spawn(*w->context, run_worker(w->channel, w->totals, network_), asio::detached);
+    asio::co_spawn(*w->context, run_worker(w->channel, w->totals, network_), report);
     w->thread = std::thread([ctx = w->context.get()] { ctx->run(); });
     workers_.push_back(std::move(w));
   }
@@ -100,7 +105,10 @@ chunk_channel& worker_pool::pick() {
 }
 
 void worker_pool::close() {
-  for (auto& w : workers_) w->channel.close();
+  for (auto& w : workers_) {
+    w->channel.cancel();
+    w->channel.close();
+  }
 }
 
 void worker_pool::join() {

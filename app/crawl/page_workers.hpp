@@ -8,6 +8,7 @@
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
@@ -65,13 +66,18 @@ inline constexpr std::size_t channel_capacity = 32;
 // the loop's thread: 3.6 s.
 class worker_pool {
  public:
-  worker_pool(unsigned workers, boost::asio::io_context& network);
+  // `on_failure` runs on the network thread if a worker's coroutine throws
+  // (a bug); that worker counts nothing more.
+  worker_pool(unsigned workers, boost::asio::io_context& network,
+              std::function<void(std::exception_ptr)> on_failure);
   ~worker_pool();
 
   // The channel for a new page, round-robin.
   chunk_channel& pick();
-  // Closes the channels: each worker ends once it sees that. Call on the
-  // network thread when every page is done, so the inline worker ends too.
+  // Closes the channels: each worker ends once it sees that, and a send
+  // still waiting for room is cancelled (a closed channel alone would leave
+  // it pending for ever). Call on the network thread when every page is
+  // done, so the inline worker ends too.
   void close();
   // close(), then waits for the worker threads.
   void join();
@@ -80,6 +86,7 @@ class worker_pool {
  private:
   struct worker;
   boost::asio::any_io_executor network_;
+  std::function<void(std::exception_ptr)> on_failure_;
   std::vector<std::unique_ptr<worker>> workers_;
   std::size_t next_ = 0;
 };

@@ -27,7 +27,9 @@ std::chrono::milliseconds to_ms(double seconds) {
 
 }  // namespace
 
-std::string version_string() { return "crawl 0.1.0"; }
+// CRAWL_VERSION comes from project(VERSION) in the top CMakeLists.txt, the one place it is written.
+std::string version_string() { return std::string("crawl ") + CRAWL_VERSION; }
+std::string product_token() { return std::string("crawl/") + CRAWL_VERSION; }
 
 bool given_on_command_line(const CLI::Option& opt, int argc, const char* const* argv) {
   for (int i = 1; i < argc; ++i) {
@@ -73,8 +75,7 @@ std::optional<std::chrono::milliseconds> parse_duration(const std::string& text)
 
 parse_outcome parse_crawl_args(int argc, const char* const* argv, std::string* describe) {
   crawl_settings s;
-  s.user_agent = version_string();
-  s.user_agent.replace(5, 1, "/");
+  s.user_agent = product_token();
   double connect_timeout = 10, timeout = 30, grace = 5, retry_delay = 0.25;
   long low_speed_time = 15;
   std::string proxy;

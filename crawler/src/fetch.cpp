@@ -234,6 +234,15 @@ bool shutdown_requested(const asio::steady_timer& shutdown) {
   return shutdown.expiry() <= std::chrono::steady_clock::now();
 }
 
+// A retry was due when the run stopped: the URL is not done, so a resumed
+// run tries it again instead of taking the failure as final.
+fetch_result leave_unfinished(fetch_result r) {
+  r.status = fetch_status::interrupted;
+  r.reason = "interrupted";
+  r.error += "; not retried: the run was stopped";
+  return r;
+}
+
 }  // namespace
 
 long receive_buffer_for(std::size_t concurrency) {
@@ -262,18 +271,18 @@ asio::awaitable<fetch_result> fetch(multi_loop& loop, const normalized_url& url,
       retry_after = a.retry_after();
     }
     r.attempts = attempt_no;
-    if (r.status != fetch_status::failed || attempt_no > policy.retries || !is_retryable(code, r.http_status) ||
-        shutdown_requested(shutdown))
+    if (r.status != fetch_status::failed || attempt_no > policy.retries || !is_retryable(code, r.http_status))
       co_return r;
     if (retry_after > policy.max_retry_after.count()) {
       r.error += "; Retry-After " + std::to_string(retry_after) + " s is longer than we wait";
       co_return r;
     }
+    if (shutdown_requested(shutdown)) co_return leave_unfinished(std::move(r));
     sink.on_discard();
     asio::steady_timer pause(co_await asio::this_coro::executor, retry_delay(attempt_no, retry_after, policy, next_jitter()));
     co_await (pause.async_wait(asio::as_tuple(asio::use_awaitable)) ||
               shutdown.async_wait(asio::as_tuple(asio::use_awaitable)));
-    if (shutdown_requested(shutdown)) co_return r;
+    if (shutdown_requested(shutdown)) co_return leave_unfinished(std::move(r));
   }
 }
 

@@ -1,54 +1,122 @@
 #include "crawl/crawler/url_feed.hpp"
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 namespace crawl::crawler {
 
-url_feed::url_feed(int fd, boost::asio::any_io_executor network)
-    : state_(std::make_shared<state>(fd, network)) {
-  thread_ = std::thread([st = state_] {
-    for (;;) {
-      url_batch batch;
-      batch.reserve(url_batch_size);
-      while (batch.size() < url_batch_size) {
-        auto line = st->reader.next();
-        if (!line) break;
-        batch.push_back(std::move(*line));
-      }
-      st->duplicates = st->reader.duplicates();
-      bool last = batch.size() < url_batch_size;
-      bool marks_end = batch.empty();
-      // Blocks this thread (not the loop) while the channel is full.
-      auto sent = st->channel.async_send(boost::system::error_code{}, std::move(batch), boost::asio::use_future);
-      try {
-        sent.get();
-      } catch (const boost::system::system_error&) {
-        return;  // closed: the run stopped early
-      }
-      if (last && !marks_end) {
-        // The list ended inside this batch: an empty batch marks the end.
-        auto end = st->channel.async_send(boost::system::error_code{}, url_batch{}, boost::asio::use_future);
-        try {
-          end.get();
-        } catch (const boost::system::system_error&) {
-        }
-      }
-      if (last) {
-        st->finished = true;
-        return;
-      }
-    }
-  });
+namespace asio = boost::asio;
+
+// Shared by the loop and the reading thread; every field below `mutex` is
+// guarded by it.
+struct url_feed::shared : std::enable_shared_from_this<url_feed::shared> {
+  shared(int fd, asio::any_io_executor ex) : reader(fd), loop(std::move(ex)) {}
+  url_list_reader reader;  // the reading thread's only
+  asio::any_io_executor loop;
+  std::mutex mutex;
+  std::condition_variable room;  // the reader waits here while the queue is full
+  std::deque<url_batch> queue;
+  bool ended = false;    // the list was read to its end
+  bool stopped = false;  // stop(): no more batches, no more wake-ups
+  bool finished = false; // the thread has returned
+  // The loop is waiting in next(): the reader posts `wake` once.
+  asio::steady_timer* waiting = nullptr;
+
+  // With the mutex held: tells a waiting next() to look again.
+  void wake_loop() {
+    if (!waiting || stopped) return;
+    asio::steady_timer* timer = waiting;
+    waiting = nullptr;
+    asio::post(loop, [self = shared_from_this(), timer] {
+      std::lock_guard lock(self->mutex);
+      if (!self->stopped) timer->cancel();
+    });
+  }
+};
+
+namespace {
+
+url_batch read_batch(url_list_reader& reader) {
+  url_batch batch;
+  batch.lines.reserve(url_batch_size);
+  std::uint64_t duplicates_before = reader.duplicates();
+  while (batch.lines.size() < url_batch_size) {
+    auto line = reader.next();
+    if (!line) break;
+    batch.lines.push_back(std::move(*line));
+  }
+  batch.duplicates = reader.duplicates() - duplicates_before;
+  return batch;
+}
+
+}  // namespace
+
+url_feed::url_feed(int fd, asio::any_io_executor loop)
+    : shared_(std::make_shared<shared>(fd, loop)), wake_(loop, std::chrono::steady_clock::time_point::max()) {
+  thread_ = std::thread([st = shared_] { read_list(st); });
+}
+
+void url_feed::read_list(const std::shared_ptr<shared>& st) {
+  for (;;) {
+    url_batch batch = read_batch(st->reader);  // blocking reads, outside the lock
+    bool last = batch.lines.size() < url_batch_size;
+    std::unique_lock lock(st->mutex);
+    st->room.wait(lock, [&] { return st->stopped || st->queue.size() < url_batches_queued; });
+    if (st->stopped) break;
+    if (!batch.lines.empty() || batch.duplicates > 0) st->queue.push_back(std::move(batch));
+    if (last) st->ended = true;
+    st->wake_loop();
+    if (last) break;
+  }
+  std::lock_guard lock(st->mutex);
+  st->finished = true;
 }
 
 url_feed::~url_feed() {
   stop();
-  // A thread blocked reading a terminal or a pipe that never ends is left
-  // behind rather than waited for; it holds only its own state.
   if (!thread_.joinable()) return;
-  if (state_->finished) thread_.join();
+  bool finished;
+  {
+    std::lock_guard lock(shared_->mutex);
+    finished = shared_->finished;
+  }
+  // A thread blocked reading a terminal or a pipe that never ends is left
+  // behind rather than waited for: it holds only its own state, and after
+  // stop() it posts nothing.
+  if (finished) thread_.join();
   else thread_.detach();
+}
+
+void url_feed::stop() {
+  {
+    std::lock_guard lock(shared_->mutex);
+    shared_->stopped = true;
+    shared_->waiting = nullptr;
+    shared_->queue.clear();
+  }
+  shared_->room.notify_all();
+  wake_.cancel();
+}
+
+asio::awaitable<std::optional<url_batch>> url_feed::next() {
+  for (;;) {
+    {
+      std::lock_guard lock(shared_->mutex);
+      if (shared_->stopped) co_return std::nullopt;
+      if (!shared_->queue.empty()) {
+        url_batch batch = std::move(shared_->queue.front());
+        shared_->queue.pop_front();
+        shared_->room.notify_one();
+        co_return batch;
+      }
+      if (shared_->ended) co_return std::nullopt;
+      shared_->waiting = &wake_;
+    }
+    // Nothing runs on this thread between the unlock and the wait, so a
+    // wake-up posted meanwhile finds the wait in place.
+    co_await wake_.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
 }
 
 }  // namespace crawl::crawler

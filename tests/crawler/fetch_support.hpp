@@ -6,6 +6,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <optional>
 #include <string>
 
 namespace crawl::test {
@@ -52,17 +53,25 @@ inline crawler::retry_policy fast_retries(int retries = 2) {
 
 inline crawler::fetch_result run_fetch(const std::string& url, recording_sink& sink,
                                        crawler::request_options options = {},
-                                       crawler::retry_policy policy = fast_retries()) {
+                                       crawler::retry_policy policy = fast_retries(),
+                                       std::optional<std::chrono::milliseconds> stop_after = std::nullopt) {
   boost::asio::io_context io;
   sink.io = &io;
   crawler::multi_loop loop(io.get_executor());
   boost::asio::steady_timer shutdown(io, std::chrono::steady_clock::time_point::max());
+  // The run stops (as on SIGTERM) after `stop_after`.
+  boost::asio::steady_timer stop(io, stop_after.value_or(std::chrono::hours(1)));
+  if (stop_after)
+    stop.async_wait([&](boost::system::error_code ec) {
+      if (!ec) shutdown.expires_at(std::chrono::steady_clock::time_point::min());
+    });
   auto target = crawler::normalize_url(url).url.value();
   crawler::fetch_result out;
   boost::asio::co_spawn(
       io,
       [&]() -> boost::asio::awaitable<void> {
         out = co_await crawler::fetch(loop, target, options, policy, sink, shutdown);
+        stop.cancel();
       },
       boost::asio::detached);
   io.run();

@@ -194,3 +194,13 @@ TEST_CASE("receive buffers shrink as transfers in flight grow, within libcurl's 
   CHECK(receive_buffer_for(512) == 16 * 1024);
   CHECK(receive_buffer_for(10000) == 16 * 1024);
 }
+
+TEST_CASE("a retry still due when the run stops leaves the URL unfinished, not failed", "[fetch]") {
+  recording_sink sink;
+  retry_policy slow = fast_retries(3);
+  slow.base_delay = std::chrono::seconds(30);
+  auto r = run_fetch(shared_test_server().url("/always503/stop"), sink, {}, slow, std::chrono::milliseconds(300));
+  CHECK(r.status == fetch_status::interrupted);
+  CHECK(r.attempts == 1);
+  CHECK(r.http_status == 503);
+}

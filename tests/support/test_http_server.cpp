@@ -33,6 +33,7 @@ struct response {
   std::string extra_headers;
   std::string body;
   delivery how = delivery::normal;
+  int delay_ms = 100;  // for delivery::delayed
 };
 
 std::string reason_phrase(int status) {
@@ -120,9 +121,10 @@ response route(const std::string& path, const std::string& query, std::uint64_t 
     } else {
       r.body = html("stable page " + path.substr(6) + " words");
     }
-  } else if (path.rfind("/slow/", 0) == 0) {  // a page that takes 100 ms
+  } else if (path.rfind("/slow/", 0) == 0) {  // a page that takes 100 ms (or ?ms=N)
     r.body = html("slow page words");
     r.how = delivery::delayed;
+    r.delay_ms = std::stoi(query_value(query, "ms", "100"));
   } else if (path == "/redirect") {
     r.status = 302;
     r.extra_headers = "Location: " + query_value(query, "to", "/count/1") + "\r\n";
@@ -247,7 +249,7 @@ asio::awaitable<bool> deliver(tcp::socket& socket, const response& r) {
       co_return !ec;
     }
     case delivery::delayed: {
-      co_await pause(100);
+      co_await pause(r.delay_ms);
       auto [ec, n] = co_await send(head_of(r, r.body.size(), false) + r.body);
       co_return !ec;
     }

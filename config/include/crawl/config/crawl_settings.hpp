@@ -82,6 +82,9 @@ struct parse_outcome {
 // its source, for `crawl config --print`.
 parse_outcome parse_crawl_args(int argc, const char* const* argv, std::string* describe = nullptr);
 
+// "crawl 0.1.0", for --version.
 std::string version_string();
+// "crawl/0.1.0": the default User-Agent and the WARC software field.
+std::string product_token();
 
 }  // namespace crawl::config

@@ -93,7 +93,8 @@ struct validators {
 
 // Fetches one URL to the end, retrying per `policy`. `shutdown` is a timer
 // whose expiry is the end of time until shutdown sets it to the past: waits
-// between attempts then end at once, and no retry starts.
+// between attempts then end at once, no retry starts, and a URL whose retry
+// was due ends as interrupted (not failed), for a resumed run to try again.
 boost::asio::awaitable<fetch_result> fetch(multi_loop& loop, const normalized_url& url,
                                            const request_options& options, const retry_policy& policy,
                                            body_sink& sink, boost::asio::steady_timer& shutdown,

@@ -1,45 +1,60 @@
 #pragma once
-// Reads the URL list on a thread of its own (a slow pipe on stdin must never
-// stall the event loop) and hands lines over in batches through a bounded
-// channel, so memory stays bounded however long the list is. An empty batch
-// marks the end of the list.
+// Reads the URL list on a thread of its own (a slow pipe on standard input
+// must never stall the event loop) and hands lines to the loop in batches,
+// at most `batches_queued` ahead, so memory stays bounded however long the
+// list is.
+//
+// Why not an Asio channel: a send blocked on a full channel is outstanding
+// work that close() does not cancel, so a run stopped early never ran out of
+// work and hung (found with SIGTERM on a 20,000-line list). Here the reading
+// thread waits on a condition variable, and the loop is only ever posted a
+// wake-up, never left with a pending operation.
 #include "crawl/crawler/url_list_reader.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 
-#include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
 namespace crawl::crawler {
 
-using url_batch = std::vector<url_line>;
-using url_channel = boost::asio::experimental::concurrent_channel<void(boost::system::error_code, url_batch)>;
+struct url_batch {
+  std::vector<url_line> lines;  // URLs and bad lines, in list order
+  std::uint64_t duplicates = 0; // duplicate lines dropped while this batch was read
+};
 
 inline constexpr std::size_t url_batch_size = 256;
 inline constexpr std::size_t url_batches_queued = 4;
 
+// next() and stop() are called on the loop's thread only.
 class url_feed {
  public:
   // Takes ownership of fd (0: standard input, left open).
-  url_feed(int fd, boost::asio::any_io_executor network);
+  url_feed(int fd, boost::asio::any_io_executor loop);
   ~url_feed();
-  url_channel& channel() { return state_->channel; }
-  // Stops reading; the thread ends at its next batch.
-  void stop() { state_->channel.close(); }
-  std::uint64_t duplicates() const { return state_->duplicates.load(); }
+  url_feed(const url_feed&) = delete;
+  url_feed& operator=(const url_feed&) = delete;
+
+  // The next batch; nullopt once the list has ended or stop() was called.
+  // One caller at a time.
+  boost::asio::awaitable<std::optional<url_batch>> next();
+  // Stops reading: next() returns nullopt from now on, a waiting next() too.
+  // The reading thread ends at its next batch (one blocked in read() on a
+  // terminal is left behind at destruction; it touches only its own state).
+  void stop();
 
  private:
-  struct state {
-    state(int fd, boost::asio::any_io_executor ex) : reader(fd), channel(ex, url_batches_queued) {}
-    url_list_reader reader;
-    url_channel channel;
-    std::atomic<std::uint64_t> duplicates{0};
-    std::atomic<bool> finished{false};
-  };
-  std::shared_ptr<state> state_;  // shared with the thread, which may outlive us while blocked in read()
+  struct shared;
+  static void read_list(const std::shared_ptr<shared>& st);  // the reading thread
+  std::shared_ptr<shared> shared_;
+  boost::asio::steady_timer wake_;  // cancelled (by a posted wake-up) when a batch arrives
   std::thread thread_;
 };
 

@@ -1,0 +1,105 @@
+#pragma once
+// One run of `crawl URLS` on the network thread: the driver (read the list,
+// start what the host scheduler allows) and one coroutine per URL, from fetch
+// to counted words. It ends when every URL taken from the list has ended;
+// the shutdown awaitable, run beside it, can stop it early.
+#include "crawl_outputs.hpp"
+#include "loop_event.hpp"
+#include "page_sink.hpp"
+#include "page_workers.hpp"
+#include "run_stats.hpp"
+#include "shutdown.hpp"
+
+#include "crawl/config/crawl_settings.hpp"
+#include "crawl/crawler/fetch.hpp"
+#include "crawl/crawler/host_scheduler.hpp"
+#include "crawl/crawler/multi_loop_pool.hpp"
+#include "crawl/crawler/url_feed.hpp"
+#include "crawl/storage/crawl_state.hpp"
+#include "crawl/storage/warc.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <exception>
+
+namespace crawl::app {
+
+// What a run writes to besides its counters; null pointers are absent options.
+struct run_targets {
+  crawl_outputs& outputs;
+  storage::crawl_state* state = nullptr;  // --state
+  storage::warc_writer* warc = nullptr;   // --warc
+};
+
+class crawl_run final : public stoppable {
+ public:
+  // `input_fd` is the URL list (owned; 0 is standard input, left open).
+  crawl_run(const config::crawl_settings& s, std::size_t concurrency, unsigned threads, int input_fd,
+            boost::asio::io_context& net, run_targets targets);
+
+  // The whole run. Completes when every URL taken from the list has ended,
+  // normally or cut short by the shutdown.
+  boost::asio::awaitable<void> run();
+  // After run() and once the io_context has stopped: joins the workers and
+  // returns the counters; totals() then holds every word counted.
+  run_stats finish();
+  pipeline::word_counts& totals() { return totals_; }
+  // An exception escaped a coroutine or a worker (a bug): the run was
+  // stopped, and the caller reports it.
+  std::exception_ptr internal_error() const { return internal_error_; }
+  // Writing to --state failed (logged): the run was stopped.
+  bool state_failed() const { return state_failed_; }
+
+  void stop_starting(stop_cause cause) override;
+  void abort_in_flight() override;
+  std::size_t transfers_in_flight() const override { return loops_.running(); }
+
+ private:
+  boost::asio::awaitable<void> read_list();
+  boost::asio::awaitable<void> drive();
+  boost::asio::awaitable<void> fetch_one(crawler::scheduled_url url);
+  boost::asio::awaitable<void> show_progress();
+  void start(crawler::scheduled_url url);
+  void take(crawler::url_batch& batch);
+  void stop_reading();
+  bool finished() const;
+  void fail_internally(std::exception_ptr e);
+  void finish_from_state(const crawler::scheduled_url& url, const storage::page_record& stored);
+  void finish_url(const crawler::normalized_url& url, const crawler::fetch_result& r,
+                  std::chrono::steady_clock::duration elapsed, const page_outcome& outcome, bool store);
+  void archive(const crawler::normalized_url& url, crawler::fetch_result& r);
+  void restore(const storage::page_record& stored);
+  void remember(const crawler::normalized_url& url, const crawler::fetch_result& r, const page_outcome& outcome);
+  void record(const crawler::normalized_url& url, const crawler::fetch_result& r,
+              std::chrono::steady_clock::duration elapsed, const page_outcome& outcome);
+
+  const config::crawl_settings& s_;
+  run_targets targets_;
+  boost::asio::io_context& net_;
+  crawler::multi_loop_pool loops_;
+  worker_pool workers_;
+  crawler::url_feed feed_;
+  crawler::host_scheduler scheduler_;
+  crawler::request_options request_;
+  crawler::retry_policy retry_;
+  std::shared_ptr<const pipeline::token_rules> rules_;
+  loop_event wake_;  // the driver looks again: a URL ended or lines arrived
+  loop_event room_;  // the scheduler may take more lines
+  // Expires (is set to the past) when the run stops: waits between retries
+  // end, and no further attempt starts.
+  boost::asio::steady_timer retry_stop_;
+  bool progress_;
+  bool input_done_ = false;
+  bool stopping_ = false;
+  bool state_failed_ = false;
+  bool warc_failed_ = false;
+  std::size_t fetching_ = 0;         // fetch_one coroutines running
+  std::size_t pending_commits_ = 0;  // pages fetched whose words are still being counted
+  std::exception_ptr internal_error_;
+  std::chrono::steady_clock::time_point started_;
+  run_stats stats_;
+  pipeline::word_counts totals_;
+  pipeline::word_counts restored_;  // counts of pages taken from the state: unchanged or done before
+};
+
+}  // namespace crawl::app

@@ -101,7 +101,7 @@ bool crawl_state::put(const page_record& r, std::string& error) {
   sqlite3_bind_int64(put_, 9, r.failed ? 1 : 0);
   sqlite3_bind_int64(put_, 10, run_id_);
   if (sqlite3_step(put_) == SQLITE_DONE) return true;
-  error = path_ + ": " + sqlite3_errmsg(db_);
+  error = sqlite_error(db_, path_);
   return false;
 }
 
@@ -112,7 +112,7 @@ bool crawl_state::finish_run(std::string& error) {
   sqlite3_bind_int64(st, 2, run_id_);
   bool ok = sqlite3_step(st) == SQLITE_DONE;
   sqlite3_finalize(st);
-  if (!ok) error = path_ + ": " + sqlite3_errmsg(db_);
+  if (!ok) error = sqlite_error(db_, path_);
   return ok;
 }
 

@@ -7,6 +7,13 @@
 
 namespace crawl::storage {
 
+// The last error of `db`, named by the file; a full disk says so plainly.
+inline std::string sqlite_error(sqlite3* db, const std::string& path) {
+  std::string message = sqlite3_errmsg(db);
+  if ((sqlite3_extended_errcode(db) & 0xff) == SQLITE_FULL) return path + ": disk full (" + message + ")";
+  return path + ": " + message;
+}
+
 // nullptr, with `error` naming the path, when the file cannot be opened or
 // the schema does not apply (it is not one of our files).
 inline sqlite3* open_sqlite(const std::string& path, const char* schema, std::string& error) {

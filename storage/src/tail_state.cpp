@@ -45,7 +45,7 @@ std::optional<file_mark> tail_state::get(const std::string& path) const {
 
 bool tail_state::save(const std::vector<file_mark>& marks, std::string& error) {
   auto fail = [&](const char* what) {
-    error = path_ + ": " + what + ": " + sqlite3_errmsg(db_);
+    error = sqlite_error(db_, path_) + " (" + what + ")";
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     return false;
   };

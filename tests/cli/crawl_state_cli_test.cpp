@@ -201,3 +201,59 @@ TEST_CASE("count: a JSON summary like crawl's", "[warc]") {
   CHECK(s["words"] == 3);
   CHECK(s["exit_status"] == 1);
 }
+
+namespace {
+
+// A small tmpfs of its own, unmounted at the end; empty when mounting is not
+// allowed (not root), and the test that needs it says so and is skipped.
+struct small_disk {
+  explicit small_disk(const std::string& path, const std::string& size) : path(path) {
+    std::filesystem::create_directories(path);
+    mounted = std::system(("mount -t tmpfs -o size=" + size + " tmpfs " + path + " 2>/dev/null").c_str()) == 0;
+  }
+  ~small_disk() {
+    if (mounted) (void)!std::system(("umount -l " + path).c_str());
+  }
+  bool grow(const std::string& size) {
+    return std::system(("mount -o remount,size=" + size + " " + path).c_str()) == 0;
+  }
+  std::string path;
+  bool mounted = false;
+};
+
+}  // namespace
+
+TEST_CASE("state: a full disk stops the run with an error naming the state, and the next run resumes exactly",
+          "[state]") {
+  auto dir = temp_dir("state-full");
+  small_disk disk(dir + "/disk", "96k");
+  if (!disk.mounted) {
+    WARN("skipped: mounting a small tmpfs needs root");
+    return;
+  }
+  constexpr unsigned pages = 2100;
+  std::string list;
+  std::uint64_t apples = 0;
+  for (unsigned n = 0; n < pages; ++n) {
+    list += server().url("/count/" + std::to_string(n)) + "\n";
+    apples += n % 5 + 1;
+  }
+  write_file(dir + "/urls.txt", list);
+  auto args = std::vector<std::string>{dir + "/urls.txt", "-q", "-c", "16", "--state", disk.path + "/s.db", "-o",
+                                       dir + "/c.tsv", "--summary", dir + "/s.json"};
+  auto full = run_crawl(args);
+  INFO(full.err);
+  CHECK(full.exit_code == 1);
+  CHECK(full.err.find(disk.path + "/s.db") != std::string::npos);
+  CHECK(full.err.find("disk full") != std::string::npos);
+  auto s = json::parse(read_file(dir + "/s.json"));
+  CHECK(s["ok"].get<std::uint64_t>() < pages);
+
+  REQUIRE(disk.grow("64m"));
+  auto resumed = run_crawl(args);
+  INFO(resumed.err);
+  REQUIRE(resumed.exit_code == 0);
+  CHECK(json::parse(read_file(dir + "/s.json"))["resumed"] == true);
+  CHECK(read_tsv(dir + "/c.tsv")["apple"] == apples);
+  CHECK(read_tsv(dir + "/c.tsv")["page"] == pages);
+}

@@ -1,23 +1,19 @@
 #include "tail_command.hpp"
 
-#include "log_reader.hpp"
+#include "batch_workers.hpp"
 #include "follow.hpp"
+#include "log_reader.hpp"
 #include "tail_output.hpp"
-#include "crawl/storage/rotation.hpp"
 
 #include "crawl/pipeline/log_summary.hpp"
 #include "crawl/storage/decoder.hpp"
+#include "crawl/storage/rotation.hpp"
 #include "crawl/storage/state_lock.hpp"
 #include "crawl/storage/tail_state.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/thread_pool.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <glob.h>
 #include <malloc.h>
 
@@ -27,7 +23,6 @@
 namespace crawl::app {
 
 namespace asio = boost::asio;
-using chunk_channel_t = asio::experimental::concurrent_channel<void(boost::system::error_code, line_chunk)>;
 
 namespace {
 
@@ -64,50 +59,106 @@ pipeline::summary_options summary_options_from(const config::tail_settings& s) {
   return o;
 }
 
-// The batch workers: each a coroutine on a thread pool with its own
-// summarizer and summaries, all taking chunks from one bounded channel.
-class batch_workers {
+// Reads every input in order into the workers and, with --state, notes
+// where each file's reading stopped. Runs on one io_context thread.
+class batch_reader {
  public:
-  batch_workers(unsigned threads, std::size_t inputs, std::shared_ptr<const pipeline::summary_rules> rules)
-      : pool_(threads), channel_(pool_.get_executor(), threads * 2) {
-    results_.resize(threads);
-    for (auto& r : results_) r.resize(inputs);
-    for (unsigned i = 0; i < threads; ++i) asio::co_spawn(pool_, work(results_[i], rules), asio::detached);
+  batch_reader(const config::tail_settings& s, const std::vector<std::string>& inputs, asio::io_context& io,
+               batch_workers& workers, storage::tail_state* state, std::vector<std::string>& errors)
+      : s_(s), inputs_(inputs), io_(io), workers_(workers), state_(state), errors_(errors) {
+    consume_ = [this](line_chunk& chunk) { return workers_.send(chunk); };
   }
-  chunk_channel_t& channel() { return channel_; }
-  // Tells every worker the input is over, after the chunks already queued
-  // (closing the channel instead would drop them).
-  asio::awaitable<void> end() {
-    for (std::size_t i = 0; i < results_.size(); ++i) {
-      line_chunk sentinel{{}, false, end_of_input, 0};
-      co_await channel_.async_send(boost::system::error_code{}, std::move(sentinel),
-                                   asio::as_tuple(asio::use_awaitable));
-    }
+
+  asio::awaitable<void> read_all() {
+    for (std::size_t i = 0; i < inputs_.size(); ++i) co_await read_input(i);
+    co_await workers_.end();
   }
-  static constexpr std::size_t end_of_input = static_cast<std::size_t>(-1);
-  // After close(): the per-input summaries of every worker, merged.
-  std::vector<pipeline::log_summary> join() {
-    pool_.join();
-    std::vector<pipeline::log_summary> merged = std::move(results_[0]);
-    for (std::size_t w = 1; w < results_.size(); ++w)
-      for (std::size_t i = 0; i < merged.size(); ++i) merged[i].merge(results_[w][i]);
-    return merged;
-  }
+  std::vector<storage::file_mark>& marks() { return marks_; }
 
  private:
-  asio::awaitable<void> work(std::vector<pipeline::log_summary>& per_input,
-                             std::shared_ptr<const pipeline::summary_rules> rules) {
-    pipeline::log_summarizer summarizer(rules);
-    for (;;) {
-      auto [ec, chunk] = co_await channel_.async_receive(asio::as_tuple(asio::use_awaitable));
-      if (ec || chunk.input == end_of_input) co_return;
-      summarizer.add(chunk.bytes, chunk.truncated, per_input[chunk.input], chunk.skipped);
-    }
+  std::unique_ptr<log_reader> open_reader(const std::string& path, std::size_t input) {
+    std::string error;
+    auto reader = open_log_reader(io_.get_executor(), path, input, s_.max_line, s_.io_uring, s_.verbose, error);
+    if (!reader) errors_.push_back(error);
+    return reader;
   }
 
-  asio::thread_pool pool_;
-  chunk_channel_t channel_;
-  std::vector<std::vector<pipeline::log_summary>> results_;
+  // A file that will not grow any more (rotated away), from `offset`.
+  asio::awaitable<void> read_rotated(const storage::resume_step& step, std::size_t input) {
+    auto reader = open_reader(step.path, input);
+    if (!reader) co_return;
+    reader->skip_to(step.offset);
+    bool ok = co_await reader->read_to_end(consume_);
+    co_await reader->finish(consume_);
+    if (!ok || !reader->error().empty()) errors_.push_back(reader->error());
+  }
+
+  asio::awaitable<void> read_input(std::size_t i) {
+    const std::string& path = inputs_[i];
+    if (state_ && path == "-") {
+      errors_.push_back("-: --state cannot resume standard input");
+      co_return;
+    }
+    auto reader = open_reader(path, i);
+    if (!reader) co_return;
+    if (state_) co_await resume(*reader, path, i);
+    if (s_.last_lines) reader->seek_to(storage::last_lines_offset(path, *s_.last_lines));
+    bool ok = co_await reader->read_to_end(consume_);
+    // With --state, a file rotated away while it was read is finished, and
+    // the one now at the path is read too (as tail -F would), so the mark
+    // always names the file at the path: the next run is then one rotation
+    // behind at most.
+    for (int hops = 0; ok && state_ && hops < max_rotation_hops && rotated_away(path, *reader); ++hops) {
+      co_await reader->finish(consume_);
+      if (!reader->error().empty()) break;
+      auto next = open_reader(path, i);
+      if (!next) co_return;
+      reader = std::move(next);
+      ok = co_await reader->read_to_end(consume_);
+    }
+    // With --state an unterminated last line waits for the next run,
+    // which will see it whole; without, it counts now.
+    if (!state_) co_await reader->finish(consume_);
+    if (!ok || !reader->error().empty()) {
+      errors_.push_back(reader->error());
+      co_return;
+    }
+    // The mark describes the file actually read: the open descriptor's
+    // identity and first bytes, whatever the path names by now.
+    if (state_)
+      if (auto mark = storage::mark_of(path, reader->source().descriptor(), reader->line_offset()))
+        marks_.push_back(std::move(*mark));
+  }
+
+  static constexpr int max_rotation_hops = 8;  // a log rotated faster than it can be read is left to the next run
+
+  static bool rotated_away(const std::string& path, log_reader& reader) {
+    struct ::stat at_path {}, open_file {};
+    if (::stat(path.c_str(), &at_path) != 0 || !reader.source().stat(open_file)) return false;
+    return storage::check_live(at_path, open_file, reader.source().offset()) == storage::live_change::rotated;
+  }
+
+  // Reads what was rotated away since the last run, then places the reader
+  // where the last run stopped in this file.
+  asio::awaitable<void> resume(log_reader& reader, const std::string& path, std::size_t i) {
+    auto opened = storage::identify(reader.source().descriptor());
+    if (!opened) co_return;
+    auto plan = storage::plan_resume(path, *opened, state_->get(path));
+    if (!plan.note.empty() && !s_.quiet) std::fprintf(stderr, "crawl tail: %s\n", plan.note.c_str());
+    for (const auto& step : plan.rotated) co_await read_rotated(step, i);
+    if (plan.offset == 0) co_return;
+    if (storage::detect_compression(opened->head) == storage::compression::none) reader.seek_to(plan.offset);
+    else reader.skip_to(plan.offset);
+  }
+
+  const config::tail_settings& s_;
+  const std::vector<std::string>& inputs_;
+  asio::io_context& io_;
+  batch_workers& workers_;
+  storage::tail_state* state_;
+  std::vector<std::string>& errors_;
+  chunk_consumer consume_;
+  std::vector<storage::file_mark> marks_;
 };
 
 }  // namespace
@@ -147,6 +198,10 @@ int run_tail(const config::tail_settings& s) {
       std::fprintf(stderr, "crawl tail: %s\n", error.c_str());
       return 2;
     }
+    if (!state->recover(error)) {
+      std::fprintf(stderr, "crawl tail: %s\n", error.c_str());
+      return 1;
+    }
   }
 
   unsigned threads = s.threads ? s.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -159,85 +214,24 @@ int run_tail(const config::tail_settings& s) {
     interrupted = true;
     io.stop();
   });
-  chunk_consumer consume = [&](line_chunk& chunk) -> asio::awaitable<void> {
-    // Sent from a local with as_tuple: with plain use_awaitable, Asio 1.26
-    // under GCC 12 left the payload's string pointing into a freed frame.
-    line_chunk local = std::move(chunk);
-    co_await workers.channel().async_send(boost::system::error_code{}, std::move(local),
-                                          asio::as_tuple(asio::use_awaitable));
-  };
-  auto open_reader = [&](const std::string& path, std::size_t input) {
-    std::string error;
-    auto reader = open_log_reader(io.get_executor(), path, input, s.max_line, s.io_uring, s.verbose, error);
-    if (!reader) errors.push_back(error);
-    return reader;
-  };
-  // Reads a file that will not grow any more (a rotated predecessor) from `offset`.
-  auto read_finished_file = [&](const std::string& path, std::size_t input,
-                                std::uint64_t offset) -> asio::awaitable<void> {
-    auto reader = open_reader(path, input);
-    if (!reader) co_return;
-    reader->skip_to(offset);
-    bool ok = co_await reader->read_to_end(consume);
-    co_await reader->finish(consume);
-    if (!ok || !reader->error().empty()) errors.push_back(reader->error());
-  };
-  std::vector<storage::file_mark> marks;
-  asio::co_spawn(
-      io,
-      [&]() -> asio::awaitable<void> {
-        for (std::size_t i = 0; i < inputs.size(); ++i) {
-          storage::resume_plan plan;
-          if (state) {
-            if (inputs[i] == "-") {
-              errors.push_back("-: --state cannot resume standard input");
-              continue;
-            }
-            plan = storage::plan_resume(inputs[i], state->get(inputs[i]));
-            if (!plan.note.empty() && !s.quiet) std::fprintf(stderr, "crawl tail: %s\n", plan.note.c_str());
-            if (!plan.predecessor.empty()) co_await read_finished_file(plan.predecessor, i, plan.predecessor_offset);
-          }
-          auto reader = open_reader(inputs[i], i);
-          if (!reader) continue;
-          if (plan.offset > 0) {
-            if (storage::detect_compression(storage::leading_bytes(inputs[i], 4)) == storage::compression::none)
-              reader->seek_to(plan.offset);
-            else
-              reader->skip_to(plan.offset);
-          }
-          if (s.last_lines) reader->seek_to(storage::last_lines_offset(inputs[i], *s.last_lines));
-          bool ok = co_await reader->read_to_end(consume);
-          // With --state an unterminated last line waits for the next run,
-          // which will see it whole; without, it counts now.
-          if (!state) co_await reader->finish(consume);
-          if (!ok || !reader->error().empty()) {
-            errors.push_back(reader->error());
-          } else if (state) {
-            if (auto mark = storage::current_mark(inputs[i], reader->line_offset())) marks.push_back(std::move(*mark));
-          }
-        }
-        co_await workers.end();
-        signals.cancel();
-      },
-      asio::detached);
+  batch_reader reader(s, inputs, io, workers, state.get(), errors);
+  asio::co_spawn(io, reader.read_all(), [&](std::exception_ptr e) {
+    signals.cancel();
+    if (e) std::rethrow_exception(e);  // a bug: to the top, exit 70
+  });
   io.run();
-  if (interrupted) workers.channel().close();
+  if (interrupted) workers.abandon();
   std::vector<pipeline::log_summary> per_input = workers.join();
+  auto& marks = reader.marks();
 
   for (const auto& e : errors) std::fprintf(stderr, "crawl tail: %s\n", e.c_str());
   pipeline::log_summary total;
   for (const auto& p : per_input) total.merge(p);
-  bool written = write_tail_output(s, total, inputs, per_input, *rules);
+  // The state moves on with the output and only with it: an interrupted
+  // run writes its output but keeps the old marks, so the next run repeats
+  // what it read.
+  bool written = write_tail_output(s, total, inputs, per_input, *rules, interrupted ? nullptr : state.get(), marks);
   if (interrupted) return 130;
-  // The state moves on only once the outputs are safely written: a run that
-  // dies before this point is simply repeated by the next one.
-  if (state && written) {
-    std::string error;
-    if (!state->save(marks, error)) {
-      std::fprintf(stderr, "crawl tail: %s\n", error.c_str());
-      return 1;
-    }
-  }
   return errors.empty() && written ? 0 : 1;
 }
 

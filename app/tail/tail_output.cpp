@@ -43,21 +43,31 @@ std::string render_tail_summary(const config::tail_settings& s, const pipeline::
 
 bool write_tail_output(const config::tail_settings& s, const pipeline::log_summary& total,
                        const std::vector<std::string>& inputs, const std::vector<pipeline::log_summary>& per_input,
-                       const pipeline::summary_rules& rules) {
+                       const pipeline::summary_rules& rules, storage::tail_state* state,
+                       const std::vector<storage::file_mark>& marks) {
   std::string text = render_tail_summary(s, total, inputs, per_input, rules);
+  std::string error;
+  auto fail = [&] {
+    std::fprintf(stderr, "crawl tail: %s\n", error.c_str());
+    return false;
+  };
   if (s.output.empty()) {
+    if (state && !state->stage(marks, "", error)) return fail();
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fflush(stdout);
-    return true;
+    return !state || state->promote(error) || fail();
   }
   storage::atomic_file file;
-  std::string error;
-  if (file.open(s.output, error)) {
-    file.write(text);
-    if (file.commit(error)) return true;
+  if (!file.open(s.output, error)) return fail();
+  file.write(text);
+  if (!file.finish(error)) return fail();
+  if (state && !state->stage(marks, file.temp_path(), error)) return fail();
+  if (!file.publish(error)) {
+    std::string ignored;
+    if (state) state->discard_staged(ignored);
+    return fail();
   }
-  std::fprintf(stderr, "crawl tail: %s\n", error.c_str());
-  return false;
+  return !state || state->promote(error) || fail();
 }
 
 }  // namespace crawl::app

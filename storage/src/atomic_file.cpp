@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <utility>
 
@@ -24,13 +25,34 @@ void sync_folder(const std::string& folder) {
   ::close(fd);
 }
 
+// The mode a new file gets from open(..., 0666): the umask read without
+// changing it (/proc), or by the set-and-restore dance where /proc is absent.
+mode_t mode_for_new_file() {
+  if (std::FILE* f = std::fopen("/proc/self/status", "r")) {
+    char line[256];
+    unsigned mask = 0;
+    bool found = false;
+    while (std::fgets(line, sizeof line, f))
+      if (std::sscanf(line, "Umask: %o", &mask) == 1) {
+        found = true;
+        break;
+      }
+    std::fclose(f);
+    if (found) return 0666 & ~static_cast<mode_t>(mask);
+  }
+  mode_t mask = ::umask(022);
+  ::umask(mask);
+  return 0666 & ~mask;
+}
+
 }  // namespace
 
 atomic_file::atomic_file(atomic_file&& other) noexcept
     : file_(std::exchange(other.file_, nullptr)),
       path_(std::move(other.path_)),
       temp_path_(std::move(other.temp_path_)),
-      failed_(other.failed_) {}
+      failed_(other.failed_),
+      finished_(std::exchange(other.finished_, false)) {}
 
 atomic_file& atomic_file::operator=(atomic_file&& other) noexcept {
   if (this != &other) {
@@ -39,6 +61,7 @@ atomic_file& atomic_file::operator=(atomic_file&& other) noexcept {
     path_ = std::move(other.path_);
     temp_path_ = std::move(other.temp_path_);
     failed_ = other.failed_;
+    finished_ = std::exchange(other.finished_, false);
   }
   return *this;
 }
@@ -46,9 +69,10 @@ atomic_file& atomic_file::operator=(atomic_file&& other) noexcept {
 atomic_file::~atomic_file() { discard(); }
 
 void atomic_file::discard() {
-  if (!file_) return;
-  std::fclose(file_);
+  if (!file_ && !finished_) return;
+  if (file_) std::fclose(file_);
   file_ = nullptr;
+  finished_ = false;
   ::unlink(temp_path_.c_str());
 }
 
@@ -62,7 +86,10 @@ bool atomic_file::open(const std::string& path, std::string& error) {
     error = path + ": cannot create a temporary file beside it: " + std::strerror(errno);
     return false;
   }
-  ::fchmod(fd, 0644);
+  struct ::stat existing {};
+  mode_t mode = ::stat(path.c_str(), &existing) == 0 && S_ISREG(existing.st_mode) ? existing.st_mode & 07777
+                                                                                 : mode_for_new_file();
+  ::fchmod(fd, mode);
   file_ = ::fdopen(fd, "w");
   if (!file_) {
     error = path + ": " + std::strerror(errno);
@@ -79,7 +106,9 @@ void atomic_file::write(std::string_view bytes) {
   if (std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) failed_ = true;
 }
 
-bool atomic_file::commit(std::string& error) {
+bool atomic_file::commit(std::string& error) { return finish(error) && publish(error); }
+
+bool atomic_file::finish(std::string& error) {
   if (!file_) {
     error = path_ + ": not open";
     return false;
@@ -87,14 +116,27 @@ bool atomic_file::commit(std::string& error) {
   bool ok = !failed_ && std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
   int saved = errno;
   ok = (std::fclose(file_) == 0) && ok;
+  if (!ok && saved == 0) saved = errno;
   file_ = nullptr;
-  if (ok && ::rename(temp_path_.c_str(), path_.c_str()) != 0) {
-    ok = false;
-    saved = errno;
-  }
   if (!ok) {
     ::unlink(temp_path_.c_str());
     error = path_ + ": write failed: " + std::strerror(saved ? saved : EIO);
+    return false;
+  }
+  finished_ = true;
+  return true;
+}
+
+bool atomic_file::publish(std::string& error) {
+  if (!finished_) {
+    error = path_ + ": not finished";
+    return false;
+  }
+  finished_ = false;
+  if (::rename(temp_path_.c_str(), path_.c_str()) != 0) {
+    int saved = errno;
+    ::unlink(temp_path_.c_str());
+    error = path_ + ": write failed: " + std::strerror(saved);
     return false;
   }
   sync_folder(folder_of(path_));

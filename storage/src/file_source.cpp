@@ -67,10 +67,14 @@ void file_source::seek(std::uint64_t offset) {
   }
 }
 
-bool file_source::stat(struct ::stat& st) const {
+int file_source::descriptor() const {
   int fd = file_ ? const_cast<asio::stream_file&>(*file_).native_handle() : fd_;
-  if (fd <= 0) return false;
-  return ::fstat(fd, &st) == 0;
+  return fd > 0 ? fd : -1;
+}
+
+bool file_source::stat(struct ::stat& st) const {
+  int fd = descriptor();
+  return fd >= 0 && ::fstat(fd, &st) == 0;
 }
 
 asio::awaitable<std::size_t> file_source::read(std::span<char> buffer, std::string& error) {

@@ -2,6 +2,10 @@
 
 #include "sqlite_file.hpp"
 
+#include <unistd.h>
+
+#include <cerrno>
+
 namespace crawl::storage {
 
 std::unique_ptr<tail_state> tail_state::open(const std::string& path, std::string& error) {
@@ -10,7 +14,12 @@ std::unique_ptr<tail_state> tail_state::open(const std::string& path, std::strin
   state->db_ = open_sqlite(path,
                            "CREATE TABLE IF NOT EXISTS tail_files ("
                            " path TEXT PRIMARY KEY, dev INTEGER, ino INTEGER, fingerprint BLOB,"
-                           " offset INTEGER, size INTEGER, mtime_ns INTEGER);",
+                           " offset INTEGER, size INTEGER, mtime_ns INTEGER);"
+                           "CREATE TABLE IF NOT EXISTS tail_staged ("
+                           " path TEXT PRIMARY KEY, dev INTEGER, ino INTEGER, fingerprint BLOB,"
+                           " offset INTEGER, size INTEGER, mtime_ns INTEGER);"
+                           "CREATE TABLE IF NOT EXISTS tail_delivery ("
+                           " id INTEGER PRIMARY KEY CHECK (id = 1), temp_output TEXT);",
                            error);
   if (!state->db_) return nullptr;
   return state;
@@ -43,16 +52,23 @@ std::optional<file_mark> tail_state::get(const std::string& path) const {
   return mark;
 }
 
-bool tail_state::save(const std::vector<file_mark>& marks, std::string& error) {
+bool tail_state::exec(const char* sql, const char* what, std::string& error) {
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) == SQLITE_OK) return true;
+  error = sqlite_error(db_, path_) + " (" + what + ")";
+  sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  return false;
+}
+
+bool tail_state::stage(const std::vector<file_mark>& marks, const std::string& temp_output, std::string& error) {
   auto fail = [&](const char* what) {
     error = sqlite_error(db_, path_) + " (" + what + ")";
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     return false;
   };
-  if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("begin");
+  if (!exec("BEGIN IMMEDIATE; DELETE FROM tail_staged; DELETE FROM tail_delivery;", "stage", error)) return false;
   sqlite3_stmt* st = nullptr;
   if (sqlite3_prepare_v2(db_,
-                         "INSERT OR REPLACE INTO tail_files (path, dev, ino, fingerprint, offset, size, mtime_ns)"
+                         "INSERT INTO tail_staged (path, dev, ino, fingerprint, offset, size, mtime_ns)"
                          " VALUES (?, ?, ?, ?, ?, ?, ?)",
                          -1, &st, nullptr) != SQLITE_OK)
     return fail("prepare");
@@ -71,8 +87,50 @@ bool tail_state::save(const std::vector<file_mark>& marks, std::string& error) {
     }
   }
   sqlite3_finalize(st);
-  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) return fail("commit");
-  return true;
+  if (sqlite3_prepare_v2(db_, "INSERT INTO tail_delivery (id, temp_output) VALUES (1, ?)", -1, &st, nullptr) !=
+      SQLITE_OK)
+    return fail("prepare");
+  sqlite3_bind_text(st, 1, temp_output.c_str(), static_cast<int>(temp_output.size()), SQLITE_TRANSIENT);
+  bool ok = sqlite3_step(st) == SQLITE_DONE;
+  sqlite3_finalize(st);
+  if (!ok) return fail("write");
+  return exec("COMMIT", "commit", error);
+}
+
+bool tail_state::promote(std::string& error) {
+  return exec("BEGIN IMMEDIATE;"
+              " INSERT OR REPLACE INTO tail_files SELECT * FROM tail_staged;"
+              " DELETE FROM tail_staged; DELETE FROM tail_delivery;"
+              " COMMIT;",
+              "promote", error);
+}
+
+bool tail_state::discard_staged(std::string& error) {
+  return exec("BEGIN IMMEDIATE; DELETE FROM tail_staged; DELETE FROM tail_delivery; COMMIT;", "discard", error);
+}
+
+bool tail_state::save(const std::vector<file_mark>& marks, std::string& error) {
+  return stage(marks, "", error) && promote(error);
+}
+
+bool tail_state::recover(std::string& error) {
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db_, "SELECT temp_output FROM tail_delivery WHERE id = 1", -1, &st, nullptr) != SQLITE_OK) {
+    error = sqlite_error(db_, path_) + " (recover)";
+    return false;
+  }
+  bool staged = sqlite3_step(st) == SQLITE_ROW;
+  std::string temp_output;
+  if (staged && sqlite3_column_text(st, 0))
+    temp_output = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  if (!staged) return true;
+  // Delivered when its temporary file was renamed away; never delivered when
+  // it is still there (or went to standard output, which cannot be checked).
+  bool delivered = !temp_output.empty() && ::access(temp_output.c_str(), F_OK) != 0 && errno == ENOENT;
+  if (delivered) return promote(error);
+  if (!temp_output.empty()) ::unlink(temp_output.c_str());
+  return discard_staged(error);
 }
 
 }  // namespace crawl::storage

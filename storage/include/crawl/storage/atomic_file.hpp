@@ -9,6 +9,8 @@ namespace crawl::storage {
 // Writes to a temporary file in the destination's folder; commit() flushes,
 // fsyncs and renames it over the destination. Destroyed without commit(),
 // the temporary file is removed and any previous file stays intact.
+// A new file gets the mode the umask allows (0666 & ~umask); a file that
+// replaces another keeps that one's mode.
 // Not thread-safe.
 class atomic_file {
  public:
@@ -20,12 +22,19 @@ class atomic_file {
   // Creates the temporary file. On failure returns false and sets `error`
   // to a message naming the path.
   bool open(const std::string& path, std::string& error);
-  bool is_open() const { return file_ != nullptr; }
+  bool is_open() const { return file_ != nullptr || finished_; }
   const std::string& path() const { return path_; }
 
   void write(std::string_view bytes);
   // Returns false with `error` set when any write, the flush or the rename failed.
   bool commit(std::string& error);
+
+  // commit() in two steps, for callers that record the delivery elsewhere
+  // in between: finish() flushes, fsyncs and closes the temporary file
+  // (temp_path() names it); publish() renames it into place.
+  bool finish(std::string& error);
+  bool publish(std::string& error);
+  const std::string& temp_path() const { return temp_path_; }
 
  private:
   void discard();
@@ -33,6 +42,7 @@ class atomic_file {
   std::string path_;
   std::string temp_path_;
   bool failed_ = false;
+  bool finished_ = false;  // closed, waiting for publish()
 };
 
 }  // namespace crawl::storage

@@ -31,12 +31,13 @@ class file_source {
   // Moves the read offset.
   void seek(std::uint64_t offset);
   std::uint64_t offset() const { return offset_; }
-  bool uses_io_uring() const { return file_.has_value(); }
   // Why io_uring is not used (empty when it is, or was not wanted).
   const std::string& fallback_reason() const { return fallback_reason_; }
   const std::string& path() const { return path_; }
   // fstat of the open file; false for standard input or on failure.
   bool stat(struct ::stat& st) const;
+  // The open descriptor (owned by the source), for fstat and pread; -1 for standard input.
+  int descriptor() const;
 
  private:
   file_source() = default;

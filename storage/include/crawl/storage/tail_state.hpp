@@ -23,16 +23,36 @@ struct file_mark {
 
 inline constexpr std::size_t fingerprint_bytes = 1024;
 
+// The marks, and the delivery of the output they go with. A run's new
+// marks and its output must take effect together, or a run killed between
+// the two would lose lines or count them twice. So the marks are staged
+// with the name of the output's finished temporary file, the file is
+// renamed into place, and only then are the marks promoted. A run that dies
+// in between is settled by the next one's recover(): if the temporary file
+// is gone, the rename happened and the staged marks stand; if it is still
+// there, it was never delivered, and both it and the staged marks go.
 class tail_state {
  public:
   static std::unique_ptr<tail_state> open(const std::string& path, std::string& error);
   ~tail_state();
 
+  // Settles a delivery an earlier run left half done (see above). Call
+  // first, under the lock.
+  bool recover(std::string& error);
   std::optional<file_mark> get(const std::string& path) const;
-  // Saves every mark given in one transaction: all or nothing.
+  // Stages `marks` (one transaction) for an output whose finished temporary
+  // file is `temp_output` (empty: the output went to standard output, and
+  // an interrupted delivery is not taken as done).
+  bool stage(const std::vector<file_mark>& marks, const std::string& temp_output, std::string& error);
+  // The output is in place: the staged marks become the marks.
+  bool promote(std::string& error);
+  // The output could not be delivered: the staged marks go.
+  bool discard_staged(std::string& error);
+  // stage() then promote(), for callers with nothing to deliver in between.
   bool save(const std::vector<file_mark>& marks, std::string& error);
 
  private:
+  bool exec(const char* sql, const char* what, std::string& error);
   sqlite3* db_ = nullptr;
   std::string path_;
 };

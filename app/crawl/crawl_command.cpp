@@ -63,11 +63,12 @@ int open_input(const std::string& input, std::string& error) {
 int open_state(const config::crawl_settings& s, std::unique_ptr<storage::state_lock>& lock,
                std::unique_ptr<storage::crawl_state>& state, storage::run_info& run_info) {
   std::string error;
-  lock = storage::state_lock::acquire(s.state, s.wait_lock, error);
-  if (!lock) {
-    log_line("error", error);
-    return 75;
+  auto attempt = storage::state_lock::acquire(s.state, s.wait_lock);
+  if (!attempt.lock) {
+    log_line("error", attempt.error, {{"file", s.state + ".lock"}});
+    return attempt.held_elsewhere ? 75 : 2;
   }
+  lock = std::move(attempt.lock);
   state = storage::crawl_state::open(s.state, error);
   if (!state) {
     log_line("error", error);

@@ -188,11 +188,12 @@ int run_tail(const config::tail_settings& s) {
   std::unique_ptr<storage::tail_state> state;
   if (!s.state.empty()) {
     std::string error;
-    lock = storage::state_lock::acquire(s.state, s.wait_lock, error);
-    if (!lock) {
-      std::fprintf(stderr, "crawl tail: %s\n", error.c_str());
-      return 75;
+    auto attempt = storage::state_lock::acquire(s.state, s.wait_lock);
+    if (!attempt.lock) {
+      std::fprintf(stderr, "crawl tail: %s\n", attempt.error.c_str());
+      return attempt.held_elsewhere ? 75 : 2;
     }
+    lock = std::move(attempt.lock);
     state = storage::tail_state::open(s.state, error);
     if (!state) {
       std::fprintf(stderr, "crawl tail: %s\n", error.c_str());

@@ -98,8 +98,7 @@ TEST_CASE("state: a run killed with SIGKILL resumes, refetching nothing it had f
 TEST_CASE("state: a second run on the same state exits 75 naming the holder", "[state]") {
   auto dir = temp_dir("state-lock");
   write_file(dir + "/urls.txt", urls("/etag/", 1));
-  std::string error;
-  auto lock = crawl::storage::state_lock::acquire(dir + "/s.db", false, error);
+  auto lock = crawl::storage::state_lock::acquire(dir + "/s.db", false).lock;
   REQUIRE(lock);
   auto r = run_crawl({dir + "/urls.txt", "--state", dir + "/s.db", "--summary", dir + "/s.json"});
   CHECK(r.exit_code == 75);
@@ -256,4 +255,27 @@ TEST_CASE("state: a full disk stops the run with an error naming the state, and 
   CHECK(json::parse(read_file(dir + "/s.json"))["resumed"] == true);
   CHECK(read_tsv(dir + "/c.tsv")["apple"] == apples);
   CHECK(read_tsv(dir + "/c.tsv")["page"] == pages);
+}
+
+TEST_CASE("state: a symlink planted as the lock file is refused with exit 2, for crawl and crawl tail", "[state]") {
+  auto dir = temp_dir("state-symlink");
+  write_file(dir + "/urls.txt", urls("/etag/", 1));
+  write_file(dir + "/victim", "precious\n");
+  write_file(dir + "/app.log", "a line\n");
+  std::filesystem::create_symlink(dir + "/victim", dir + "/s.db.lock");
+  auto crawl = run_crawl({dir + "/urls.txt", "--state", dir + "/s.db", "-q"});
+  CHECK(crawl.exit_code == 2);
+  CHECK(crawl.err.find(dir + "/s.db.lock") != std::string::npos);
+  auto tail = run_crawl({"tail", "--state", dir + "/s.db", dir + "/app.log"});
+  CHECK(tail.exit_code == 2);
+  CHECK(read_file(dir + "/victim") == "precious\n");
+}
+
+TEST_CASE("state: a lock file that cannot be created exits 2 with the reason, not 75", "[state]") {
+  auto dir = temp_dir("state-unusable");
+  write_file(dir + "/urls.txt", urls("/etag/", 1));
+  write_file(dir + "/not-a-folder", "");
+  auto r = run_crawl({dir + "/urls.txt", "--state", dir + "/not-a-folder/s.db", "-q"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("Not a directory") != std::string::npos);
 }

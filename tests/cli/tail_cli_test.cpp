@@ -218,8 +218,7 @@ TEST_CASE("tail --state: a run killed with SIGKILL loses and repeats nothing", "
 TEST_CASE("tail --state: a second run on the same state exits 75 naming the holder", "[tail][state]") {
   auto dir = temp_dir("tail-lock");
   write_file(dir + "/app.log", "x\n");
-  std::string error;
-  auto lock = crawl::storage::state_lock::acquire(dir + "/state.db", false, error);
+  auto lock = crawl::storage::state_lock::acquire(dir + "/state.db", false).lock;
   REQUIRE(lock);
   auto r = run_crawl({"tail", "--state", dir + "/state.db", dir + "/app.log"});
   CHECK(r.exit_code == 75);

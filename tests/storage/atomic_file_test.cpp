@@ -1,6 +1,7 @@
 #include "crawl/storage/atomic_file.hpp"
 
 #include <catch2/catch.hpp>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -59,4 +60,33 @@ TEST_CASE("a file in a missing folder gives an error naming the path", "[atomic_
   std::string error;
   CHECK_FALSE(f.open("/nonexistent-crawl-dir/out.tsv", error));
   CHECK(error.find("/nonexistent-crawl-dir/out.tsv") != std::string::npos);
+}
+
+namespace {
+mode_t mode_of(const fs::path& p) {
+  struct ::stat st {};
+  ::stat(p.c_str(), &st);
+  return st.st_mode & 07777;
+}
+void write_committed(const fs::path& p) {
+  atomic_file f;
+  std::string error;
+  REQUIRE(f.open(p.string(), error));
+  f.write("x\n");
+  REQUIRE(f.commit(error));
+}
+}  // namespace
+
+TEST_CASE("a new file gets the mode the umask allows and a replaced one keeps its mode", "[atomic_file]") {
+  auto dir = fresh_dir();
+  mode_t old_mask = ::umask(077);
+  write_committed(dir / "private.tsv");
+  ::umask(022);
+  write_committed(dir / "shared.tsv");
+  CHECK(mode_of(dir / "private.tsv") == 0600);
+  CHECK(mode_of(dir / "shared.tsv") == 0644);
+  ::chmod((dir / "shared.tsv").c_str(), 0640);
+  write_committed(dir / "shared.tsv");  // replaced under umask 022: keeps 0640
+  CHECK(mode_of(dir / "shared.tsv") == 0640);
+  ::umask(old_mask);
 }

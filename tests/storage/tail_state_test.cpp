@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 using namespace crawl::storage;
 
@@ -38,22 +39,47 @@ TEST_CASE("marks are saved and read back", "[state]") {
 
 TEST_CASE("a second holder of the lock is refused, naming the first", "[state]") {
   std::string path = fresh("b");
-  std::string error;
-  auto lock = state_lock::acquire(path, false, error);
+  auto lock = state_lock::acquire(path, false).lock;
   REQUIRE(lock);
   // flock locks belong to the open file: a child process must take its own.
   pid_t child = ::fork();
   if (child == 0) {
-    std::string e;
-    auto second = state_lock::acquire(path, false, e);
-    ::_exit(!second && e.find("pid " + std::to_string(::getppid())) != std::string::npos ? 0 : 1);
+    auto second = state_lock::acquire(path, false);
+    bool named = second.error.find("pid " + std::to_string(::getppid())) != std::string::npos;
+    ::_exit(!second.lock && second.held_elsewhere && named ? 0 : 1);
   }
   int status = 0;
   ::waitpid(child, &status, 0);
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
   lock.reset();
-  CHECK(state_lock::acquire(path, false, error));
+  CHECK(state_lock::acquire(path, false).lock);
+}
+
+TEST_CASE("a lock file that is a symbolic link is not followed, and the file it names is untouched", "[state]") {
+  std::string path = fresh("symlink");
+  std::string victim = path + ".victim";
+  { std::ofstream(victim) << "precious\n"; }
+  std::filesystem::create_symlink(victim, path + ".lock");
+  auto attempt = state_lock::acquire(path, false);
+  CHECK_FALSE(attempt.lock);
+  CHECK_FALSE(attempt.held_elsewhere);
+  CHECK(attempt.error.find(path + ".lock") != std::string::npos);
+  std::ifstream in(victim);
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(content == "precious\n");
+}
+
+TEST_CASE("a lock file that cannot be opened is an error with the reason, not a lock held", "[state]") {
+  std::string path = fresh("unusable");
+  std::filesystem::create_directory(path + ".lock");  // a directory where the lock file goes
+  auto attempt = state_lock::acquire(path, false);
+  CHECK_FALSE(attempt.lock);
+  CHECK_FALSE(attempt.held_elsewhere);
+  CHECK(attempt.error.find(path + ".lock") != std::string::npos);
+  auto nested = state_lock::acquire(path + ".victim-missing/dir/state.db", false);  // its folder does not exist
+  CHECK_FALSE(nested.held_elsewhere);
+  CHECK(nested.error.find("No such file or directory") != std::string::npos);
 }
 
 TEST_CASE("a file that is not a database is refused", "[state]") {

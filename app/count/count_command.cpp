@@ -3,7 +3,7 @@
 #include "crawl/pipeline/count_output.hpp"
 #include "crawl/pipeline/document.hpp"
 #include "crawl/storage/atomic_file.hpp"
-#include "crawl/storage/decoder.hpp"
+#include "crawl/storage/decoded_source.hpp"
 #include "crawl/storage/warc.hpp"
 
 #include <fcntl.h>
@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <vector>
 
 namespace crawl::app {
 namespace {
@@ -22,14 +23,28 @@ bool ends_with(const std::string& s, const char* suffix) {
 }
 
 // Counts the responses of an archive as `crawl` counted them when it wrote
-// it: 2xx, text types, decoded, within --max-size.
+// it: 2xx, text types, decoded, within --max-size. A damaged record is an
+// error naming the file and byte offset; the records after it still count.
 bool count_warc(const std::string& path, const config::count_settings& s,
                 const std::shared_ptr<const pipeline::token_rules>& rules, pipeline::word_counts& totals,
-                std::uint64_t& pages, std::string& error) {
-  auto reader = storage::warc_reader::open(path, error);
-  if (!reader) return false;
+                std::uint64_t& pages, std::vector<std::string>& errors) {
+  std::string error;
+  // A response crawl archived is at most --max-size of body plus 1 MiB of head and framing.
+  auto reader = storage::warc_reader::open(path, error, s.max_size + (1u << 20));
+  if (!reader) {
+    errors.push_back(error);
+    return false;
+  }
+  bool clean = true;
   storage::warc_record record;
-  while (reader->next(record, error)) {
+  for (;;) {
+    if (!reader->next(record, error)) {
+      if (error.empty()) break;
+      errors.push_back(error);
+      error.clear();
+      clean = false;
+      continue;
+    }
     if (record.type() != "response") continue;
     storage::http_response response;
     std::string problem;
@@ -45,7 +60,7 @@ bool count_warc(const std::string& path, const config::count_settings& s,
     doc.commit();
     ++pages;
   }
-  return error.empty();
+  return clean;
 }
 
 // A local HTML or text file (gzip or zstd compressed ones too).
@@ -61,31 +76,10 @@ bool count_file(const std::string& path, const std::shared_ptr<const pipeline::t
                   : pipeline::content_kind::unknown;
   pipeline::document doc(kind, "", rules);
   doc.use_dictionary(totals);
-  std::unique_ptr<storage::decoder> decoder;
-  bool first = true;
-  char block[256 * 1024];
-  std::string decoded;
-  ssize_t n;
-  while ((n = ::read(fd, block, sizeof block)) > 0) {
-    std::string_view bytes(block, static_cast<std::size_t>(n));
-    if (first) {
-      first = false;
-      decoder = storage::make_decoder(storage::detect_compression(bytes));
-    }
-    if (!decoder) {
-      doc.feed(bytes);
-      continue;
-    }
-    decoded.clear();
-    bool ok = decoder->decode(bytes, decoded);
-    doc.feed(decoded);
-    if (!ok) {
-      error = path + ": " + decoder->error();
-      break;
-    }
-  }
-  if (n < 0) error = path + ": " + std::strerror(errno);
-  if (decoder && error.empty() && !decoder->finish()) error = path + ": " + decoder->error();
+  storage::read_decoded(fd, path, [&](std::string_view piece) {
+    doc.feed(piece);
+    return true;
+  }, error);
   ::close(fd);
   doc.finish();
   if (doc.kind() != pipeline::content_kind::other) doc.commit();
@@ -109,13 +103,13 @@ int run_count(const config::count_settings& s) {
   bool failed = false;
   std::uint64_t pages = 0;
   for (const auto& path : s.files) {
+    std::vector<std::string> errors;
     std::string error;
-    bool ok = storage::looks_like_warc(path) ? count_warc(path, s, rules, totals, pages, error)
+    bool ok = storage::looks_like_warc(path) ? count_warc(path, s, rules, totals, pages, errors)
                                               : (++pages, count_file(path, rules, totals, error));
-    if (!ok) {
-      failed = true;
-      std::fprintf(stderr, "crawl count: %s\n", error.c_str());
-    }
+    if (!error.empty()) errors.push_back(error);
+    if (!ok) failed = true;
+    for (const auto& e : errors) std::fprintf(stderr, "crawl count: %s\n", e.c_str());
   }
   if (format) {
     storage::atomic_file out;

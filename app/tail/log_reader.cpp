@@ -26,10 +26,7 @@ void log_reader::skip_to(std::uint64_t offset) {
 void log_reader::seek_to(std::uint64_t offset) {
   source_->seek(offset);
   base_ = offset;
-  if (offset > 0) {  // mid-file bytes are no magic number
-    detected_ = true;
-    compression_ = storage::compression::none;
-  }
+  if (offset > 0) decoded_.start_plain();  // mid-file bytes are no magic number
 }
 
 // The chunker hands chunks to a plain callback; they wait here until the
@@ -65,37 +62,26 @@ asio::awaitable<bool> log_reader::read_to_end(const chunk_consumer& consume) {
       error_ = read_error;
       co_return false;
     }
-    std::string_view bytes(block_.data(), n);
-    if (!detected_) {
-      // The magic needs 4 bytes; a pipe may give fewer at first.
-      head_.append(bytes);
-      if (head_.size() < 4 && n > 0) continue;
-      detected_ = true;
-      compression_ = storage::detect_compression(head_);
-      decoder_ = storage::make_decoder(compression_);
-      bytes = head_;
-    }
-    if (bytes.empty()) {
-      co_await flush(consume);
-      co_return true;
-    }
-    if (decoder_) {
-      decoded_.clear();
-      bool ok = decoder_->decode(bytes, decoded_);
-      co_await hand_out(decoded_, consume);
-      if (!ok) {
-        error_ = source_->path() + ": " + decoder_->error();
-        co_return false;
-      }
-    } else {
-      co_await hand_out(bytes, consume);
-    }
-    if (!head_.empty()) head_ = std::string();
     if (n == 0) {
+      // The current end: bytes too few to tell the format are plain.
+      decoded_.settle();
+      if (!co_await hand_out_decoded(consume)) co_return false;
       co_await flush(consume);
       co_return true;
     }
+    decoded_.feed(std::string_view(block_.data(), n));
+    if (!co_await hand_out_decoded(consume)) co_return false;
   }
+}
+
+// Hands out every piece what was fed decodes to. false on corrupt data:
+// error() names the file and the byte offset; what came before counts.
+asio::awaitable<bool> log_reader::hand_out_decoded(const chunk_consumer& consume) {
+  std::string_view piece;
+  while (decoded_.next(piece)) co_await hand_out(piece, consume);
+  if (decoded_.error().empty()) co_return true;
+  if (error_.empty()) error_ = source_->path() + ": " + decoded_.error();
+  co_return false;
 }
 
 asio::awaitable<void> log_reader::flush(const chunk_consumer& consume) {
@@ -104,7 +90,8 @@ asio::awaitable<void> log_reader::flush(const chunk_consumer& consume) {
 }
 
 asio::awaitable<void> log_reader::finish(const chunk_consumer& consume) {
-  if (decoder_ && !decoder_->finish() && error_.empty()) error_ = source_->path() + ": " + decoder_->error();
+  decoded_.end();
+  co_await hand_out_decoded(consume);
   chunker_.finish(collect());
   co_await hand_over(consume);
 }

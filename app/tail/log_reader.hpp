@@ -2,7 +2,7 @@
 // Reads one log input to its current end: async file reads, decompression by
 // magic bytes, chunks of whole lines out to a consumer coroutine.
 #include "crawl/pipeline/line_chunker.hpp"
-#include "crawl/storage/decoder.hpp"
+#include "crawl/storage/decoded_source.hpp"
 #include "crawl/storage/file_source.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -56,9 +56,9 @@ class log_reader {
   std::uint64_t line_offset() const { return base_ + chunker_.consumed() + skipped_; }
   const std::string& error() const { return error_; }
   storage::file_source& source() { return *source_; }
-  storage::compression compression() const { return compression_; }
 
  private:
+  boost::asio::awaitable<bool> hand_out_decoded(const chunk_consumer& consume);
   boost::asio::awaitable<void> hand_out(std::string_view decoded, const chunk_consumer& consume);
   boost::asio::awaitable<void> flush(const chunk_consumer& consume);
   pipeline::line_chunker::sink collect();
@@ -67,11 +67,7 @@ class log_reader {
   std::unique_ptr<storage::file_source> source_;
   std::size_t input_;
   pipeline::line_chunker chunker_;
-  std::unique_ptr<storage::decoder> decoder_;
-  bool detected_ = false;
-  storage::compression compression_ = storage::compression::none;
-  std::string head_;  // first bytes, until there are enough to see the magic
-  std::string decoded_;
+  storage::decoded_source decoded_;  // raw blocks to plain bytes, in pieces of at most 1 MiB
   std::vector<pipeline::line_chunker::chunk> ready_;  // cut by the chunker, not yet consumed
   std::vector<char> block_;
   std::uint64_t skip_ = 0;     // decoded bytes still to drop

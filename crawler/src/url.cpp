@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <cstdio>
 #include <memory>
 
 namespace crawl::crawler {
@@ -68,6 +69,17 @@ url_line parse_url_line(std::string_view raw, std::uint64_t line_no) {
   while (!raw.empty() && is_space(raw.back())) raw.remove_suffix(1);
   while (!raw.empty() && is_space(raw.front())) raw.remove_prefix(1);
   if (raw.empty() || raw.front() == '#') return line;
+  // A NUL would end the C string libcurl sees, so a different URL would be
+  // fetched; no control character belongs in a URL.
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    auto c = static_cast<unsigned char>(raw[i]);
+    if (c < 0x20 || c == 0x7F) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02X", c);
+      line.error = std::string("control character ") + hex + " at column " + std::to_string(i + 1);
+      return line;
+    }
+  }
   url_check check = normalize_url(raw);
   if (check.url) line.url = std::move(check.url);
   else line.error = std::move(check.error);

@@ -1,6 +1,6 @@
 #include "crawl/storage/rotation.hpp"
 
-#include "crawl/storage/decoder.hpp"
+#include "crawl/storage/decoded_source.hpp"
 
 #include <fcntl.h>
 #include <glob.h>
@@ -68,23 +68,6 @@ bool is_marked_file(const candidate& c, const file_mark& mark) {
 }
 
 }  // namespace
-
-std::string leading_bytes(const std::string& path, std::size_t n) {
-  std::string head = raw_head(path, 64 * 1024);
-  auto decoder = make_decoder(detect_compression(head));
-  if (!decoder) return head.substr(0, n);
-  // Decode from the start until there are n bytes (or the file ends).
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return {};
-  std::string out;
-  char block[64 * 1024];
-  ssize_t got;
-  while (out.size() < n && (got = ::read(fd, block, sizeof block)) > 0)
-    if (!decoder->decode(std::string_view(block, static_cast<std::size_t>(got)), out)) break;
-  ::close(fd);
-  if (out.size() > n) out.resize(n);
-  return out;
-}
 
 std::optional<opened_file> identify(int fd) {
   struct ::stat st {};

@@ -6,6 +6,8 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <charconv>
+#include <optional>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -196,15 +198,9 @@ const std::string& warc_record::type() const {
   return it == headers.end() ? none : it->second;
 }
 
-bool looks_like_warc(const std::string& path) {
-  std::string error;
-  auto reader = warc_reader::open(path, error);
-  if (!reader) return false;
-  warc_record record;
-  return reader->next(record, error);
-}
+bool looks_like_warc(const std::string& path) { return leading_bytes(path, 5) == "WARC/"; }
 
-std::unique_ptr<warc_reader> warc_reader::open(const std::string& path, std::string& error) {
+std::unique_ptr<warc_reader> warc_reader::open(const std::string& path, std::string& error, std::uint64_t max_block) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     error = path + ": " + std::strerror(errno);
@@ -213,6 +209,7 @@ std::unique_ptr<warc_reader> warc_reader::open(const std::string& path, std::str
   auto r = std::unique_ptr<warc_reader>(new warc_reader());
   r->fd_ = fd;
   r->path_ = path;
+  r->max_block_ = max_block;
   return r;
 }
 
@@ -220,40 +217,108 @@ warc_reader::~warc_reader() {
   if (fd_ >= 0) ::close(fd_);
 }
 
+// Appends one decoded piece (at most 1 MiB) to the buffer, reading the file
+// as needed. false at the end of the file, or on a read or decoding error.
 bool warc_reader::fill() {
-  if (eof_) return false;
-  char block[256 * 1024];
-  ssize_t n = ::read(fd_, block, sizeof block);
-  if (n <= 0) {
-    eof_ = true;
-    return false;
+  std::string_view piece;
+  for (;;) {
+    if (eof_) return false;
+    if (source_.next(piece)) {
+      buffer_.append(piece);
+      return true;
+    }
+    if (!source_.error().empty() || at_end_) {
+      eof_ = true;
+      return false;
+    }
+    raw_.resize(256 * 1024);
+    ssize_t n;
+    do {
+      n = ::read(fd_, raw_.data(), raw_.size());
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) read_error_ = std::string("read error: ") + std::strerror(errno);
+    if (n <= 0) {
+      at_end_ = true;
+      source_.end();
+      continue;
+    }
+    source_.feed(std::string_view(raw_.data(), static_cast<std::size_t>(n)));
   }
-  std::string_view bytes(block, static_cast<std::size_t>(n));
-  if (first_) {
-    first_ = false;
-    decoder_ = make_decoder(detect_compression(bytes));
-  }
-  if (!decoder_) buffer_.append(bytes);
-  else if (!decoder_->decode(bytes, buffer_)) eof_ = true;
-  return true;
 }
+
+void warc_reader::drop(std::size_t n) {
+  buffer_.erase(0, n);
+  offset_ += n;
+}
+
+// Drops `n` bytes of the stream, holding at most one piece at a time.
+bool warc_reader::skip(std::uint64_t n) {
+  for (;;) {
+    std::size_t here = static_cast<std::size_t>(std::min<std::uint64_t>(n, buffer_.size()));
+    drop(here);
+    n -= here;
+    if (n == 0) return true;
+    if (!fill()) return false;
+  }
+}
+
+// After a damaged record: drops bytes up to the next line that starts a
+// record ("WARC/1."), so the records after it can still be read.
+void warc_reader::resync() {
+  drop(std::min<std::size_t>(1, buffer_.size()));
+  for (;;) {
+    auto at = buffer_.find("\nWARC/1.");
+    if (at != std::string::npos) {
+      drop(at + 1);
+      return;
+    }
+    if (buffer_.size() > 8) drop(buffer_.size() - 8);  // a marker may straddle two pieces
+    if (!fill()) {
+      drop(buffer_.size());
+      return;
+    }
+  }
+}
+
+bool warc_reader::fail(std::string& error, const std::string& what, bool resync_after) {
+  error = path_ + ": " + what + " at byte " + std::to_string(offset_);
+  if (resync_after) resync();
+  return false;
+}
+
+namespace {
+
+// A Content-Length value: decimal digits only, and it fits.
+std::optional<std::uint64_t> parse_length(const std::string& text) {
+  std::uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return value;
+}
+
+constexpr std::size_t max_record_head = 64 * 1024;
+
+}  // namespace
 
 bool warc_reader::next(warc_record& record, std::string& error) {
   record = warc_record{};
   std::size_t head_end;
   while ((head_end = buffer_.find("\r\n\r\n")) == std::string::npos) {
+    if (buffer_.size() > max_record_head) return fail(error, "record header longer than 64 KiB", true);
     if (!fill()) {
-      if (!buffer_.empty() && buffer_.find_first_not_of("\r\n") != std::string::npos)
+      if (!source_.error().empty()) {
+        error = path_ + ": " + source_.error();
+      } else if (!read_error_.empty()) {
+        error = path_ + ": " + read_error_;
+      } else if (buffer_.find_first_not_of("\r\n") != std::string::npos) {
         error = path_ + ": truncated record at byte " + std::to_string(offset_);
-      if (decoder_ && !decoder_->error().empty()) error = path_ + ": " + decoder_->error();
+      }
+      buffer_.clear();
       return false;
     }
   }
   std::string_view head(buffer_.data(), head_end);
-  if (head.rfind("WARC/", 0) != 0) {
-    error = path_ + ": not a WARC record at byte " + std::to_string(offset_);
-    return false;
-  }
+  if (head.rfind("WARC/", 0) != 0) return fail(error, "not a WARC record", true);
   std::size_t pos = head.find("\r\n");
   while (pos != std::string_view::npos && pos < head.size()) {
     pos += 2;
@@ -264,21 +329,25 @@ bool warc_reader::next(warc_record& record, std::string& error) {
     pos = eol;
   }
   auto length_it = record.headers.find("content-length");
-  if (length_it == record.headers.end()) {
-    error = path_ + ": record without Content-Length at byte " + std::to_string(offset_);
+  if (length_it == record.headers.end()) return fail(error, "record without Content-Length", true);
+  auto length = parse_length(length_it->second);
+  if (!length) return fail(error, "record with a bad Content-Length '" + length_it->second + "'", true);
+  std::uint64_t need = head_end + 4 + *length + 4;
+  if (*length > max_block_) {
+    fail(error, "record of " + std::to_string(*length) + " bytes (more than " + std::to_string(max_block_) +
+                    ") skipped", false);
+    if (!skip(need)) buffer_.clear();
     return false;
   }
-  std::size_t length = std::stoull(length_it->second);
-  std::size_t need = head_end + 4 + length + 4;
   while (buffer_.size() < need) {
     if (!fill()) {
       error = path_ + ": truncated record at byte " + std::to_string(offset_);
+      buffer_.clear();
       return false;
     }
   }
-  record.block = buffer_.substr(head_end + 4, length);
-  buffer_.erase(0, need);
-  offset_ += need;
+  record.block = buffer_.substr(head_end + 4, static_cast<std::size_t>(*length));
+  drop(static_cast<std::size_t>(need));
   return true;
 }
 
@@ -301,12 +370,14 @@ bool decode_http_response(std::string_view message, std::uint64_t max_size, http
   out.body.clear();
   if (encoding.empty() || encoding == "identity") {
     out.body.assign(body);
-  } else if (encoding == "gzip" || encoding == "x-gzip") {
-    auto d = make_decoder(compression::gzip);
-    ok = d->decode(body, out.body);
-  } else if (encoding == "zstd") {
-    auto d = make_decoder(compression::zstd);
-    ok = d->decode(body, out.body);
+  } else if (encoding == "gzip" || encoding == "x-gzip" || encoding == "zstd") {
+    auto d = make_decoder(encoding == "zstd" ? compression::zstd : compression::gzip);
+    std::string why;
+    ok = decode_bounded(*d, body, out.body, max_size, why);
+    if (!ok && why == "too large") {
+      error = why;
+      return false;
+    }
   } else if (encoding == "deflate") {
     ok = inflate_deflate(body, out.body, max_size);
   } else if (encoding == "br") {

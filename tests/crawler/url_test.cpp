@@ -66,3 +66,12 @@ TEST_CASE("the list reader streams lines, numbers them and drops duplicates", "[
   CHECK(lines[4].line_no == 8);
   CHECK(reader.duplicates() == 1);
 }
+
+TEST_CASE("a line with a NUL or another control character is an error, not a shorter URL", "[url]") {
+  auto nul = parse_url_line(std::string("http://h.test/o\0k2", 18), 7);
+  CHECK_FALSE(nul.url);
+  CHECK(nul.error.find("control character 0x00") != std::string::npos);
+  auto bell = parse_url_line("http://h.test/\x07", 8);
+  CHECK_FALSE(bell.url);
+  CHECK(parse_url_line("\thttp://h.test/x\t", 9).url);  // surrounding tabs are white space, trimmed
+}

@@ -11,9 +11,12 @@ using crawl::test::zstd_of;
 namespace {
 std::string decode_all(compression c, const std::string& data, std::size_t piece, bool& ok, std::string& error) {
   auto d = make_decoder(c);
-  std::string out;
+  std::string out, part;
   ok = true;
-  for (std::size_t i = 0; i < data.size() && ok; i += piece) ok = d->decode(std::string_view(data).substr(i, piece), out);
+  for (std::size_t i = 0; i < data.size() && ok; i += piece) {
+    d->feed(std::string_view(data).substr(i, piece));
+    while ((ok = d->next(part, 4096)) && !part.empty()) out += part;
+  }
   if (ok) ok = d->finish();
   error = d->error();
   return out;
@@ -65,4 +68,31 @@ TEST_CASE("corrupt data is an error with an offset", "[decoder]") {
   decode_all(compression::gzip, garbage, 5, ok, error);
   CHECK_FALSE(ok);
   CHECK(error.find("compressed byte") != std::string::npos);
+}
+
+TEST_CASE("a bomb decodes in pieces no larger than asked, whatever one input block expands to", "[decoder]") {
+  constexpr std::uint64_t size = 256ull << 20;
+  for (auto c : {compression::zstd, compression::gzip}) {
+    std::string packed = c == compression::zstd ? crawl::test::zstd_zeros(size) : crawl::test::gzip_zeros(size);
+    auto d = make_decoder(c);
+    d->feed(packed);  // the whole bomb as one block
+    std::string piece;
+    std::uint64_t total = 0;
+    std::size_t largest = 0;
+    while (d->next(piece, 1 << 20) && !piece.empty()) {
+      total += piece.size();
+      largest = std::max(largest, piece.size());
+    }
+    CHECK(d->finish());
+    CHECK(total == size);
+    CHECK(largest <= (1u << 20));
+  }
+}
+
+TEST_CASE("decode_bounded stops a bomb at the limit", "[decoder]") {
+  auto d = make_decoder(compression::zstd);
+  std::string out, error;
+  CHECK_FALSE(decode_bounded(*d, crawl::test::zstd_zeros(64 << 20), out, 1 << 20, error));
+  CHECK(error == "too large");
+  CHECK(out.size() <= (1u << 20));
 }

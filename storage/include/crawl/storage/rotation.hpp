@@ -48,8 +48,6 @@ resume_plan plan_resume(const std::string& path, const opened_file& current, con
 // stopped at `offset`: identity and first bytes come from the descriptor.
 std::optional<file_mark> mark_of(const std::string& path, int fd, std::uint64_t offset);
 
-// The first bytes of a file, decompressed if it is gzip or zstd.
-std::string leading_bytes(const std::string& path, std::size_t n);
 
 // Where the last `n` lines of an uncompressed regular file start (0 when it
 // cannot be read or has fewer lines).

@@ -3,6 +3,7 @@
 // zstd frame per record, rolling over at a size), reading records back from
 // .warc, .warc.gz or .warc.zst, and decoding an archived HTTP response.
 #include "crawl/storage/atomic_file.hpp"
+#include "crawl/storage/decoded_source.hpp"
 #include "crawl/storage/decoder.hpp"
 
 #include <cstdint>
@@ -44,22 +45,35 @@ struct warc_record {
 };
 
 // Streams records from a WARC file, plain or compressed (by magic bytes).
+// Memory is bounded: the file is decoded in pieces, and a record whose block
+// is larger than `max_block` is skipped without being held.
 class warc_reader {
  public:
-  static std::unique_ptr<warc_reader> open(const std::string& path, std::string& error);
+  static constexpr std::uint64_t default_max_block = 64ull << 20;
+  static std::unique_ptr<warc_reader> open(const std::string& path, std::string& error,
+                                           std::uint64_t max_block = default_max_block);
   ~warc_reader();
-  // false at the end, or on an error (then error is set, naming the file and offset).
+  // true: the next record. false at the end (error empty), or for a damaged
+  // record (error names the file and its byte offset): call again to go on
+  // with the records after it.
   bool next(warc_record& record, std::string& error);
 
  private:
   bool fill();
+  bool fail(std::string& error, const std::string& what, bool resync_after);
+  void resync();
+  void drop(std::size_t n);
+  bool skip(std::uint64_t n);
   int fd_ = -1;
   std::string path_;
-  std::unique_ptr<decoder> decoder_;
-  std::string buffer_;
+  std::uint64_t max_block_ = default_max_block;
+  decoded_source source_;
+  std::string raw_;     // the raw block being decoded
+  std::string buffer_;  // decoded bytes not yet consumed
   std::uint64_t offset_ = 0;  // decoded bytes consumed by records
   bool eof_ = false;
-  bool first_ = true;
+  bool at_end_ = false;  // the end of the file has been fed to the source
+  std::string read_error_;
 };
 
 // True when the first bytes are a WARC file, plain or compressed.

@@ -6,7 +6,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -60,8 +59,12 @@ class follower {
   }
 
   int run() {
-    asio::co_spawn(io_, follow_all(), asio::detached);
-    asio::co_spawn(io_, report_loop(), asio::detached);
+    // A bug in either coroutine leaves io_.run() with the exception, to the top (exit 70).
+    auto rethrow = [](std::exception_ptr e) {
+      if (e) std::rethrow_exception(e);
+    };
+    asio::co_spawn(io_, follow_all(), rethrow);
+    asio::co_spawn(io_, report_loop(), rethrow);
     signals_.async_wait([this](boost::system::error_code ec, int) {
       if (ec) return;
       stopping_ = true;

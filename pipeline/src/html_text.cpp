@@ -242,7 +242,6 @@ void html_text::step(char c, std::string& out) {
       }
       return;
     case state::tag_name:
-    case state::end_tag_name:
       if (is_space(c) || c == '/') {
         state_ = state::in_tag;
       } else if (c == '>') {

@@ -160,17 +160,6 @@ std::uint64_t word_counts::get(std::string_view word) const {
   return 0;
 }
 
-void word_counts::clear() {
-  std::fill(slots_.begin(), slots_.end(), slot{});
-  words_.clear();
-  counts_.clear();
-  total_ = 0;
-  if (blocks_.empty()) return;
-  blocks_.resize(1);
-  free_ = blocks_.front().data.get();
-  free_left_ = blocks_.front().size;
-}
-
 void word_tally::commit() {
   for (std::uint32_t id : ids_) dictionary_->add_id(id);
   ids_.clear();

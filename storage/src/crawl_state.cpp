@@ -100,8 +100,9 @@ bool crawl_state::put(const page_record& r, std::string& error) {
   sqlite3_bind_blob(put_, 8, r.counts.data(), static_cast<int>(r.counts.size()), SQLITE_TRANSIENT);
   sqlite3_bind_int64(put_, 9, r.failed ? 1 : 0);
   sqlite3_bind_int64(put_, 10, run_id_);
-  if (sqlite3_step(put_) == SQLITE_DONE) return true;
-  error = sqlite_error(db_, path_);
+  int rc = sqlite3_step(put_);
+  if (rc == SQLITE_DONE) return true;
+  error = sqlite_error(db_, path_, rc);
   return false;
 }
 

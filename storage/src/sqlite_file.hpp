@@ -7,10 +7,12 @@
 
 namespace crawl::storage {
 
-// The last error of `db`, named by the file; a full disk says so plainly.
-inline std::string sqlite_error(sqlite3* db, const std::string& path) {
+// The last error of `db` (or `rc`, the failed call's result), named by the
+// file; a full disk says so plainly.
+inline std::string sqlite_error(sqlite3* db, const std::string& path, int rc = SQLITE_OK) {
   std::string message = sqlite3_errmsg(db);
-  if ((sqlite3_extended_errcode(db) & 0xff) == SQLITE_FULL) return path + ": disk full (" + message + ")";
+  if ((rc & 0xff) == SQLITE_FULL || (sqlite3_extended_errcode(db) & 0xff) == SQLITE_FULL)
+    return path + ": disk full (" + sqlite3_errstr(SQLITE_FULL) + ")";
   return path + ": " + message;
 }
 

@@ -151,9 +151,9 @@ warc_writer::warc_writer(std::string path, std::uint64_t max_size, std::string s
 
 bool warc_writer::open_next(std::string& error) {
   if (file_.is_open() && !file_.commit(error)) return false;
-  std::string name = numbered(path_, static_cast<int>(files_.size()));
+  std::string name = numbered(path_, files_opened_);
   if (!file_.open(name, error)) return false;
-  files_.push_back(name);
+  ++files_opened_;
   written_ = 0;
   std::string info = "software: " + software_ + "\r\nformat: WARC File Format 1.1\r\n";
   append_record("warcinfo", "", "application/warc-fields", info, new_record_id(), "");

@@ -20,7 +20,7 @@ class html_text {
 
  private:
   enum class state : std::uint8_t {
-    text, tag_open, tag_name, end_tag_open, end_tag_name, in_tag, attr_dq, attr_sq,
+    text, tag_open, tag_name, end_tag_open, in_tag, attr_dq, attr_sq,
     markup_decl, comment, cdata, bogus_comment, entity, raw_text
   };
   void on_tag_end(std::string& out);

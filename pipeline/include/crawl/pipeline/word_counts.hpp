@@ -36,11 +36,9 @@ class word_counts {
   // Words with a count above zero.
   std::size_t distinct() const;
   std::uint64_t total() const { return total_; }
-  // Forgets every word but keeps the first arena block for reuse.
-  void clear();
 
   // The word's id, adding it with a count of zero if it is new. Ids are
-  // dense from 0 and stay valid until clear().
+  // dense from 0 and stay valid for the table's life.
   std::uint32_t intern(std::string_view word);
   void add_id(std::uint32_t id, std::uint64_t n = 1) {
     counts_[id] += n;

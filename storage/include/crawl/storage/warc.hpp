@@ -24,7 +24,6 @@ class warc_writer {
                       std::string& error);
   // Commits the current file (renamed into place).
   bool close(std::string& error);
-  const std::vector<std::string>& files() const { return files_; }
 
  private:
   bool open_next(std::string& error);
@@ -35,7 +34,7 @@ class warc_writer {
   std::string software_;
   atomic_file file_;
   std::uint64_t written_ = 0;
-  std::vector<std::string> files_;
+  int files_opened_ = 0;
 };
 
 struct warc_record {

@@ -1,6 +1,7 @@
 #include "diagnostics.hpp"
 
-#include <nlohmann/json.hpp>
+#include "crawl/pipeline/json.hpp"
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -20,11 +21,11 @@ void log_line(const char* level, const std::string& message, std::initializer_li
   if (format_ == log_format::text) {
     line = "crawl: " + message + "\n";
   } else {
-    nlohmann::ordered_json j;
-    j["level"] = level;
-    j["message"] = message;
-    for (const auto& [name, value] : fields) j[name] = value;
-    line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    pipeline::json j = pipeline::json::object();
+    pipeline::append_member(j, "level", level);
+    pipeline::append_member(j, "message", message);
+    for (const auto& [name, value] : fields) pipeline::append_member(j, name, value);
+    line = pipeline::dump_json(j) + "\n";
   }
   std::fputs(line.c_str(), stderr);
 }

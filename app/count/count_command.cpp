@@ -2,6 +2,7 @@
 
 #include "crawl/pipeline/count_output.hpp"
 #include "crawl/pipeline/document.hpp"
+#include "crawl/pipeline/json.hpp"
 #include "crawl/storage/atomic_file.hpp"
 #include "crawl/storage/decoded_source.hpp"
 #include "crawl/storage/warc.hpp"
@@ -130,10 +131,13 @@ int run_count(const config::count_settings& s) {
   if (!s.summary.empty()) {
     storage::atomic_file out;
     std::string error;
-    std::string json = "{\n  \"exit_status\": " + std::to_string(status) + ",\n  \"files\": " +
-                       std::to_string(s.files.size()) + ",\n  \"pages\": " + std::to_string(pages) +
-                       ",\n  \"words\": " + std::to_string(totals.total()) +
-                       ",\n  \"distinct_words\": " + std::to_string(totals.distinct()) + "\n}\n";
+    pipeline::json summary = pipeline::json::object();
+    pipeline::append_member(summary, "exit_status", status);
+    pipeline::append_member(summary, "files", s.files.size());
+    pipeline::append_member(summary, "pages", pages);
+    pipeline::append_member(summary, "words", totals.total());
+    pipeline::append_member(summary, "distinct_words", totals.distinct());
+    std::string json = pipeline::dump_json(summary, 2) + "\n";
     if (!out.open(s.summary, error) || (out.write(json), !out.commit(error))) {
       std::fprintf(stderr, "crawl count: %s\n", error.c_str());
       status = 1;

@@ -3,18 +3,14 @@
 #include "diagnostics.hpp"
 
 #include "crawl/pipeline/count_output.hpp"
+#include "crawl/pipeline/json.hpp"
 
-#include <nlohmann/json.hpp>
 
 #include <cstdio>
 
 namespace crawl::app {
 
 namespace {
-
-std::string json_line(const nlohmann::ordered_json& j) {
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-}
 
 bool open_output(const std::string& path, storage::atomic_file& file) {
   if (path.empty()) return true;
@@ -41,19 +37,20 @@ bool crawl_outputs::open() {
 void crawl_outputs::write_result(const crawler::normalized_url& url, const crawler::fetch_result& r,
                                  std::uint64_t words, std::chrono::steady_clock::duration elapsed, const char* note) {
   if (!results_.is_open()) return;
-  nlohmann::ordered_json j;
-  j["url"] = url.url;
-  j["final_url"] = r.final_url;
-  j["status"] = r.http_status;
-  j["content_type"] = r.content_type;
-  j["bytes"] = r.bytes;
-  j["words"] = words;
-  j["ms"] = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
-  j["attempts"] = r.attempts;
-  if (note) j["error"] = note;
-  else if (r.error.empty()) j["error"] = nullptr;
-  else j["error"] = r.error;
-  results_.write(json_line(j));
+  using pipeline::append_member;
+  pipeline::json j = pipeline::json::object();
+  append_member(j, "url", url.url);
+  append_member(j, "final_url", r.final_url);
+  append_member(j, "status", r.http_status);
+  append_member(j, "content_type", r.content_type);
+  append_member(j, "bytes", r.bytes);
+  append_member(j, "words", words);
+  append_member(j, "ms", std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count());
+  append_member(j, "attempts", r.attempts);
+  if (note) append_member(j, "error", note);
+  else if (r.error.empty()) append_member(j, "error", nullptr);
+  else append_member(j, "error", r.error);
+  results_.write(pipeline::dump_json(j) + "\n");
 }
 
 bool crawl_outputs::write_counts(const pipeline::word_counts& totals) {

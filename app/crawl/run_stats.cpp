@@ -1,8 +1,10 @@
 #include "run_stats.hpp"
 
-#include "crawl/pipeline/count_output.hpp"
+#include "crawl/pipeline/json.hpp"
 
 #include <bit>
+#include <cmath>
+#include <type_traits>
 #include <cstdio>
 
 namespace crawl::app {
@@ -52,20 +54,6 @@ std::string join_counts(const std::map<std::string, std::uint64_t>& m) {
   return out;
 }
 
-template <class Map>
-void append_json_map(std::string& out, const Map& m) {
-  out += "{";
-  bool first = true;
-  for (const auto& [k, v] : m) {
-    out += first ? "" : ", ";
-    first = false;
-    if constexpr (std::is_same_v<typename Map::key_type, std::string>) pipeline::append_json_string(out, k);
-    else out += "\"" + std::to_string(k) + "\"";
-    out += ": " + std::to_string(v);
-  }
-  out += "}";
-}
-
 }  // namespace
 
 std::string format_summary_text(const run_stats& s) {
@@ -105,48 +93,46 @@ std::string format_summary_text(const run_stats& s) {
 }
 
 std::string format_summary_json(const run_stats& s) {
+  using pipeline::append_member;
   double wall = seconds(s.wall);
-  auto num = [](double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.3f", v);
-    return std::string(buf);
+  // Rates and latencies to the microsecond (3 decimals), as numbers.
+  auto num = [](double v) { return std::round(v * 1000.0) / 1000.0; };
+  auto counts = [](const auto& m) {
+    pipeline::json out = pipeline::json::object();
+    for (const auto& [key, n] : m) {
+      if constexpr (std::is_same_v<std::decay_t<decltype(key)>, std::string>) append_member(out, key, n);
+      else append_member(out, std::to_string(key), n);
+    }
+    return out;
   };
-  std::string out = "{\n";
-  auto field = [&](const char* name, const std::string& value) { out += "  \"" + std::string(name) + "\": " + value + ",\n"; };
-  auto u = [](std::uint64_t v) { return std::to_string(v); };
-  field("exit_status", std::to_string(s.exit_status));
-  field("interrupted", s.interrupted ? "true" : "false");
-  field("lines", u(s.lines_read));
-  field("ok", u(s.ok));
-  field("failed", u(s.failed));
-  field("skipped", u(s.skipped));
-  field("bad_lines", u(s.bad_lines));
-  field("duplicates", u(s.duplicates));
-  field("unfinished", u(s.unfinished));
-  field("unchanged", u(s.unchanged));
-  field("resumed", s.resumed ? "true" : "false");
-  field("resumed_done", u(s.resumed_done));
-  field("deadline_reached", s.deadline_reached ? "true" : "false");
-  std::string m;
-  append_json_map(m, s.failed_by_reason);
-  field("failed_by_reason", m);
-  m.clear();
-  append_json_map(m, s.skipped_by_reason);
-  field("skipped_by_reason", m);
-  m.clear();
-  append_json_map(m, s.status_codes);
-  field("status_codes", m);
-  field("bytes", u(s.bytes));
-  field("words", u(s.words));
-  field("distinct_words", u(s.distinct_words));
-  field("retries", u(s.retries));
-  field("pages_per_s", num(wall > 0 ? static_cast<double>(s.done()) / wall : 0));
-  field("mb_per_s", num(wall > 0 ? static_cast<double>(s.bytes) / 1e6 / wall : 0));
-  field("latency_ms_p50", num(ms(s.latency.quantile(0.5))));
-  field("latency_ms_p90", num(ms(s.latency.quantile(0.9))));
-  field("latency_ms_p99", num(ms(s.latency.quantile(0.99))));
-  out += "  \"wall_s\": " + num(wall) + "\n}\n";
-  return out;
+  pipeline::json j = pipeline::json::object();
+  append_member(j, "exit_status", s.exit_status);
+  append_member(j, "interrupted", s.interrupted);
+  append_member(j, "lines", s.lines_read);
+  append_member(j, "ok", s.ok);
+  append_member(j, "failed", s.failed);
+  append_member(j, "skipped", s.skipped);
+  append_member(j, "bad_lines", s.bad_lines);
+  append_member(j, "duplicates", s.duplicates);
+  append_member(j, "unfinished", s.unfinished);
+  append_member(j, "unchanged", s.unchanged);
+  append_member(j, "resumed", s.resumed);
+  append_member(j, "resumed_done", s.resumed_done);
+  append_member(j, "deadline_reached", s.deadline_reached);
+  append_member(j, "failed_by_reason", counts(s.failed_by_reason));
+  append_member(j, "skipped_by_reason", counts(s.skipped_by_reason));
+  append_member(j, "status_codes", counts(s.status_codes));
+  append_member(j, "bytes", s.bytes);
+  append_member(j, "words", s.words);
+  append_member(j, "distinct_words", s.distinct_words);
+  append_member(j, "retries", s.retries);
+  append_member(j, "pages_per_s", num(wall > 0 ? static_cast<double>(s.done()) / wall : 0));
+  append_member(j, "mb_per_s", num(wall > 0 ? static_cast<double>(s.bytes) / 1e6 / wall : 0));
+  append_member(j, "latency_ms_p50", num(ms(s.latency.quantile(0.5))));
+  append_member(j, "latency_ms_p90", num(ms(s.latency.quantile(0.9))));
+  append_member(j, "latency_ms_p99", num(ms(s.latency.quantile(0.99))));
+  append_member(j, "wall_s", num(wall));
+  return pipeline::dump_json(j, 2) + "\n";
 }
 
 }  // namespace crawl::app

@@ -1,5 +1,7 @@
 #include "crawl/pipeline/count_output.hpp"
 
+#include "crawl/pipeline/json.hpp"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -12,15 +14,6 @@ bool rank_before(const word_count& a, const word_count& b) {
 
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
-  auto c = static_cast<unsigned char>(s[i]);
-  std::size_t len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
-  if (len == 0 || i + len > s.size()) return 0;
-  for (std::size_t k = 1; k < len; ++k)
-    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
-  return len;
 }
 
 // Display width in terminal columns, counting each code point as one
@@ -75,38 +68,41 @@ std::vector<word_count> top(const word_counts& counts, std::size_t n) {
   return rows;
 }
 
-void append_json_string(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x80) {
-      std::size_t len = utf8_sequence_length(s, i);
-      if (len == 0) {
-        out.append("\\ufffd");
-      } else {
-        out.append(s.substr(i, len));
-        i += len - 1;
-      }
-      continue;
-    }
+void append_json_string(std::string& out, std::string_view s) { out += dump_json(json(std::string(s))); }
+
+namespace {
+
+void append_tsv_field(std::string& out, std::string_view s) {
+  if (s.find_first_of("\\\t\n\r") == std::string_view::npos) {
+    out.append(s);
+    return;
+  }
+  for (char c : s) {
     switch (c) {
-      case '"': out.append("\\\""); break;
       case '\\': out.append("\\\\"); break;
+      case '\t': out.append("\\t"); break;
       case '\n': out.append("\\n"); break;
       case '\r': out.append("\\r"); break;
-      case '\t': out.append("\\t"); break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out.append(buf);
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
+      default: out.push_back(c);
     }
   }
-  out.push_back('"');
 }
+
+std::string unescape_tsv_field(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\\' || i + 1 == s.size()) {
+      out.push_back(s[i]);
+      continue;
+    }
+    char c = s[++i];
+    out.push_back(c == 't' ? '\t' : c == 'n' ? '\n' : c == 'r' ? '\r' : c);
+  }
+  return out;
+}
+
+}  // namespace
 
 void write_counts(count_format format, const std::vector<word_count>& rows,
                   const std::function<void(std::string_view)>& write) {
@@ -119,7 +115,7 @@ void write_counts(count_format format, const std::vector<word_count>& rows,
   for (const auto& row : rows) {
     switch (format) {
       case count_format::tsv:
-        buf.append(row.word);
+        append_tsv_field(buf, row.word);
         buf.push_back('\t');
         break;
       case count_format::csv:
@@ -127,6 +123,8 @@ void write_counts(count_format format, const std::vector<word_count>& rows,
         buf.push_back(',');
         break;
       case count_format::json:
+        // Streamed, for millions of rows in bounded memory: the words go
+        // through the JSON writer; only braces and separators are ours.
         buf.append(first ? "\n  " : ",\n  ");
         append_json_string(buf, row.word);
         buf.append(": ");
@@ -147,7 +145,7 @@ void write_counts(count_format format, const std::vector<word_count>& rows,
 std::string serialize_counts(const word_counts& counts) {
   std::string out;
   counts.for_each([&](word_count row) {
-    out.append(row.word);
+    append_tsv_field(out, row.word);
     out.push_back('\t');
     out.append(std::to_string(row.count));
     out.push_back('\n');
@@ -168,7 +166,9 @@ bool parse_counts(std::string_view text, word_counts& into) {
       if (c < '0' || c > '9') return false;
       n = n * 10 + static_cast<std::uint64_t>(c - '0');
     }
-    into.add(line.substr(0, tab), n);
+    std::string_view word = line.substr(0, tab);
+    if (word.find('\\') == std::string_view::npos) into.add(word, n);
+    else into.add(unescape_tsv_field(word), n);
   }
   return true;
 }

@@ -1,6 +1,7 @@
 #include "crawl/pipeline/log_summary_output.hpp"
 
 #include "crawl/pipeline/count_output.hpp"
+#include "crawl/pipeline/json.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -16,53 +17,36 @@ std::vector<std::pair<std::string_view, std::uint64_t>> ranked_values(const valu
   return rows;
 }
 
-std::string u(std::uint64_t v) { return std::to_string(v); }
-
-void append_summary_fields(std::string& out, const log_summary& s, const std::vector<std::string>& labels,
-                           std::size_t top, const std::string& indent) {
-  auto field = [&](const char* name, const std::string& value, bool comma = true) {
-    out += indent + "\"" + name + "\": " + value + (comma ? ",\n" : "\n");
-  };
-  field("lines", u(s.lines));
-  field("bytes", u(s.bytes));
-  field("kept_lines", u(s.kept_lines));
-  field("truncated_lines", u(s.truncated_lines));
-  field("nul_bytes", u(s.nul_bytes));
-  field("words", u(s.words.total()));
-  field("distinct_words", u(s.words.distinct()));
-  std::string list = "[";
+json summary_json(const log_summary& s, const std::vector<std::string>& labels, std::size_t top) {
+  json out = json::object();
+  append_member(out, "lines", s.lines);
+  append_member(out, "bytes", s.bytes);
+  append_member(out, "kept_lines", s.kept_lines);
+  append_member(out, "truncated_lines", s.truncated_lines);
+  append_member(out, "nul_bytes", s.nul_bytes);
+  append_member(out, "words", s.words.total());
+  append_member(out, "distinct_words", s.words.distinct());
+  json list = json::array();
   for (const auto& row : pipeline::top(s.words, top)) {
-    list += list.size() > 1 ? ", " : "";
-    list += "{\"word\": ";
-    append_json_string(list, row.word);
-    list += ", \"count\": " + u(row.count) + "}";
+    json entry = json::object();
+    append_member(entry, "word", std::string(row.word));
+    append_member(entry, "count", row.count);
+    list.push_back(std::move(entry));
   }
-  field("top", list + "]");
-  std::string groups = "{";
+  append_member(out, "top", std::move(list));
+  json groups = json::object();
   for (std::size_t i = 0; i < labels.size(); ++i) {
-    groups += i ? ", " : "";
-    append_json_string(groups, labels[i]);
-    groups += ": {";
-    bool first = true;
-    if (i < s.groups.size()) {
-      for (const auto& [value, n] : ranked_values(s.groups[i])) {
-        groups += first ? "" : ", ";
-        first = false;
-        append_json_string(groups, value);
-        groups += ": " + u(n);
-      }
-    }
-    groups += "}";
+    json values = json::object();
+    if (i < s.groups.size())
+      for (const auto& [value, n] : ranked_values(s.groups[i])) append_member(values, value, n);
+    append_member(groups, labels[i], std::move(values));
   }
-  field("groups", groups + "}");
-  std::string per = "{";
-  for (const auto& [key, n] : s.buckets) {
-    per += per.size() > 1 ? ", " : "";
-    append_json_string(per, key);
-    per += ": " + u(n);
-  }
-  field("per", per + "}");
-  field("untimed_lines", u(s.untimed_lines), false);
+  append_member(out, "groups", std::move(groups));
+  json per = json::object();
+  for (const auto& [key, n] : s.buckets) append_member(per, key, n);
+  append_member(out, "per", std::move(per));
+  append_member(out, "untimed_lines", s.untimed_lines);
+  return out;
 }
 
 }  // namespace
@@ -106,22 +90,13 @@ std::string format_log_table(const log_summary& s, const std::vector<std::string
 
 std::string format_log_json(const log_summary& total, const std::vector<named_summary>& files,
                             const std::vector<std::string>& labels, std::size_t top) {
-  std::string out = "{\n";
-  append_summary_fields(out, total, labels, top, "  ");
+  json out = summary_json(total, labels, top);
   if (!files.empty()) {
-    out.pop_back();
-    out += ",\n  \"files\": {\n";
-    for (std::size_t i = 0; i < files.size(); ++i) {
-      out += "    ";
-      append_json_string(out, files[i].name);
-      out += ": {\n";
-      append_summary_fields(out, *files[i].summary, labels, top, "      ");
-      out += i + 1 < files.size() ? "    },\n" : "    }\n";
-    }
-    out += "  }\n";
+    json per_file = json::object();
+    for (const auto& f : files) append_member(per_file, f.name, summary_json(*f.summary, labels, top));
+    append_member(out, "files", std::move(per_file));
   }
-  out += "}\n";
-  return out;
+  return dump_json(out, 2) + "\n";
 }
 
 }  // namespace crawl::pipeline

@@ -63,10 +63,25 @@ TEST_CASE("TSV has no header, CSV has one and quotes, JSON is an object", "[coun
         "{\n  \"apple\": 5,\n  \"fig\": 2,\n  \"pear\": 2,\n  \"say \\\"hi\\\", ok\": 1\n}\n");
 }
 
+TEST_CASE("a word with a tab, a newline or a backslash keeps its TSV row, and reads back", "[counts]") {
+  word_counts counts;
+  counts.add("a\tb", 2);
+  counts.add("line\nbreak");
+  counts.add("back\\slash");
+  std::string tsv;
+  write_counts(count_format::tsv, ranked(counts), [&](std::string_view piece) { tsv.append(piece); });
+  CHECK(tsv == "a\\tb\t2\nback\\\\slash\t1\nline\\nbreak\t1\n");
+  word_counts back;
+  REQUIRE(parse_counts(serialize_counts(counts), back));
+  CHECK(back.get("a\tb") == 2);
+  CHECK(back.get("line\nbreak") == 1);
+  CHECK(back.get("back\\slash") == 1);
+}
+
 TEST_CASE("JSON strings escape control characters and invalid UTF-8", "[counts]") {
   std::string out;
   append_json_string(out, "a\tb\x01\xff\xc3\xa9");
-  CHECK(out == "\"a\\tb\\u0001\\ufffd\xc3\xa9\"");
+  CHECK(out == "\"a\\tb\\u0001\xef\xbf\xbd\xc3\xa9\"");  // U+FFFD for the stray byte
 }
 
 TEST_CASE("the top table aligns columns and shows shares", "[counts]") {

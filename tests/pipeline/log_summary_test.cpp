@@ -2,6 +2,7 @@
 #include "crawl/pipeline/log_summary_output.hpp"
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 using namespace crawl::pipeline;
 
@@ -85,9 +86,20 @@ TEST_CASE("summaries merge exactly and render as JSON", "[summary]") {
   a.merge(b);
   CHECK(a.lines == 3);
   CHECK(a.groups[0]["1"] == 2);
-  std::string json = format_log_json(a, {}, {"s"}, 5);
-  CHECK(json.find("\"lines\": 3,") != std::string::npos);
-  CHECK(json.find("\"groups\": {\"s\": {\"1\": 2, \"2\": 1}}") != std::string::npos);
+  auto json = nlohmann::json::parse(format_log_json(a, {}, {"s"}, 5));
+  CHECK(json["lines"] == 3);
+  CHECK(json["groups"] == nlohmann::json{{"s", {{"1", 2}, {"2", 1}}}});
+}
+
+TEST_CASE("group values with invalid UTF-8 are written as valid JSON, with U+FFFD", "[summary]") {
+  summary_options o;
+  o.groups = {"user=(\\S+)"};
+  // A UTF-16 surrogate, an overlong slash and a stray continuation byte.
+  auto a = summarize("user=\xED\xA0\x80 x\nuser=\xC0\xAF y\nuser=a\x80b z\n", o);
+  std::string text = format_log_json(a, {}, {"user"}, 5);
+  auto json = nlohmann::json::parse(text);  // throws on invalid UTF-8
+  CHECK(json["groups"]["user"].size() >= 2);
+  CHECK(text.find("\xEF\xBF\xBD") != std::string::npos);
 }
 
 TEST_CASE("runs of equal group values are counted exactly across chunks and summaries", "[summary]") {

@@ -21,21 +21,24 @@ std::vector<word_count> ranked(const word_counts& counts);
 std::vector<word_count> top(const word_counts& counts, std::size_t n);
 
 // Writes counts in `format`, handing out pieces of at most about 1 MiB.
-// tsv: "word\tcount" lines, no header; csv: a "word,count" header, fields
-// quoted when needed; json: one object {"word": count, ...} in rank order.
+// tsv: "word\tcount" lines, no header, a backslash, tab, newline or CR in a
+// word written as \\, \t, \n, \r (possible with --token); csv: a
+// "word,count" header, fields quoted when needed; json: one object
+// {"word": count, ...} in rank order.
 void write_counts(count_format format, const std::vector<word_count>& rows,
                   const std::function<void(std::string_view)>& write);
 
-// Counts as "word\tcount\n" lines in no particular order, for storing;
-// parse_counts() adds them back. false: the text is not in that form.
+// Counts as "word\tcount\n" lines (words escaped as in tsv) in no
+// particular order, for storing; parse_counts() adds them back. false: the
+// text is not in that form.
 std::string serialize_counts(const word_counts& counts);
 bool parse_counts(std::string_view text, word_counts& into);
 
 // An aligned table of rank, word, count and share of `total`.
 std::string format_top_table(const std::vector<word_count>& rows, std::uint64_t total);
 
-// Appends `s` as a JSON string literal (quoted and escaped; invalid UTF-8
-// bytes become U+FFFD so the output is always valid JSON).
+// Appends `s` as a JSON string literal, through the JSON writer (json.hpp):
+// invalid UTF-8 becomes U+FFFD, so the output is always valid JSON.
 void append_json_string(std::string& out, std::string_view s);
 
 }  // namespace crawl::pipeline

@@ -319,7 +319,7 @@ void crawl_run::record(const crawler::normalized_url& url, const crawler::fetch_
     if (r.status == fetch_status::not_modified) ++stats_.unchanged;
     stats_.bytes += r.bytes;
     if (r.attempts > 0)  // not for pages taken from the state without a request
-      stats_.latency.add(std::chrono::duration_cast<std::chrono::microseconds>(elapsed));
+      stats_.latency_ms.add(std::chrono::duration<double, std::milli>(elapsed).count());
   } else if (r.status == fetch_status::skipped) {
     ++stats_.skipped;
     ++stats_.skipped_by_reason[r.reason];

@@ -2,51 +2,15 @@
 
 #include "crawl/pipeline/json.hpp"
 
-#include <bit>
 #include <cmath>
 #include <type_traits>
 #include <cstdio>
 
 namespace crawl::app {
 
-std::size_t latency_histogram::bucket_of(std::uint64_t us) {
-  if (us < sub_buckets) return us;
-  int power = std::bit_width(us) - 1;  // us >= 2^power
-  int shift = power - 4;               // keep the top 5 bits: 16 steps per power
-  std::size_t sub = (us >> shift) - sub_buckets;
-  std::size_t bucket = static_cast<std::size_t>(power - 3) * sub_buckets + sub;
-  return std::min(bucket, static_cast<std::size_t>(sub_buckets * powers - 1));
-}
-
-std::uint64_t latency_histogram::upper_bound_of(std::size_t bucket) {
-  if (bucket < sub_buckets) return bucket;
-  std::size_t power = bucket / sub_buckets + 3;
-  std::size_t sub = bucket % sub_buckets;
-  return ((sub_buckets + sub + 1) << (power - 4)) - 1;
-}
-
-void latency_histogram::add(std::chrono::microseconds value) {
-  auto us = static_cast<std::uint64_t>(std::max<std::int64_t>(0, value.count()));
-  ++buckets_[bucket_of(us)];
-  ++count_;
-}
-
-std::chrono::microseconds latency_histogram::quantile(double q) const {
-  if (count_ == 0) return std::chrono::microseconds(0);
-  auto rank = static_cast<std::uint64_t>(q * static_cast<double>(count_) + 0.999999);
-  rank = std::max<std::uint64_t>(1, std::min(rank, count_));
-  std::uint64_t seen = 0;
-  for (std::size_t b = 0; b < buckets_.size(); ++b) {
-    seen += buckets_[b];
-    if (seen >= rank) return std::chrono::microseconds(upper_bound_of(b));
-  }
-  return std::chrono::microseconds(upper_bound_of(buckets_.size() - 1));
-}
-
 namespace {
 
 double seconds(std::chrono::steady_clock::duration d) { return std::chrono::duration<double>(d).count(); }
-double ms(std::chrono::microseconds us) { return static_cast<double>(us.count()) / 1000.0; }
 
 std::string join_counts(const std::map<std::string, std::uint64_t>& m) {
   std::string out;
@@ -85,8 +49,8 @@ std::string format_summary_text(const run_stats& s) {
                 "  %llu words (%llu distinct), %.1f MB in %.2f s: %.0f pages/s, %.1f MB/s\n"
                 "  latency p50 %.1f ms, p90 %.1f ms, p99 %.1f ms; %llu retries\n",
                 static_cast<unsigned long long>(s.words), static_cast<unsigned long long>(s.distinct_words),
-                static_cast<double>(s.bytes) / 1e6, wall, rate, mbps, ms(s.latency.quantile(0.5)),
-                ms(s.latency.quantile(0.9)), ms(s.latency.quantile(0.99)),
+                static_cast<double>(s.bytes) / 1e6, wall, rate, mbps, s.latency_ms.quantile(0.5),
+                s.latency_ms.quantile(0.9), s.latency_ms.quantile(0.99),
                 static_cast<unsigned long long>(s.retries));
   out += buf;
   return out;
@@ -128,9 +92,9 @@ std::string format_summary_json(const run_stats& s) {
   append_member(j, "retries", s.retries);
   append_member(j, "pages_per_s", num(wall > 0 ? static_cast<double>(s.done()) / wall : 0));
   append_member(j, "mb_per_s", num(wall > 0 ? static_cast<double>(s.bytes) / 1e6 / wall : 0));
-  append_member(j, "latency_ms_p50", num(ms(s.latency.quantile(0.5))));
-  append_member(j, "latency_ms_p90", num(ms(s.latency.quantile(0.9))));
-  append_member(j, "latency_ms_p99", num(ms(s.latency.quantile(0.99))));
+  append_member(j, "latency_ms_p50", num(s.latency_ms.quantile(0.5)));
+  append_member(j, "latency_ms_p90", num(s.latency_ms.quantile(0.9)));
+  append_member(j, "latency_ms_p99", num(s.latency_ms.quantile(0.99)));
   append_member(j, "wall_s", num(wall));
   return pipeline::dump_json(j, 2) + "\n";
 }

@@ -1,0 +1,110 @@
+#include "crawl/pipeline/sketch.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace crawl::pipeline {
+namespace {
+
+constexpr double gamma = (1 + quantile_sketch::relative_accuracy) / (1 - quantile_sketch::relative_accuracy);
+const double log_gamma = std::log(gamma);
+// Magnitudes below this count as zero (keeps indexes in int range).
+constexpr double smallest = 1e-300;
+
+}  // namespace
+
+int quantile_sketch::index_of(double magnitude) { return static_cast<int>(std::ceil(std::log(magnitude) / log_gamma)); }
+
+double quantile_sketch::value_of(int index) { return 2.0 * std::pow(gamma, index) / (gamma + 1.0); }
+
+void quantile_sketch::store::add(int index, std::uint64_t n) {
+  if (counts.empty()) {
+    first = index;
+    counts.assign(1, 0);
+  }
+  if (index < first) {
+    // Grow downwards, or fold the smallest magnitudes into the lowest bucket kept.
+    std::size_t grow = static_cast<std::size_t>(first - index);
+    if (counts.size() + grow > max_buckets) {
+      counts.front() += n;
+      return;
+    }
+    counts.insert(counts.begin(), grow, 0);
+    first = index;
+  } else if (static_cast<std::size_t>(index - first) >= counts.size()) {
+    std::size_t size = static_cast<std::size_t>(index - first) + 1;
+    if (size > max_buckets) {
+      // Keep the largest magnitudes: fold the bottom buckets upwards.
+      std::size_t drop = size - max_buckets;
+      std::uint64_t folded = 0;
+      for (std::size_t i = 0; i < drop && i < counts.size(); ++i) folded += counts[i];
+      counts.erase(counts.begin(), counts.begin() + static_cast<std::ptrdiff_t>(std::min(drop, counts.size())));
+      first += static_cast<int>(drop);
+      if (counts.empty()) counts.assign(1, 0);
+      counts.front() += folded;
+      size = max_buckets;
+    }
+    counts.resize(std::max(counts.size(), static_cast<std::size_t>(index - first) + 1), 0);
+  }
+  counts[static_cast<std::size_t>(index - first)] += n;
+}
+
+std::uint64_t quantile_sketch::store::total() const {
+  std::uint64_t t = 0;
+  for (auto c : counts) t += c;
+  return t;
+}
+
+void quantile_sketch::add(double value, std::uint64_t n) {
+  if (n == 0 || std::isnan(value)) return;
+  if (count_ == 0) {
+    min_ = max_ = value;
+  } else {
+    min_ = std::min(min_, value);
+    max_ = std::max(max_, value);
+  }
+  count_ += n;
+  double magnitude = std::fabs(value);
+  if (magnitude < smallest) zeros_ += n;
+  else if (value > 0) positive_.add(index_of(magnitude), n);
+  else negative_.add(index_of(magnitude), n);
+}
+
+void quantile_sketch::merge(const quantile_sketch& other) {
+  if (other.count_ == 0) return;
+  if (count_ == 0) {
+    *this = other;
+    return;
+  }
+  for (std::size_t i = 0; i < other.positive_.counts.size(); ++i)
+    if (other.positive_.counts[i]) positive_.add(other.positive_.first + static_cast<int>(i), other.positive_.counts[i]);
+  for (std::size_t i = 0; i < other.negative_.counts.size(); ++i)
+    if (other.negative_.counts[i]) negative_.add(other.negative_.first + static_cast<int>(i), other.negative_.counts[i]);
+  zeros_ += other.zeros_;
+  count_ += other.count_;
+  min_ = std::min(min_, other.min_);
+  max_ = std::max(max_, other.max_);
+}
+
+double quantile_sketch::quantile(double q) const {
+  if (count_ == 0) return 0;
+  if (q <= 0) return min_;
+  if (q >= 1) return max_;
+  // The value of rank q * (count - 1), counting from 0 in ascending order.
+  auto rank = static_cast<std::uint64_t>(q * static_cast<double>(count_ - 1));
+  std::uint64_t seen = 0;
+  auto clamp = [&](double v) { return std::clamp(v, min_, max_); };
+  for (std::size_t i = negative_.counts.size(); i-- > 0;) {  // most negative first
+    seen += negative_.counts[i];
+    if (seen > rank) return clamp(-value_of(negative_.first + static_cast<int>(i)));
+  }
+  seen += zeros_;
+  if (seen > rank) return 0;
+  for (std::size_t i = 0; i < positive_.counts.size(); ++i) {
+    seen += positive_.counts[i];
+    if (seen > rank) return clamp(value_of(positive_.first + static_cast<int>(i)));
+  }
+  return max_;
+}
+
+}  // namespace crawl::pipeline

@@ -1,0 +1,74 @@
+#include "crawl/pipeline/sketch.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <vector>
+
+using crawl::pipeline::quantile_sketch;
+
+namespace {
+double exact_quantile(std::vector<double> values, double q) {
+  std::sort(values.begin(), values.end());
+  return values[static_cast<std::size_t>(q * static_cast<double>(values.size() - 1))];
+}
+}  // namespace
+
+TEST_CASE("sketch quantiles are within 1% of the exact ones", "[sketch]") {
+  std::mt19937_64 rng(42);
+  std::lognormal_distribution<double> latency(7.0, 1.2);  // around a millisecond, long tail (in µs)
+  std::vector<double> values;
+  quantile_sketch sketch;
+  for (int i = 0; i < 100000; ++i) {
+    double v = latency(rng);
+    values.push_back(v);
+    sketch.add(v);
+  }
+  for (double q : {0.01, 0.1, 0.5, 0.9, 0.99, 0.999}) {
+    double exact = exact_quantile(values, q);
+    INFO("q " << q << " exact " << exact << " sketch " << sketch.quantile(q));
+    CHECK(std::fabs(sketch.quantile(q) - exact) <= 0.01 * exact);
+  }
+  CHECK(sketch.quantile(0) == *std::min_element(values.begin(), values.end()));
+  CHECK(sketch.quantile(1) == *std::max_element(values.begin(), values.end()));
+}
+
+TEST_CASE("the review's latencies: p50, p90 and p99 near 1062, 1079 and 1106 ms, not one bucket", "[sketch]") {
+  quantile_sketch sketch;
+  std::vector<double> values;
+  for (int i = 0; i < 1000; ++i) values.push_back(1040.0 + 70.0 * i / 999.0);  // 1040..1110 ms
+  for (double v : values) sketch.add(v);
+  for (double q : {0.5, 0.9, 0.99}) CHECK(std::fabs(sketch.quantile(q) - exact_quantile(values, q)) <= 0.01 * exact_quantile(values, q));
+  CHECK(sketch.quantile(0.5) != sketch.quantile(0.99));
+}
+
+TEST_CASE("merged sketches answer as one sketch of all the values", "[sketch]") {
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> d(-50.0, 5000.0);
+  quantile_sketch a, b, all;
+  for (int i = 0; i < 20000; ++i) {
+    double v = i % 97 == 0 ? 0.0 : d(rng);
+    (i % 3 ? a : b).add(v);
+    all.add(v);
+  }
+  a.merge(b);
+  CHECK(a.count() == all.count());
+  for (double q : {0.0, 0.001, 0.25, 0.5, 0.75, 0.999, 1.0}) CHECK(a.quantile(q) == all.quantile(q));
+}
+
+TEST_CASE("memory stays bounded over values spanning every magnitude", "[sketch]") {
+  quantile_sketch sketch;
+  for (int e = -300; e <= 300; ++e) sketch.add(std::pow(10.0, e));
+  CHECK(sketch.count() == 601);
+  CHECK(sketch.quantile(1) == 1e300);
+  // The largest magnitudes keep their accuracy (rank 599 of 0..600 is 1e299).
+  CHECK(std::fabs(sketch.quantile(0.999) - 1e299) <= 0.01 * 1e299);
+}
+
+TEST_CASE("an empty sketch answers 0", "[sketch]") {
+  quantile_sketch sketch;
+  CHECK(sketch.quantile(0.5) == 0);
+  CHECK(sketch.count() == 0);
+}

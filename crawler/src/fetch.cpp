@@ -47,6 +47,7 @@ class attempt {
  private:
   void configure(const std::string& url, const request_options& o, const validators* known);
   static int on_debug(CURL*, curl_infotype type, char* data, std::size_t size, void* self);
+  static int on_resolver_start(void*, void*, void* self);
   void capture(curl_infotype type, std::string_view data);
   std::string header(const char* name) const;
   static std::size_t on_write(char* data, std::size_t, std::size_t n, void* self);
@@ -60,6 +61,7 @@ class attempt {
   std::uint64_t bytes_ = 0;
   bool head_seen_ = false, error_status_ = false, skipped_ = false, too_large_ = false;
   char errbuf_[CURL_ERROR_SIZE];
+  std::string refused_host_;  // a reserved .invalid name met on a redirect
   std::string raw_request_, raw_response_;
   std::size_t raw_limit_ = 0;
 };
@@ -80,6 +82,8 @@ void attempt::configure(const std::string& url, const request_options& o, const 
   curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, errbuf_);
   curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &attempt::on_write);
   curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
+  curl_easy_setopt(easy_, CURLOPT_RESOLVER_START_FUNCTION, &attempt::on_resolver_start);
+  curl_easy_setopt(easy_, CURLOPT_RESOLVER_START_DATA, this);
   if (!o.user_agent.empty()) curl_easy_setopt(easy_, CURLOPT_USERAGENT, o.user_agent.c_str());
   for (const auto& h : o.headers) headers_ = curl_slist_append(headers_, h.c_str());
   if (known && !known->etag.empty())
@@ -109,6 +113,19 @@ void attempt::configure(const std::string& url, const request_options& o, const 
 int attempt::on_debug(CURL*, curl_infotype type, char* data, std::size_t size, void* self) {
   static_cast<attempt*>(self)->capture(type, std::string_view(data, size));
   return 0;
+}
+
+// Called before libcurl asks a resolver for a name (not for names in its
+// cache). A URL's own .invalid host never gets here (fetch() refuses it);
+// a redirect's does: refuse it the same way, without asking anyone.
+int attempt::on_resolver_start(void*, void*, void* self) {
+  auto* a = static_cast<attempt*>(self);
+  char* url = nullptr;
+  curl_easy_getinfo(a->easy_, CURLINFO_EFFECTIVE_URL, &url);
+  auto target = url ? normalize_url(url).url : std::nullopt;
+  if (!target || !is_reserved_invalid_host(target->host)) return 0;
+  a->refused_host_ = target->host;
+  return 1;  // the transfer ends with CURLE_COULDNT_RESOLVE_HOST
 }
 
 // Keeps only the last request and the last response: a redirect's are
@@ -220,6 +237,8 @@ fetch_result attempt::result(CURLcode code) {
     r.status = code == CURLE_ABORTED_BY_CALLBACK ? fetch_status::interrupted : fetch_status::failed;
     r.reason = reason_for(code);
     r.error = errbuf_[0] ? errbuf_ : curl_easy_strerror(code);
+    if (!refused_host_.empty())
+      r.error = "could not resolve host '" + refused_host_ + "' (.invalid names never resolve, RFC 6761)";
     if (code == CURLE_UNSUPPORTED_PROTOCOL) r.error += " (only http and https are followed)";
   }
   return r;

@@ -204,3 +204,12 @@ TEST_CASE("a retry still due when the run stops leaves the URL unfinished, not f
   CHECK(r.attempts == 1);
   CHECK(r.http_status == 503);
 }
+
+TEST_CASE("a redirect to an .invalid host is refused locally, as the same host in the list is", "[fetch]") {
+  recording_sink sink;
+  auto r = run_fetch(shared_test_server().url("/redirect?to=http://nowhere.invalid/x"), sink);
+  CHECK(r.status == fetch_status::failed);
+  CHECK(r.reason == "dns");
+  CHECK(r.error.find("RFC 6761") != std::string::npos);
+  CHECK(r.attempts == 1);
+}

@@ -11,9 +11,10 @@ namespace crawl::crawler {
 
 // Reads lines from a file descriptor (blocking; run it off the event loop).
 // Duplicates (by normalized URL) are dropped: the reader remembers a 64-bit
-// hash of each URL, 8 bytes per distinct URL, so a 10-million-line list costs
-// about 80 MB at most; the chance of a false duplicate among 10 million URLs
-// is below one in 100,000.
+// hash of each URL in a flat hash set. Measured: 18 bytes per distinct URL
+// (the set's slots, its metadata and its load factor), up to 27 while the set
+// doubles; 2 million URLs hold 36 MB. The chance of a false duplicate among
+// 10 million URLs is below one in 100,000.
 class url_list_reader {
  public:
   // Takes ownership of `fd` unless it is 0 (standard input).

@@ -10,7 +10,9 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
+#include <stdexcept>
 
 namespace crawl::app {
 
@@ -184,6 +186,12 @@ void crawl_run::fail_internally(std::exception_ptr e) {
 }
 
 asio::awaitable<void> crawl_run::fetch_one(crawler::scheduled_url url) {
+#ifdef CRAWL_FAULT_INJECTION
+  // Test builds only: a URL containing this text throws, as a bug would.
+  if (const char* marker = std::getenv("CRAWL_FAULT_THROW_IN_FETCH");
+      marker && *marker && url.url.url.find(marker) != std::string::npos)
+    throw std::runtime_error("injected fault in fetch_one for " + url.url.url);
+#endif
   std::optional<storage::page_record> stored;
   bool done_before = false;
   if (targets_.state) stored = targets_.state->get(url.url.url, done_before);

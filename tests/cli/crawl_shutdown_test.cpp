@@ -138,3 +138,18 @@ TEST_CASE("failed URLs are reported on stderr even with -q", "[cli]") {
   CHECK(contains(r.err, "404"));
   CHECK_FALSE(contains(r.err, "ok,"));  // no summary
 }
+
+TEST_CASE("an exception in a URL's coroutine ends the run with exit 70 and every output, not a hang", "[cli][signals]") {
+  auto dir = temp_dir("fetch-throws");
+  write_file(dir + "/urls.txt", server().url("/count/1") + "\n" + server().url("/count/2?boom") + "\n" +
+                                    slow_list(50, 200, "after-boom"));
+  child_process p({dir + "/urls.txt", "-c", "4", "--summary", dir + "/s.json", "-o", dir + "/c.tsv"}, "/dev/null",
+                  {"CRAWL_FAULT_THROW_IN_FETCH=boom"});
+  auto r = p.wait(std::chrono::seconds(60));  // detached, the exception left the driver waiting for ever
+  INFO(r.err);
+  REQUIRE(r.exit_code == 70);
+  CHECK(contains(r.err, "internal error: injected fault"));
+  auto s = json::parse(read_file(dir + "/s.json"));
+  CHECK(s["exit_status"] == 70);
+  CHECK(s["ok"].get<std::uint64_t>() < 52);
+}

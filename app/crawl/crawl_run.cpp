@@ -2,8 +2,6 @@
 
 #include "diagnostics.hpp"
 
-#include "crawl/pipeline/count_output.hpp"
-#include "crawl/storage/decoder.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -11,7 +9,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <stdexcept>
 
 namespace crawl::app {
@@ -56,7 +53,8 @@ std::string describe(std::exception_ptr e) {
 crawl_run::crawl_run(const config::crawl_settings& s, std::size_t concurrency, unsigned threads, int input_fd,
                      asio::io_context& net, run_targets targets)
     : s_(s),
-      targets_(targets),
+      state_(targets.state),
+      ledger_(s, targets),
       net_(net),
       loops_(net.get_executor(), concurrency),
       workers_(threads, net, [this](std::exception_ptr e) { fail_internally(e); }),
@@ -87,13 +85,14 @@ asio::awaitable<void> crawl_run::run() {
 run_stats crawl_run::finish() {
   workers_.join();
   pipeline::word_counts totals = workers_.take_totals();
-  totals.merge(restored_);
-  stats_.words = totals.total();
-  stats_.distinct_words = totals.distinct();
-  stats_.unfinished += scheduler_.waiting();
-  stats_.wall = clock::now() - started_;
+  totals.merge(ledger_.restored());
+  run_stats& stats = ledger_.stats();
+  stats.words = totals.total();
+  stats.distinct_words = totals.distinct();
+  stats.unfinished += scheduler_.waiting();
+  stats.wall = clock::now() - started_;
   totals_ = std::move(totals);
-  return std::move(stats_);
+  return std::move(stats);
 }
 
 // Takes batches of lines from the feed while the scheduler has room.
@@ -136,17 +135,9 @@ bool crawl_run::finished() const {
 }
 
 void crawl_run::take(crawler::url_batch& batch) {
-  stats_.lines_read += batch.lines.size() + batch.duplicates;
-  stats_.duplicates += batch.duplicates;
-  for (auto& line : batch.lines) {
-    if (line.url) {
-      scheduler_.add(crawler::scheduled_url{std::move(*line.url), line.line_no});
-      continue;
-    }
-    ++stats_.bad_lines;
-    log_line("error", s_.input + ":" + std::to_string(line.line_no) + ": " + line.error,
-             {{"file", s_.input}, {"line", std::to_string(line.line_no)}});
-  }
+  ledger_.count_lines(batch);
+  for (auto& line : batch.lines)
+    if (line.url) scheduler_.add(crawler::scheduled_url{std::move(*line.url), line.line_no});
 }
 
 // Every URL's coroutine is started here, with a completion handler that
@@ -170,8 +161,8 @@ void crawl_run::stop_reading() {
 }
 
 void crawl_run::stop_starting(stop_cause cause) {
-  stats_.interrupted = true;
-  if (cause == stop_cause::deadline) stats_.deadline_reached = true;
+  ledger_.stats().interrupted = true;
+  if (cause == stop_cause::deadline) ledger_.stats().deadline_reached = true;
   stop_reading();
 }
 
@@ -194,7 +185,7 @@ asio::awaitable<void> crawl_run::fetch_one(crawler::scheduled_url url) {
 #endif
   std::optional<storage::page_record> stored;
   bool done_before = false;
-  if (targets_.state) stored = targets_.state->get(url.url.url, done_before);
+  if (state_) stored = state_->get(url.url.url, done_before);
   if (done_before) {  // finished by the interrupted run this one resumes
     finish_from_state(url, *stored);
     co_return;
@@ -203,13 +194,13 @@ asio::awaitable<void> crawl_run::fetch_one(crawler::scheduled_url url) {
   bool conditional = stored && !s_.refresh && !stored->failed && stored->status == 200 &&
                      (!stored->etag.empty() || !stored->last_modified.empty());
   if (conditional) known = crawler::validators{stored->etag, stored->last_modified};
-  auto sink = std::make_shared<page_sink>(workers_, rules_, net_.get_executor(), targets_.state != nullptr);
+  auto sink = std::make_shared<page_sink>(workers_, rules_, net_.get_executor(), state_ != nullptr);
   auto t0 = clock::now();
   crawler::multi_loop& loop = loops_.for_host(url.url.host);
   crawler::fetch_result r = co_await crawler::fetch(loop, url.url, request_, retry_, *sink, retry_stop_,
                                                     conditional ? &known : nullptr);
   auto elapsed = clock::now() - t0;
-  archive(url.url, r);
+  ledger_.archive(url.url, r);
   if (r.status == crawler::fetch_status::ok) {
     ++pending_commits_;
     // The URL keeps its slots until its words are counted: when the workers
@@ -226,8 +217,7 @@ asio::awaitable<void> crawl_run::fetch_one(crawler::scheduled_url url) {
   page_outcome outcome;
   if (r.status == crawler::fetch_status::not_modified) {
     // Unchanged since the last run: its stored counts stand for it.
-    restore(*stored);
-    outcome = page_outcome{stored->words, pipeline::content_kind::text, stored->counts, stored->content_hash};
+    outcome = ledger_.reuse(*stored);
     if (r.etag.empty()) r.etag = stored->etag;
     if (r.last_modified.empty()) r.last_modified = stored->last_modified;
   }
@@ -235,7 +225,8 @@ asio::awaitable<void> crawl_run::fetch_one(crawler::scheduled_url url) {
 }
 
 void crawl_run::finish_from_state(const crawler::scheduled_url& url, const storage::page_record& stored) {
-  restore(stored);
+  page_outcome outcome = ledger_.reuse(stored);
+  outcome.counts.clear();
   crawler::fetch_result r;
   r.status = stored.failed ? crawler::fetch_status::failed : crawler::fetch_status::ok;
   r.http_status = stored.status;
@@ -243,9 +234,8 @@ void crawl_run::finish_from_state(const crawler::scheduled_url& url, const stora
     r.reason = "failed before the resume";
     r.error = "failed in the interrupted run";
   }
-  ++stats_.resumed_done;
-  finish_url(url.url, r, clock::duration::zero(), page_outcome{stored.words, pipeline::content_kind::text, {}, 0},
-             false);
+  ++ledger_.stats().resumed_done;
+  finish_url(url.url, r, clock::duration::zero(), outcome, false);
 }
 
 // A URL is done: its slots go back, its outcome is stored (unless it came
@@ -253,92 +243,11 @@ void crawl_run::finish_from_state(const crawler::scheduled_url& url, const stora
 void crawl_run::finish_url(const crawler::normalized_url& url, const crawler::fetch_result& r,
                            clock::duration elapsed, const page_outcome& outcome, bool store) {
   scheduler_.done(url.host);
-  if (store) remember(url, r, outcome);
-  record(url, r, elapsed, outcome);
+  if (store && !ledger_.remember(url, r, outcome)) stop_reading();
+  ledger_.record(url, r, elapsed, outcome);
   wake_.notify();
 }
 
-// Writes a counted page's exchange, exactly as on the wire, to the archive,
-// then lets go of the raw bytes.
-void crawl_run::archive(const crawler::normalized_url& url, crawler::fetch_result& r) {
-  if (targets_.warc && r.status == crawler::fetch_status::ok && !r.raw_response.empty()) {
-    std::string error;
-    if (!targets_.warc->write_exchange(r.final_url.empty() ? url.url : r.final_url, r.raw_request, r.raw_response,
-                                       error) &&
-        !warc_failed_) {
-      warc_failed_ = true;
-      log_line("error", error);
-    }
-  }
-  std::string().swap(r.raw_request);
-  std::string().swap(r.raw_response);
-}
-
-// Adds a stored page's counts to the run's totals.
-void crawl_run::restore(const storage::page_record& stored) {
-  if (stored.failed || stored.counts.empty()) return;
-  std::string text;
-  if (!storage::zstd_decompress(stored.counts, text) || !pipeline::parse_counts(text, restored_))
-    log_line("error", s_.state + ": the stored counts of " + stored.url + " are damaged; use --refresh",
-             {{"url", stored.url}});
-}
-
-// Writes the URL's outcome to the state, committed at once, so a run killed
-// after this point never fetches it again. When the state cannot be written
-// (a full disk), the run stops: what it fetched could not be remembered.
-void crawl_run::remember(const crawler::normalized_url& url, const crawler::fetch_result& r,
-                         const page_outcome& outcome) {
-  if (!targets_.state || r.status == crawler::fetch_status::interrupted || state_failed_) return;
-  storage::page_record rec;
-  rec.url = url.url;
-  rec.etag = r.etag;
-  rec.last_modified = r.last_modified;
-  rec.status = r.status == crawler::fetch_status::not_modified ? 200 : r.http_status;
-  rec.content_hash = outcome.content_hash;
-  rec.fetched_at = static_cast<std::int64_t>(std::time(nullptr));
-  rec.words = outcome.words;
-  rec.counts = outcome.counts;
-  rec.failed = r.status == crawler::fetch_status::failed;
-  std::string error;
-  if (targets_.state->put(rec, error)) return;
-  state_failed_ = true;
-  log_line("error", error + "; stopping: no new transfers start", {{"file", s_.state}});
-  stop_reading();
-}
-
-// Counts the URL's outcome. Interrupted transfers are unfinished: neither
-// their status code nor a --results line is recorded.
-void crawl_run::record(const crawler::normalized_url& url, const crawler::fetch_result& r, clock::duration elapsed,
-                       const page_outcome& outcome) {
-  using crawler::fetch_status;
-  if (r.status == fetch_status::interrupted) {
-    ++stats_.unfinished;
-    return;
-  }
-  stats_.retries += r.attempts > 1 ? static_cast<std::uint64_t>(r.attempts - 1) : 0;
-  if (r.http_status > 0) ++stats_.status_codes[r.http_status];
-  const char* note = nullptr;
-  if (r.status == fetch_status::ok && outcome.kind == pipeline::content_kind::other) {
-    note = "skipped: the body looks binary";
-    ++stats_.skipped;
-    ++stats_.skipped_by_reason["binary"];
-  } else if (r.status == fetch_status::ok || r.status == fetch_status::not_modified) {
-    ++stats_.ok;
-    if (r.status == fetch_status::not_modified) ++stats_.unchanged;
-    stats_.bytes += r.bytes;
-    if (r.attempts > 0)  // not for pages taken from the state without a request
-      stats_.latency_ms.add(std::chrono::duration<double, std::milli>(elapsed).count());
-  } else if (r.status == fetch_status::skipped) {
-    ++stats_.skipped;
-    ++stats_.skipped_by_reason[r.reason];
-  } else {
-    ++stats_.failed;
-    ++stats_.failed_by_reason[r.reason];
-    // Errors are shown even with -q: -q removes progress and the summary only.
-    log_line("error", url.url + ": " + r.error, {{"url", url.url}, {"reason", r.reason}});
-  }
-  targets_.outputs.write_result(url, r, outcome.words, elapsed, note);
-}
 
 asio::awaitable<void> crawl_run::show_progress() {
   asio::steady_timer timer(net_);
@@ -347,11 +256,12 @@ asio::awaitable<void> crawl_run::show_progress() {
     auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     if (ec) co_return;
     double secs = std::chrono::duration<double>(clock::now() - started_).count();
+    const run_stats& stats = ledger_.stats();
     char line[256];
     std::snprintf(line, sizeof line, "crawl: %llu/%llu done, %.0f pages/s, %zu in flight, %llu errors",
-                  static_cast<unsigned long long>(stats_.done()), static_cast<unsigned long long>(stats_.lines_read),
-                  secs > 0 ? static_cast<double>(stats_.done()) / secs : 0.0, scheduler_.in_flight(),
-                  static_cast<unsigned long long>(stats_.failed + stats_.bad_lines));
+                  static_cast<unsigned long long>(stats.done()), static_cast<unsigned long long>(stats.lines_read),
+                  secs > 0 ? static_cast<double>(stats.done()) / secs : 0.0, scheduler_.in_flight(),
+                  static_cast<unsigned long long>(stats.failed + stats.bad_lines));
     app::show_progress(line);
   }
 }

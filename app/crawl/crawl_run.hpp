@@ -3,33 +3,24 @@
 // start what the host scheduler allows) and one coroutine per URL, from fetch
 // to counted words. It ends when every URL taken from the list has ended;
 // the shutdown awaitable, run beside it, can stop it early.
-#include "crawl_outputs.hpp"
 #include "loop_event.hpp"
 #include "page_sink.hpp"
 #include "page_workers.hpp"
 #include "run_stats.hpp"
 #include "shutdown.hpp"
+#include "url_ledger.hpp"
 
 #include "crawl/config/crawl_settings.hpp"
 #include "crawl/crawler/fetch.hpp"
 #include "crawl/crawler/host_scheduler.hpp"
 #include "crawl/crawler/multi_loop_pool.hpp"
 #include "crawl/crawler/url_feed.hpp"
-#include "crawl/storage/crawl_state.hpp"
-#include "crawl/storage/warc.hpp"
 
 #include <boost/asio/io_context.hpp>
 
 #include <exception>
 
 namespace crawl::app {
-
-// What a run writes to besides its counters; null pointers are absent options.
-struct run_targets {
-  crawl_outputs& outputs;
-  storage::crawl_state* state = nullptr;  // --state
-  storage::warc_writer* warc = nullptr;   // --warc
-};
 
 class crawl_run final : public stoppable {
  public:
@@ -48,7 +39,7 @@ class crawl_run final : public stoppable {
   // stopped, and the caller reports it.
   std::exception_ptr internal_error() const { return internal_error_; }
   // Writing to --state failed (logged): the run was stopped.
-  bool state_failed() const { return state_failed_; }
+  bool state_failed() const { return ledger_.state_failed(); }
 
   void stop_starting(stop_cause cause) override;
   void abort_in_flight() override;
@@ -67,14 +58,10 @@ class crawl_run final : public stoppable {
   void finish_from_state(const crawler::scheduled_url& url, const storage::page_record& stored);
   void finish_url(const crawler::normalized_url& url, const crawler::fetch_result& r,
                   std::chrono::steady_clock::duration elapsed, const page_outcome& outcome, bool store);
-  void archive(const crawler::normalized_url& url, crawler::fetch_result& r);
-  void restore(const storage::page_record& stored);
-  void remember(const crawler::normalized_url& url, const crawler::fetch_result& r, const page_outcome& outcome);
-  void record(const crawler::normalized_url& url, const crawler::fetch_result& r,
-              std::chrono::steady_clock::duration elapsed, const page_outcome& outcome);
 
   const config::crawl_settings& s_;
-  run_targets targets_;
+  storage::crawl_state* state_;  // --state, or null
+  url_ledger ledger_;
   boost::asio::io_context& net_;
   crawler::multi_loop_pool loops_;
   worker_pool workers_;
@@ -91,15 +78,11 @@ class crawl_run final : public stoppable {
   bool progress_;
   bool input_done_ = false;
   bool stopping_ = false;
-  bool state_failed_ = false;
-  bool warc_failed_ = false;
   std::size_t fetching_ = 0;         // fetch_one coroutines running
   std::size_t pending_commits_ = 0;  // pages fetched whose words are still being counted
   std::exception_ptr internal_error_;
   std::chrono::steady_clock::time_point started_;
-  run_stats stats_;
   pipeline::word_counts totals_;
-  pipeline::word_counts restored_;  // counts of pages taken from the state: unchanged or done before
 };
 
 }  // namespace crawl::app

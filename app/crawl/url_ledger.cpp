@@ -1,0 +1,104 @@
+#include "url_ledger.hpp"
+
+#include "diagnostics.hpp"
+
+#include "crawl/pipeline/count_output.hpp"
+#include "crawl/storage/decoder.hpp"
+
+#include <ctime>
+
+namespace crawl::app {
+
+using clock = std::chrono::steady_clock;
+
+void url_ledger::count_lines(const crawler::url_batch& batch) {
+  stats_.lines_read += batch.lines.size() + batch.duplicates;
+  stats_.duplicates += batch.duplicates;
+  for (const auto& line : batch.lines) {
+    if (line.url) continue;
+    ++stats_.bad_lines;
+    log_line("error", s_.input + ":" + std::to_string(line.line_no) + ": " + line.error,
+             {{"file", s_.input}, {"line", std::to_string(line.line_no)}});
+  }
+}
+
+void url_ledger::archive(const crawler::normalized_url& url, crawler::fetch_result& r) {
+  if (targets_.warc && r.status == crawler::fetch_status::ok && !r.raw_response.empty()) {
+    std::string error;
+    if (!targets_.warc->write_exchange(r.final_url.empty() ? url.url : r.final_url, r.raw_request, r.raw_response,
+                                       error) &&
+        !warc_failed_) {
+      warc_failed_ = true;
+      log_line("error", error);
+    }
+  }
+  std::string().swap(r.raw_request);
+  std::string().swap(r.raw_response);
+}
+
+page_outcome url_ledger::reuse(const storage::page_record& stored) {
+  if (!stored.failed && !stored.counts.empty()) {
+    std::string text;
+    if (!storage::zstd_decompress(stored.counts, text) || !pipeline::parse_counts(text, restored_))
+      log_line("error", s_.state + ": the stored counts of " + stored.url + " are damaged; use --refresh",
+               {{"url", stored.url}});
+  }
+  return page_outcome{stored.words, pipeline::content_kind::text, stored.counts, stored.content_hash};
+}
+
+// Committed at once, so a run killed after this point never fetches it
+// again. When the state cannot be written (a full disk), the run stops:
+// what it fetched could not be remembered.
+bool url_ledger::remember(const crawler::normalized_url& url, const crawler::fetch_result& r,
+                         const page_outcome& outcome) {
+  if (!targets_.state || r.status == crawler::fetch_status::interrupted || state_failed_) return true;
+  storage::page_record rec;
+  rec.url = url.url;
+  rec.etag = r.etag;
+  rec.last_modified = r.last_modified;
+  rec.status = r.status == crawler::fetch_status::not_modified ? 200 : r.http_status;
+  rec.content_hash = outcome.content_hash;
+  rec.fetched_at = static_cast<std::int64_t>(std::time(nullptr));
+  rec.words = outcome.words;
+  rec.counts = outcome.counts;
+  rec.failed = r.status == crawler::fetch_status::failed;
+  std::string error;
+  if (targets_.state->put(rec, error)) return true;
+  state_failed_ = true;
+  log_line("error", error + "; stopping: no new transfers start", {{"file", s_.state}});
+  return false;
+}
+
+void url_ledger::record(const crawler::normalized_url& url, const crawler::fetch_result& r, clock::duration elapsed,
+                       const page_outcome& outcome) {
+  using crawler::fetch_status;
+  if (r.status == fetch_status::interrupted) {
+    ++stats_.unfinished;
+    return;
+  }
+  stats_.retries += r.attempts > 1 ? static_cast<std::uint64_t>(r.attempts - 1) : 0;
+  if (r.http_status > 0) ++stats_.status_codes[r.http_status];
+  const char* note = nullptr;
+  if (r.status == fetch_status::ok && outcome.kind == pipeline::content_kind::other) {
+    note = "skipped: the body looks binary";
+    ++stats_.skipped;
+    ++stats_.skipped_by_reason["binary"];
+  } else if (r.status == fetch_status::ok || r.status == fetch_status::not_modified) {
+    ++stats_.ok;
+    if (r.status == fetch_status::not_modified) ++stats_.unchanged;
+    stats_.bytes += r.bytes;
+    if (r.attempts > 0)  // not for pages taken from the state without a request
+      stats_.latency_ms.add(std::chrono::duration<double, std::milli>(elapsed).count());
+  } else if (r.status == fetch_status::skipped) {
+    ++stats_.skipped;
+    ++stats_.skipped_by_reason[r.reason];
+  } else {
+    ++stats_.failed;
+    ++stats_.failed_by_reason[r.reason];
+    // Errors are shown even with -q: -q removes progress and the summary only.
+    log_line("error", url.url + ": " + r.error, {{"url", url.url}, {"reason", r.reason}});
+  }
+  targets_.outputs.write_result(url, r, outcome.words, elapsed, note);
+}
+
+}  // namespace crawl::app

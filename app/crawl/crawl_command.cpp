@@ -129,7 +129,10 @@ int run_crawl(const config::crawl_settings& s) {
   {
     crawl_run run(s, concurrency, threads, fd, net,
                   run_targets{outputs, state.get(), warc ? &*warc : nullptr});
-    asio::co_spawn(net, run.run(), [](std::exception_ptr e) {
+    // Once the run is over nothing else may hold the loop open: a timer
+    // libcurl left armed for its cached connections would delay the exit.
+    asio::co_spawn(net, run.run(), [&net](std::exception_ptr e) {
+      net.stop();
       if (e) std::rethrow_exception(e);
     });
     net.run();

@@ -98,7 +98,7 @@ TEST_CASE("tail: standard input, several files and globs", "[tail]") {
   CHECK(both["files"][dir + "/b.log"]["lines"] == 20);
 }
 
-TEST_CASE("tail: a missing file and a directory are errors; the rest is summarized", "[tail]") {
+TEST_CASE("tail: a missing file and a directory are errors and the rest is summarized", "[tail]") {
   auto dir = temp_dir("tail-missing");
   write_file(dir + "/a.log", log_lines(0, 7));
   auto r = run_crawl({"tail", "--format", "json", dir + "/nope.log", dir, dir + "/a.log"});

@@ -17,7 +17,7 @@ log_summary summarize(const std::string& text, summary_options o = {}) {
 }
 }  // namespace
 
-TEST_CASE("lines, bytes, NULs and words are counted; CR before LF is not a word", "[summary]") {
+TEST_CASE("lines, bytes, NULs and words are counted, and CR before LF is not a word", "[summary]") {
   std::string text = std::string("one two\r\nthree\0four\nlast", 24);
   auto s = summarize(text);
   CHECK(s.lines == 3);

@@ -41,7 +41,7 @@ TEST_CASE("multi-frame zstd and multi-member gzip decode whole, in any pieces", 
   }
 }
 
-TEST_CASE("a cut stream is an error naming the byte offset; what came before is kept", "[decoder]") {
+TEST_CASE("a cut stream is an error naming the byte offset and what came before is kept", "[decoder]") {
   std::string text;
   for (int i = 0; i < 20000; ++i) text += "line " + std::to_string(i) + "\n";
   for (auto c : {compression::zstd, compression::gzip}) {

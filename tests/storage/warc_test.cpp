@@ -35,7 +35,7 @@ TEST_CASE("archived responses are de-chunked and decoded", "[warc]") {
   CHECK_FALSE(decode_http_response("garbage", 1000, out, error));
 }
 
-TEST_CASE("written records read back in order; a cut archive is an error with an offset", "[warc]") {
+TEST_CASE("written records read back in order and a cut archive is an error with an offset", "[warc]") {
   auto dir = std::filesystem::temp_directory_path() / ("crawl-warc-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
@@ -117,7 +117,7 @@ std::vector<std::string> read_all(const std::string& path, std::vector<std::stri
 }
 }  // namespace
 
-TEST_CASE("a record with a bad Content-Length is an error with its offset; the records after it are read", "[warc]") {
+TEST_CASE("a record with a bad Content-Length is an error with its offset and the records after it are read", "[warc]") {
   auto dir = std::filesystem::temp_directory_path() / ("crawl-warc-bad-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   for (const std::string bad : {"x", "99999999999999999999999", "-5", ""}) {

@@ -10,6 +10,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -122,6 +123,10 @@ int run_crawl(const config::crawl_settings& s) {
   if (!s.warc.empty()) warc.emplace(s.warc, s.warc_max_size, config::product_token());
 
   asio::io_context net;
+  // Holds SIGINT and SIGTERM for the whole command, so that one arriving
+  // after the shutdown's own watch has ended (while the outputs are being
+  // written) cannot kill the process half-way: the outputs still appear.
+  asio::signal_set held_signals(net, SIGINT, SIGTERM);
   run_stats stats;
   pipeline::word_counts totals;
   std::exception_ptr internal_error;

@@ -87,7 +87,7 @@ class batch_reader {
   asio::awaitable<void> read_rotated(const storage::resume_step& step, std::size_t input) {
     auto reader = open_reader(step.path, input);
     if (!reader) co_return;
-    reader->skip_to(step.offset);
+    start_at(*reader, step.offset);
     bool ok = co_await reader->read_to_end(consume_);
     co_await reader->finish(consume_);
     if (!ok || !reader->error().empty()) errors_.push_back(reader->error());
@@ -146,9 +146,16 @@ class batch_reader {
     auto plan = storage::plan_resume(path, *opened, state_->get(path));
     if (!plan.note.empty() && !s_.quiet) std::fprintf(stderr, "crawl tail: %s\n", plan.note.c_str());
     for (const auto& step : plan.rotated) co_await read_rotated(step, i);
-    if (plan.offset == 0) co_return;
-    if (storage::detect_compression(opened->head) == storage::compression::none) reader.seek_to(plan.offset);
-    else reader.skip_to(plan.offset);
+    start_at(reader, plan.offset);
+  }
+
+  // Places a reader `offset` decoded bytes in: a seek in a plain file,
+  // decoding and dropping them in a compressed one.
+  static void start_at(log_reader& reader, std::uint64_t offset) {
+    if (offset == 0) return;
+    auto opened = storage::identify(reader.source().descriptor());
+    if (opened && storage::detect_compression(opened->head) == storage::compression::none) reader.seek_to(offset);
+    else reader.skip_to(offset);
   }
 
   const config::tail_settings& s_;

@@ -17,11 +17,15 @@ void decoded_source::detect(std::string_view first) {
 
 void decoded_source::feed(std::string_view raw) {
   if (!detected_) {
-    // The magic needs 4 bytes; a pipe may give fewer at first.
-    head_.append(raw);
-    if (head_.size() < 4) return;
-    detect(head_);
-    raw = head_;  // kept in head_ until used up
+    if (head_.empty() && raw.size() >= 4) {
+      detect(raw);
+    } else {
+      // The magic needs 4 bytes; a pipe may give fewer at first.
+      head_.append(raw);
+      if (head_.size() < 4) return;
+      detect(head_);
+      raw = head_;  // kept in head_ until used up
+    }
   }
   if (decoder_) decoder_->feed(raw);
   else in_ = raw;

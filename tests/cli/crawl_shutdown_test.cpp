@@ -153,3 +153,30 @@ TEST_CASE("an exception in a URL's coroutine ends the run with exit 70 and every
   CHECK(s["exit_status"] == 70);
   CHECK(s["ok"].get<std::uint64_t>() < 52);
 }
+
+TEST_CASE("SIGINT over 3,000 slow URLs on 20 hosts ends within the grace, every line accounted", "[cli][signals]") {
+  auto dir = temp_dir("sigint-20-hosts");
+  std::vector<std::unique_ptr<test_http_server>> hosts;
+  std::string list;
+  for (int h = 0; h < 20; ++h) hosts.push_back(std::make_unique<test_http_server>("127.0.0." + std::to_string(h + 2)));
+  for (int i = 0; i < 150; ++i)  // hosts interleaved, so all 20 have transfers in flight at once
+    for (const auto& h : hosts) list += h->url("/slow/" + std::to_string(i) + "?ms=3000") + "\n";
+  write_file(dir + "/urls.txt", list);
+  child_process p({dir + "/urls.txt", "--grace", "1", "--summary", dir + "/s.json"});
+  auto seen = [&] {
+    std::uint64_t n = 0;
+    for (const auto& h : hosts) n += h->total_requests();
+    return n;
+  };
+  for (int i = 0; i < 2000 && seen() < 160; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(seen() >= 160);  // 20 hosts at 8 each
+  p.signal(SIGINT);
+  auto r = p.wait(std::chrono::seconds(30));  // the pages alone would take 57 s
+  INFO(r.err);
+  REQUIRE(r.exit_code == 130);
+  auto s = json::parse(read_file(dir + "/s.json"));
+  CHECK(s["ok"] == 0);  // the 160 in flight were aborted after the grace
+  CHECK(s["unfinished"].get<std::uint64_t>() >= 160);
+  CHECK(seen() == 160);  // nothing started after the signal
+  check_accounting(s);
+}

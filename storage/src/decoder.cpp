@@ -14,6 +14,8 @@ class zstd_decoder final : public decoder {
   ~zstd_decoder() override { ZSTD_freeDCtx(ctx_); }
 
   bool next(std::string& out, std::size_t limit) override {
+    out.clear();
+    if (!error_.empty()) return false;
     out.resize(limit);
     ZSTD_outBuffer output{out.data(), limit, 0};
     while (output.pos < output.size && (in_pos_ < in_.size() || flush_pending_)) {
@@ -23,9 +25,9 @@ class zstd_decoder final : public decoder {
       in_pos_ = input.pos;
       if (ZSTD_isError(rc)) {
         out.resize(output.pos);
-        error_ = "corrupt zstd data near compressed byte " + std::to_string(offset_ + in_before) + ": " +
+        error_ = "corrupt zstd data near compressed byte " + std::to_string(offset_) + ": " +
                  ZSTD_getErrorName(rc);
-        return false;
+        return !out.empty();  // what came before the damage first; the error on the next call
       }
       offset_ += input.pos - in_before;
       if (input.pos == in_before && output.pos == out_before) {
@@ -56,6 +58,8 @@ class gzip_decoder final : public decoder {
   ~gzip_decoder() override { inflateEnd(&z_); }
 
   bool next(std::string& out, std::size_t limit) override {
+    out.clear();
+    if (!error_.empty()) return false;
     out.resize(limit);
     std::size_t produced = 0;
     while (produced < limit && (in_pos_ < in_.size() || flush_pending_)) {
@@ -86,7 +90,7 @@ class gzip_decoder final : public decoder {
         out.resize(produced);
         error_ = "corrupt gzip data near compressed byte " + std::to_string(offset_) + ": " +
                  (z_.msg ? z_.msg : "inflate failed");
-        return false;
+        return !out.empty();  // what came before the damage first; the error on the next call
       } else {
         flush_pending_ = z_.avail_out == 0;
       }

@@ -77,7 +77,15 @@ TEST_CASE("tail: the thread fallback reads what io_uring reads", "[tail]") {
   auto dir = temp_dir("tail-fallback");
   std::string text = log_lines(0, 5000);
   write_file(dir + "/app.log", text);
-  auto uring = tail_json({dir + "/app.log"});
+  // -v says when io_uring is refused; then there is nothing to compare with.
+  auto first = run_crawl({"tail", "--format", "json", "-v", dir + "/app.log"});
+  REQUIRE(first.exit_code == 0);
+  if (contains(first.err, "io_uring refused")) {
+    WARN("skipped: io_uring is refused here: " << first.err);
+    return;
+  }
+  CHECK_FALSE(contains(first.err, "reading on a thread"));
+  auto uring = json::parse(first.out);
   auto r = run_crawl({"tail", "--format", "json", "-v", "--no-io-uring", dir + "/app.log"});
   REQUIRE(r.exit_code == 0);
   CHECK(contains(r.err, "reading on a thread"));

@@ -27,7 +27,8 @@ class decoder {
   }
   // Decodes fed input into `out` (replacing its contents), at most `limit`
   // bytes. Returns true with out empty once the fed input is used up;
-  // false when the data is corrupt (error() says where).
+  // false when the data is corrupt (error() says where). Bytes decoded
+  // before the damage come out first: the call after them returns false.
   virtual bool next(std::string& out, std::size_t limit) = 0;
   // The input ended. false: the stream was cut short.
   virtual bool finish() = 0;

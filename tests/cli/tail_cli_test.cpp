@@ -287,9 +287,11 @@ TEST_CASE("tail -f: a file that does not exist yet is waited for", "[tail][follo
   child_process p({"tail", "-f", log, "--every", "0.05", "--format", "json", "-q"});
   for (int i = 0; i < 1000 && last_summary_lines(p.out_so_far()) != 0; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(last_summary_lines(p.out_so_far()) == 0);  // following, with nothing to read yet
   write_file(log, log_lines(0, 3));
   for (int i = 0; i < 1000 && last_summary_lines(p.out_so_far()) != 3; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(last_summary_lines(p.out_so_far()) == 3);
   p.signal(SIGTERM);
   auto r = p.wait(std::chrono::seconds(30));
   CHECK(r.exit_code == 0);

@@ -3,7 +3,6 @@
 #include "crawl/crawler/fetch.hpp"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include <optional>
@@ -73,7 +72,7 @@ inline crawler::fetch_result run_fetch(const std::string& url, recording_sink& s
         out = co_await crawler::fetch(loop, target, options, policy, sink, shutdown);
         stop.cancel();
       },
-      boost::asio::detached);
+      [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });
   io.run();
   return out;
 }

@@ -52,12 +52,13 @@ TEST_CASE("transfers through a pool are counted and aborted on every loop", "[mu
           results[i] = co_await fetch(*loop, target, options, policy, sinks[i], shutdown);
           ++done;
         },
-        boost::asio::detached);
+        [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });
   }
   REQUIRE(loops.size() > 1);
   // Let every transfer reach its stalled server, then abort them all.
   for (int i = 0; i < 300 && servers[0]->total_requests() + servers[5]->total_requests() < 2; ++i)
     io.run_for(std::chrono::milliseconds(10));
+  REQUIRE(servers[0]->total_requests() + servers[5]->total_requests() >= 2);
   CHECK(pool.running() == servers.size());
   CHECK(done == 0);
   pool.abort_all();

@@ -66,7 +66,7 @@ TEST_CASE("thousands of transfers with faults all complete once, as expected", "
             --in_flight;
             refill();
           },
-          boost::asio::detached);
+          [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });
     }
   };
   refill();

@@ -52,7 +52,7 @@ bool write_tail_output(const config::tail_settings& s, const pipeline::log_summa
     return false;
   };
   if (s.output.empty()) {
-    if (state && !state->stage(marks, "", error)) return fail();
+    if (state && !state->stage(marks, storage::staged_output{}, error)) return fail();
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fflush(stdout);
     return !state || state->promote(error) || fail();
@@ -61,7 +61,8 @@ bool write_tail_output(const config::tail_settings& s, const pipeline::log_summa
   if (!file.open(s.output, error)) return fail();
   file.write(text);
   if (!file.finish(error)) return fail();
-  if (state && !state->stage(marks, file.temp_path(), error)) return fail();
+  if (state && !state->stage(marks, {file.temp_path(), s.output, file.temp_dev(), file.temp_ino()}, error))
+    return fail();
   if (!file.publish(error)) {
     std::string ignored;
     if (state) state->discard_staged(ignored);

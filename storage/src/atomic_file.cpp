@@ -1,10 +1,13 @@
 #include "crawl/storage/atomic_file.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <utility>
@@ -45,6 +48,26 @@ mode_t mode_for_new_file() {
   return 0666 & ~mask;
 }
 
+// Temporary files of this destination left by processes that are gone (a
+// SIGKILL leaves them: no destructor runs). Their names carry the writer's
+// pid; a live writer's are left alone.
+void remove_stale_temporaries(const std::string& folder, const std::string& base) {
+  DIR* dir = ::opendir(folder.c_str());
+  if (!dir) return;
+  std::string prefix = "." + base + ".tmp.";
+  while (dirent* entry = ::readdir(dir)) {
+    std::string_view name = entry->d_name;
+    if (name.substr(0, prefix.size()) != prefix) continue;
+    name.remove_prefix(prefix.size());
+    long pid = 0;
+    auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), pid);
+    if (ec != std::errc() || end == name.data() || *end != '.' || pid <= 0) continue;
+    if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+    ::unlinkat(::dirfd(dir), entry->d_name, 0);
+  }
+  ::closedir(dir);
+}
+
 }  // namespace
 
 atomic_file::atomic_file(atomic_file&& other) noexcept
@@ -80,7 +103,8 @@ bool atomic_file::open(const std::string& path, std::string& error) {
   discard();
   path_ = path;
   std::string base = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
-  temp_path_ = folder_of(path) + "/." + base + ".tmp.XXXXXX";
+  remove_stale_temporaries(folder_of(path), base);
+  temp_path_ = folder_of(path) + "/." + base + ".tmp." + std::to_string(::getpid()) + ".XXXXXX";
   int fd = ::mkostemp(temp_path_.data(), O_CLOEXEC);
   if (fd < 0) {
     error = path + ": cannot create a temporary file beside it: " + std::strerror(errno);
@@ -114,6 +138,11 @@ bool atomic_file::finish(std::string& error) {
     return false;
   }
   bool ok = !failed_ && std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
+  struct ::stat st {};
+  if (::fstat(::fileno(file_), &st) == 0) {
+    temp_dev_ = static_cast<std::uint64_t>(st.st_dev);
+    temp_ino_ = static_cast<std::uint64_t>(st.st_ino);
+  }
   int saved = errno;
   ok = (std::fclose(file_) == 0) && ok;
   if (!ok && saved == 0) saved = errno;

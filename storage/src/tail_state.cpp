@@ -2,6 +2,7 @@
 
 #include "sqlite_file.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -18,8 +19,8 @@ std::unique_ptr<tail_state> tail_state::open(const std::string& path, std::strin
                            "CREATE TABLE IF NOT EXISTS tail_staged ("
                            " path TEXT PRIMARY KEY, dev INTEGER, ino INTEGER, fingerprint BLOB,"
                            " offset INTEGER, size INTEGER, mtime_ns INTEGER);"
-                           "CREATE TABLE IF NOT EXISTS tail_delivery ("
-                           " id INTEGER PRIMARY KEY CHECK (id = 1), temp_output TEXT);",
+                           "CREATE TABLE IF NOT EXISTS tail_output ("
+                           " id INTEGER PRIMARY KEY CHECK (id = 1), temp_path TEXT, path TEXT, dev INTEGER, ino INTEGER);",
                            error);
   if (!state->db_) return nullptr;
   return state;
@@ -59,13 +60,13 @@ bool tail_state::exec(const char* sql, const char* what, std::string& error) {
   return false;
 }
 
-bool tail_state::stage(const std::vector<file_mark>& marks, const std::string& temp_output, std::string& error) {
+bool tail_state::stage(const std::vector<file_mark>& marks, const staged_output& output, std::string& error) {
   auto fail = [&](const char* what) {
     error = sqlite_error(db_, path_) + " (" + what + ")";
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     return false;
   };
-  if (!exec("BEGIN IMMEDIATE; DELETE FROM tail_staged; DELETE FROM tail_delivery;", "stage", error)) return false;
+  if (!exec("BEGIN IMMEDIATE; DELETE FROM tail_staged; DELETE FROM tail_output;", "stage", error)) return false;
   sqlite3_stmt* st = nullptr;
   if (sqlite3_prepare_v2(db_,
                          "INSERT INTO tail_staged (path, dev, ino, fingerprint, offset, size, mtime_ns)"
@@ -87,10 +88,13 @@ bool tail_state::stage(const std::vector<file_mark>& marks, const std::string& t
     }
   }
   sqlite3_finalize(st);
-  if (sqlite3_prepare_v2(db_, "INSERT INTO tail_delivery (id, temp_output) VALUES (1, ?)", -1, &st, nullptr) !=
-      SQLITE_OK)
+  if (sqlite3_prepare_v2(db_, "INSERT INTO tail_output (id, temp_path, path, dev, ino) VALUES (1, ?, ?, ?, ?)", -1,
+                         &st, nullptr) != SQLITE_OK)
     return fail("prepare");
-  sqlite3_bind_text(st, 1, temp_output.c_str(), static_cast<int>(temp_output.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 1, output.temp_path.c_str(), static_cast<int>(output.temp_path.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_text(st, 2, output.path.c_str(), static_cast<int>(output.path.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_int64(st, 3, static_cast<sqlite3_int64>(output.dev));
+  sqlite3_bind_int64(st, 4, static_cast<sqlite3_int64>(output.ino));
   bool ok = sqlite3_step(st) == SQLITE_DONE;
   sqlite3_finalize(st);
   if (!ok) return fail("write");
@@ -100,36 +104,47 @@ bool tail_state::stage(const std::vector<file_mark>& marks, const std::string& t
 bool tail_state::promote(std::string& error) {
   return exec("BEGIN IMMEDIATE;"
               " INSERT OR REPLACE INTO tail_files SELECT * FROM tail_staged;"
-              " DELETE FROM tail_staged; DELETE FROM tail_delivery;"
+              " DELETE FROM tail_staged; DELETE FROM tail_output;"
               " COMMIT;",
               "promote", error);
 }
 
 bool tail_state::discard_staged(std::string& error) {
-  return exec("BEGIN IMMEDIATE; DELETE FROM tail_staged; DELETE FROM tail_delivery; COMMIT;", "discard", error);
+  return exec("BEGIN IMMEDIATE; DELETE FROM tail_staged; DELETE FROM tail_output; COMMIT;", "discard", error);
 }
 
 bool tail_state::save(const std::vector<file_mark>& marks, std::string& error) {
-  return stage(marks, "", error) && promote(error);
+  return stage(marks, staged_output{}, error) && promote(error);
 }
 
 bool tail_state::recover(std::string& error) {
   sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(db_, "SELECT temp_output FROM tail_delivery WHERE id = 1", -1, &st, nullptr) != SQLITE_OK) {
+  if (sqlite3_prepare_v2(db_, "SELECT temp_path, path, dev, ino FROM tail_output WHERE id = 1", -1, &st, nullptr) !=
+      SQLITE_OK) {
     error = sqlite_error(db_, path_) + " (recover)";
     return false;
   }
   bool staged = sqlite3_step(st) == SQLITE_ROW;
-  std::string temp_output;
-  if (staged && sqlite3_column_text(st, 0))
-    temp_output = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+  staged_output output;
+  if (staged) {
+    auto text = [&](int col) {
+      auto* p = sqlite3_column_text(st, col);
+      return p ? std::string(reinterpret_cast<const char*>(p)) : std::string();
+    };
+    output.temp_path = text(0);
+    output.path = text(1);
+    output.dev = static_cast<std::uint64_t>(sqlite3_column_int64(st, 2));
+    output.ino = static_cast<std::uint64_t>(sqlite3_column_int64(st, 3));
+  }
   sqlite3_finalize(st);
   if (!staged) return true;
-  // Delivered when its temporary file was renamed away; never delivered when
-  // it is still there (or went to standard output, which cannot be checked).
-  bool delivered = !temp_output.empty() && ::access(temp_output.c_str(), F_OK) != 0 && errno == ENOENT;
+  // Delivered when the destination is the very file that was staged.
+  struct ::stat at_path {};
+  bool delivered = !output.temp_path.empty() && ::stat(output.path.c_str(), &at_path) == 0 &&
+                   static_cast<std::uint64_t>(at_path.st_dev) == output.dev &&
+                   static_cast<std::uint64_t>(at_path.st_ino) == output.ino;
   if (delivered) return promote(error);
-  if (!temp_output.empty()) ::unlink(temp_output.c_str());
+  if (!output.temp_path.empty()) ::unlink(output.temp_path.c_str());
   return discard_staged(error);
 }
 

@@ -279,3 +279,29 @@ TEST_CASE("state: a lock file that cannot be created exits 2 with the reason, no
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("Not a directory") != std::string::npos);
 }
+
+TEST_CASE("outputs: runs killed at any point leave the previous file or a whole new one, and no temporary files",
+          "[state]") {
+  auto dir = temp_dir("atomic-kill-loop");
+  write_file(dir + "/urls.txt", urls("/count/", 300));
+  auto temporaries = [&] {
+    int n = 0;
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+      if (e.path().filename().string().rfind(".c.tsv.tmp.", 0) == 0) ++n;
+    return n;
+  };
+  auto whole = run_crawl({dir + "/urls.txt", "-q", "-o", dir + "/c.tsv"});
+  REQUIRE(whole.exit_code == 0);
+  const std::string expected = read_file(dir + "/c.tsv");
+  for (int delay_ms : {5, 20, 40, 60, 80, 100, 150, 200}) {  // before, during and after the commit
+    child_process p({dir + "/urls.txt", "-q", "-o", dir + "/c.tsv"});
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    p.signal(SIGKILL);
+    p.wait(std::chrono::seconds(30));
+    CHECK(read_file(dir + "/c.tsv") == expected);  // the previous file, or the same counts anew
+  }
+  auto last = run_crawl({dir + "/urls.txt", "-q", "-o", dir + "/c.tsv"});
+  REQUIRE(last.exit_code == 0);
+  CHECK(read_file(dir + "/c.tsv") == expected);
+  CHECK(temporaries() == 0);  // what the killed runs left was cleaned up
+}

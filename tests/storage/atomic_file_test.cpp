@@ -90,3 +90,17 @@ TEST_CASE("a new file gets the mode the umask allows and a replaced one keeps it
   CHECK(mode_of(dir / "shared.tsv") == 0640);
   ::umask(old_mask);
 }
+
+TEST_CASE("a temporary file left by a killed writer is removed by the next open, a live writer's is not",
+          "[atomic_file]") {
+  auto dir = fresh_dir();
+  auto dest = dir / "counts.tsv";
+  // pid 2^22 + 1 is above Linux's pid_max default: no such process.
+  std::ofstream(dir / ".counts.tsv.tmp.4194305.AbCdEf") << "half";
+  std::ofstream(dir / (".counts.tsv.tmp." + std::to_string(::getpid()) + ".XyZ123")) << "mine, in progress";
+  std::ofstream(dir / ".other.tsv.tmp.4194305.AbCdEf") << "another output's";
+  write_committed(dest);
+  CHECK_FALSE(fs::exists(dir / ".counts.tsv.tmp.4194305.AbCdEf"));
+  CHECK(fs::exists(dir / (".counts.tsv.tmp." + std::to_string(::getpid()) + ".XyZ123")));
+  CHECK(fs::exists(dir / ".other.tsv.tmp.4194305.AbCdEf"));
+}

@@ -1,5 +1,6 @@
 #pragma once
 // Output files that appear whole or not at all.
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -8,7 +9,9 @@ namespace crawl::storage {
 
 // Writes to a temporary file in the destination's folder; commit() flushes,
 // fsyncs and renames it over the destination. Destroyed without commit(),
-// the temporary file is removed and any previous file stays intact.
+// the temporary file is removed and any previous file stays intact; one a
+// killed process left behind is removed by the next open() of the same
+// destination (its name carries the writer's pid).
 // A new file gets the mode the umask allows (0666 & ~umask); a file that
 // replaces another keeps that one's mode.
 // Not thread-safe.
@@ -35,6 +38,10 @@ class atomic_file {
   bool finish(std::string& error);
   bool publish(std::string& error);
   const std::string& temp_path() const { return temp_path_; }
+  // The finished temporary file's device and inode: after publish(), the
+  // destination's (so a delivery can be checked later).
+  std::uint64_t temp_dev() const { return temp_dev_; }
+  std::uint64_t temp_ino() const { return temp_ino_; }
 
  private:
   void discard();
@@ -43,6 +50,7 @@ class atomic_file {
   std::string temp_path_;
   bool failed_ = false;
   bool finished_ = false;  // closed, waiting for publish()
+  std::uint64_t temp_dev_ = 0, temp_ino_ = 0;
 };
 
 }  // namespace crawl::storage

@@ -26,11 +26,18 @@ inline constexpr std::size_t fingerprint_bytes = 1024;
 // The marks, and the delivery of the output they go with. A run's new
 // marks and its output must take effect together, or a run killed between
 // the two would lose lines or count them twice. So the marks are staged
-// with the name of the output's finished temporary file, the file is
-// renamed into place, and only then are the marks promoted. A run that dies
-// in between is settled by the next one's recover(): if the temporary file
-// is gone, the rename happened and the staged marks stand; if it is still
-// there, it was never delivered, and both it and the staged marks go.
+// with the identity (device, inode) of the output's finished temporary
+// file, the file is renamed into place, and only then are the marks
+// promoted. A run that dies in between is settled by the next one's
+// recover(): if the destination is that very file, the rename happened and
+// the staged marks stand; otherwise it was never delivered, and the staged
+// marks (and the temporary file, if still there) go.
+struct staged_output {
+  std::string temp_path;  // empty: standard output, whose delivery cannot be checked
+  std::string path;       // the destination
+  std::uint64_t dev = 0, ino = 0;
+};
+
 class tail_state {
  public:
   static std::unique_ptr<tail_state> open(const std::string& path, std::string& error);
@@ -40,10 +47,9 @@ class tail_state {
   // first, under the lock.
   bool recover(std::string& error);
   std::optional<file_mark> get(const std::string& path) const;
-  // Stages `marks` (one transaction) for an output whose finished temporary
-  // file is `temp_output` (empty: the output went to standard output, and
-  // an interrupted delivery is not taken as done).
-  bool stage(const std::vector<file_mark>& marks, const std::string& temp_output, std::string& error);
+  // Stages `marks` (one transaction) for `output` (an interrupted delivery
+  // to standard output is not taken as done).
+  bool stage(const std::vector<file_mark>& marks, const staged_output& output, std::string& error);
   // The output is in place: the staged marks become the marks.
   bool promote(std::string& error);
   // The output could not be delivered: the staged marks go.

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <map>
@@ -222,19 +223,27 @@ TEST_CASE("the token option replaces the word rule", "[cli]") {
 
 TEST_CASE("SIGINT lets in-flight transfers finish within the grace, writes outputs and exits 130", "[cli][signals]") {
   auto dir = temp_dir("sigint");
-  write_file(dir + "/urls.txt", url_list({"/count/1", "/stall"}));
+  std::string tag = std::to_string(::getpid());
+  // A page that finishes within the grace, one that never does, and more
+  // that must never be requested once the signal has come.
+  std::vector<std::string> paths{"/count/1", "/slow/grace-" + tag + "?ms=600", "/stall"};
+  for (int i = 0; i < 20; ++i) paths.push_back("/slow/later-" + tag + "-" + std::to_string(i) + "?ms=10");
+  write_file(dir + "/urls.txt", url_list(paths));
   auto before = server().requests("/stall");
-  child_process p({dir + "/urls.txt", "--timeout", "60", "--grace", "0.2", "-o", dir + "/c.tsv", "--summary",
-                   dir + "/s.json", "--results", dir + "/r.jsonl"});
-  REQUIRE(wait_for_requests("/stall", before + 1));
+  child_process p({dir + "/urls.txt", "-c", "2", "--timeout", "60", "--grace", "2", "-o", dir + "/c.tsv",
+                   "--summary", dir + "/s.json", "--results", dir + "/r.jsonl"});
+  REQUIRE(wait_for_requests("/stall", before + 1));  // /count/1 done; the slow page and the stall in flight
   p.signal(SIGINT);
   auto r = p.wait(std::chrono::seconds(30));
   CHECK(r.exit_code == 130);
   auto s = json::parse(read_file(dir + "/s.json"));
   CHECK(s["interrupted"] == true);
   CHECK(s["exit_status"] == 130);
-  CHECK(s["unfinished"] == 1);
+  CHECK(s["ok"] == 2);          // the slow page finished within the grace and counts
+  CHECK(s["unfinished"].get<std::uint64_t>() >= 1);
   CHECK(read_tsv(dir + "/c.tsv")["apple"] == 2);
+  CHECK(read_tsv(dir + "/c.tsv")["slow"] == 1);
+  for (int i = 0; i < 20; ++i) CHECK(server().requests("/slow/later-" + tag + "-" + std::to_string(i)) == 0);
 }
 
 TEST_CASE("a second signal stops at once", "[cli][signals]") {
@@ -281,4 +290,22 @@ TEST_CASE("log lines can be JSON, one object a line", "[cli]") {
   }
   CHECK(errors == 2);
   CHECK(json::parse(joined.substr(summary_at))["ok"] == 1);
+}
+
+TEST_CASE("a retried or failed page never counts twice, nor in part", "[cli]") {
+  auto dir = temp_dir("retried-pages");
+  // /reset sends its whole body, words and all, then resets before the promised length.
+  write_file(dir + "/urls.txt", url_list({"/reset", "/flaky/once-" + std::to_string(::getpid()), "/always503/x"}));
+  auto r = run_crawl({dir + "/urls.txt", "-q", "--retries", "2", "--retry-delay", "0.01", "-o", dir + "/c.tsv",
+                      "--summary", dir + "/s.json"});
+  CHECK(r.exit_code == 1);
+  auto c = read_tsv(dir + "/c.tsv");
+  CHECK(c["lucky"] == 1);           // the flaky page, counted once after its retry
+  CHECK(c.count("reset") == 0);     // delivered before each reset, never committed
+  CHECK(c.count("never") == 0);
+  CHECK(c.count("unavailable") == 0);  // 503 bodies are not pages
+  auto s = json::parse(read_file(dir + "/s.json"));
+  CHECK(s["ok"] == 1);
+  CHECK(s["failed"] == 2);
+  CHECK(s["retries"] == 1 + 2 + 2);
 }

@@ -277,7 +277,8 @@ asio::awaitable<bool> deliver(tcp::socket& socket, const response& r) {
       co_return !ec;
     }
     case delivery::reset: {
-      co_await send(head_of(r, r.body.size() * 10, false) + r.body.substr(0, 20));
+      // The whole body, words and all, then a reset before the promised length.
+      co_await send(head_of(r, r.body.size() * 10, false) + r.body);
       co_await pause(20);
       socket.set_option(asio::socket_base::linger(true, 0));  // close with RST
       boost::system::error_code ignored;

@@ -59,20 +59,39 @@ TEST_CASE("404 fails at once, 500 is retried", "[fetch]") {
   CHECK(r500.attempts == 3);
 }
 
+namespace {
+// The gap between the first two requests the server saw for `path`.
+std::chrono::milliseconds retry_gap(const std::string& path) {
+  auto times = server().request_times(path);
+  REQUIRE(times.size() == 2);
+  return std::chrono::duration_cast<std::chrono::milliseconds>(times[1] - times[0]);
+}
+}  // namespace
+
 TEST_CASE("429 with Retry-After in seconds is retried after the wait", "[fetch]") {
   recording_sink sink;
-  auto r = run_fetch(server().url("/retry-after/a"), sink);
+  auto r = run_fetch(server().url("/retry-after/a"), sink);  // the retry base is 10 ms: only Retry-After waits 1 s
   CHECK(r.status == fetch_status::ok);
   CHECK(r.attempts == 2);
   CHECK(contains(sink.body, "patience rewarded"));
-  CHECK(server().requests("/retry-after/a") == 2);
+  CHECK(retry_gap("/retry-after/a") >= std::chrono::milliseconds(950));
 }
 
-TEST_CASE("503 with Retry-After as an HTTP date is retried", "[fetch]") {
+TEST_CASE("503 with Retry-After as an HTTP date is retried after that date", "[fetch]") {
   recording_sink sink;
-  auto r = run_fetch(server().url("/retry-date/a"), sink);
+  auto r = run_fetch(server().url("/retry-date/a"), sink);  // a date 2 s ahead: at least 1 s once rounded
   CHECK(r.status == fetch_status::ok);
   CHECK(r.attempts == 2);
+  CHECK(retry_gap("/retry-date/a") >= std::chrono::milliseconds(950));
+}
+
+TEST_CASE("a Retry-After longer than the cap is not waited for", "[fetch]") {
+  recording_sink sink;
+  auto r = run_fetch(server().url("/retry-later/a"), sink);
+  CHECK(r.status == fetch_status::failed);
+  CHECK(r.attempts == 1);
+  CHECK(contains(r.error, "Retry-After 500 s is longer than we wait"));
+  CHECK(server().requests("/retry-later/a") == 1);
 }
 
 TEST_CASE("503 then 200 succeeds on the second attempt", "[fetch]") {
@@ -212,4 +231,14 @@ TEST_CASE("a redirect to an .invalid host is refused locally, as the same host i
   CHECK(r.reason == "dns");
   CHECK(r.error.find("RFC 6761") != std::string::npos);
   CHECK(r.attempts == 1);
+}
+
+TEST_CASE("a drip slower than 1 KB/s for longer than the low-speed time is aborted", "[fetch]") {
+  recording_sink sink;
+  request_options options;
+  options.low_speed_time = std::chrono::seconds(1);
+  // 16 bytes every 400 ms is 40 B/s; the body takes about 3 s.
+  auto r = run_fetch(server().url("/drip?ms=400"), sink, options, fast_retries(0));
+  CHECK(r.status == fetch_status::failed);
+  CHECK(r.reason == "timeout");
 }

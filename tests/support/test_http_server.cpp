@@ -33,7 +33,7 @@ struct response {
   std::string extra_headers;
   std::string body;
   delivery how = delivery::normal;
-  int delay_ms = 100;  // for delivery::delayed
+  int delay_ms = 100;  // for delivery::delayed and drip
 };
 
 std::string reason_phrase(int status) {
@@ -148,11 +148,15 @@ response route(const std::string& path, const std::string& query, std::uint64_t 
   } else if (starts("/retry-date/")) {  // the same with an HTTP-date
     if (seen == 1) {
       r.status = 503;
-      r.extra_headers = "Retry-After: " + http_date(std::time(nullptr) + 1) + "\r\n";
+      r.extra_headers = "Retry-After: " + http_date(std::time(nullptr) + 2) + "\r\n";
       r.body = html("come back later");
     } else {
       r.body = html("dated patience");
     }
+  } else if (starts("/retry-later/")) {  // 503 asking for 500 s: more than crawl waits
+    r.status = 503;
+    r.extra_headers = "Retry-After: 500\r\n";
+    r.body = html("far too long");
   } else if (starts("/flaky/")) {  // 503 the first time, then a page
     if (seen == 1) {
       r.status = 503;
@@ -163,9 +167,10 @@ response route(const std::string& path, const std::string& query, std::uint64_t 
   } else if (starts("/always503/")) {
     r.status = 503;
     r.body = html("unavailable");
-  } else if (path == "/drip") {
+  } else if (path == "/drip") {  // 16 bytes every 20 ms (or ?ms=N)
     r.body = html(std::string(20, ' ') + "drip drop drip drop");
     r.how = delivery::drip;
+    r.delay_ms = std::stoi(query_value(query, "ms", "20"));
   } else if (path == "/reset") {
     r.body = html("reset words never complete");
     r.how = delivery::reset;
@@ -271,7 +276,7 @@ asio::awaitable<bool> deliver(tcp::socket& socket, const response& r) {
     case delivery::drip: {
       auto [ec, n] = co_await send(head_of(r, r.body.size(), false));
       for (std::size_t i = 0; i < r.body.size() && !ec; i += 16) {
-        co_await pause(20);
+        co_await pause(r.delay_ms);
         std::tie(ec, n) = co_await send(r.body.substr(i, 16));
       }
       co_return !ec;
@@ -357,7 +362,14 @@ std::string test_http_server::url(const std::string& path) const {
 std::uint64_t test_http_server::count_request(const std::string& path) {
   ++total_;
   std::lock_guard lock(mutex_);
+  times_[path].push_back(std::chrono::steady_clock::now());
   return ++per_path_[path];
+}
+
+std::vector<std::chrono::steady_clock::time_point> test_http_server::request_times(const std::string& path) const {
+  std::lock_guard lock(mutex_);
+  auto it = times_.find(path);
+  return it == times_.end() ? std::vector<std::chrono::steady_clock::time_point>{} : it->second;
 }
 
 std::uint64_t test_http_server::requests(const std::string& path) const {

@@ -5,12 +5,14 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace crawl::test {
 
@@ -27,6 +29,8 @@ class test_http_server {
   std::string url(const std::string& path) const;
   // Requests seen for a path (without the query), and in all.
   std::uint64_t requests(const std::string& path) const;
+  // When each request for a path arrived, in order.
+  std::vector<std::chrono::steady_clock::time_point> request_times(const std::string& path) const;
   std::uint64_t total_requests() const { return total_.load(); }
 
   // Pieces the route handlers share; public for the handlers in the .cpp.
@@ -40,6 +44,7 @@ class test_http_server {
   std::thread thread_;
   mutable std::mutex mutex_;
   std::map<std::string, std::uint64_t> per_path_;
+  std::map<std::string, std::vector<std::chrono::steady_clock::time_point>> times_;
   std::atomic<std::uint64_t> total_{0};
 };
 

@@ -309,3 +309,26 @@ TEST_CASE("a retried or failed page never counts twice, nor in part", "[cli]") {
   CHECK(s["failed"] == 2);
   CHECK(s["retries"] == 1 + 2 + 2);
 }
+
+TEST_CASE("with --per-host N the server never answers more than N at once from one crawl", "[cli]") {
+  test_http_server host;  // a server of its own, so only this crawl's requests count
+  auto dir = temp_dir("per-host");
+  std::string list;
+  for (int i = 0; i < 30; ++i) list += host.url("/slow/p" + std::to_string(i) + "?ms=150") + "\n";
+  write_file(dir + "/urls.txt", list);
+  auto r = run_crawl({dir + "/urls.txt", "-q", "-c", "50", "--per-host", "3", "--top", "0"});
+  CHECK(r.exit_code == 0);
+  CHECK(host.max_in_progress() == 3);  // reached, never passed
+}
+
+TEST_CASE("the request carries -H headers and --user-agent", "[cli]") {
+  auto dir = temp_dir("headers");
+  write_file(dir + "/urls.txt", url_list({"/count/7"}));
+  auto r = run_crawl({dir + "/urls.txt", "-q", "-H", "X-Probe: 42", "--user-agent", "probe-bot/1.0", "--top", "0"});
+  CHECK(r.exit_code == 0);
+  std::string head = server().last_request("/count/7");
+  CHECK(contains(head, "\r\nX-Probe: 42\r\n"));
+  CHECK(contains(head, "\r\nUser-Agent: probe-bot/1.0\r\n"));
+  auto plain = run_crawl({dir + "/urls.txt", "-q", "--top", "0"});
+  CHECK(contains(server().last_request("/count/7"), "\r\nUser-Agent: crawl/"));
+}

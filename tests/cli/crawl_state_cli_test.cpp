@@ -305,3 +305,17 @@ TEST_CASE("outputs: runs killed at any point leave the previous file or a whole 
   CHECK(read_file(dir + "/c.tsv") == expected);
   CHECK(temporaries() == 0);  // what the killed runs left was cleaned up
 }
+
+TEST_CASE("state: --wait-lock waits for the holder, then runs", "[state]") {
+  auto dir = temp_dir("wait-lock");
+  write_file(dir + "/urls.txt", urls("/etag/", 2));
+  auto lock = crawl::storage::state_lock::acquire(dir + "/s.db", false).lock;
+  REQUIRE(lock);
+  child_process p({dir + "/urls.txt", "-q", "--state", dir + "/s.db", "--wait-lock", "--summary", dir + "/s.json"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK_FALSE(std::filesystem::exists(dir + "/s.json"));  // still waiting
+  lock.reset();
+  auto r = p.wait(std::chrono::seconds(30));
+  CHECK(r.exit_code == 0);
+  CHECK(json::parse(read_file(dir + "/s.json"))["ok"] == 2);
+}

@@ -6,7 +6,10 @@
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -296,4 +299,24 @@ TEST_CASE("tail -f: a file that does not exist yet is waited for", "[tail][follo
   auto r = p.wait(std::chrono::seconds(30));
   CHECK(r.exit_code == 0);
   CHECK(last_summary_lines(r.out) == 3);
+}
+
+TEST_CASE("tail: a usage error exits 2 and an interrupted batch run exits 130", "[tail]") {
+  auto bad = run_crawl({"tail", "--match", "(unclosed", "x.log"});
+  CHECK(bad.exit_code == 2);
+  CHECK(contains(bad.err, "--match"));
+  // Standard input that never ends: the run is still reading when the signal
+  // comes. (A pipe, opened by the child through /proc: a FIFO would block the
+  // child's open() before exec, and posix_spawn waits for the exec.)
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  child_process p({"tail", "-", "--format", "json"}, "/proc/self/fd/" + std::to_string(fds[0]));
+  ::close(fds[0]);
+  std::string lines = log_lines(0, 100);
+  REQUIRE(::write(fds[1], lines.data(), lines.size()) == static_cast<ssize_t>(lines.size()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  p.signal(SIGTERM);
+  auto r = p.wait(std::chrono::seconds(30));
+  ::close(fds[1]);
+  CHECK(r.exit_code == 130);
 }

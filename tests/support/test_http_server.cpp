@@ -317,9 +317,12 @@ asio::awaitable<void> serve(tcp::socket socket, test_http_server& server) {
     auto q = target.find('?');
     std::string path = target.substr(0, q);
     std::string query = q == std::string::npos ? "" : target.substr(q + 1);
-    std::uint64_t seen = server.count_request(path);
+    std::uint64_t seen = server.count_request(path, request);
     response r = route(path, query, seen, request);
-    if (!co_await deliver(socket, r)) co_return;
+    server.begin_answer();
+    bool keep = co_await deliver(socket, r);
+    server.end_answer();
+    if (!keep) co_return;
   }
 }
 
@@ -359,11 +362,25 @@ std::string test_http_server::url(const std::string& path) const {
   return "http://" + address_ + ":" + std::to_string(port_) + path;
 }
 
-std::uint64_t test_http_server::count_request(const std::string& path) {
+std::uint64_t test_http_server::count_request(const std::string& path, const std::string& request) {
   ++total_;
   std::lock_guard lock(mutex_);
   times_[path].push_back(std::chrono::steady_clock::now());
+  last_request_[path] = request;
   return ++per_path_[path];
+}
+
+void test_http_server::begin_answer() {
+  std::uint64_t now = ++active_;
+  std::uint64_t seen = max_active_.load();
+  while (now > seen && !max_active_.compare_exchange_weak(seen, now)) {
+  }
+}
+
+std::string test_http_server::last_request(const std::string& path) const {
+  std::lock_guard lock(mutex_);
+  auto it = last_request_.find(path);
+  return it == last_request_.end() ? std::string() : it->second;
 }
 
 std::vector<std::chrono::steady_clock::time_point> test_http_server::request_times(const std::string& path) const {

@@ -29,12 +29,18 @@ class test_http_server {
   std::string url(const std::string& path) const;
   // Requests seen for a path (without the query), and in all.
   std::uint64_t requests(const std::string& path) const;
+  // The head of the last request for a path, as received.
+  std::string last_request(const std::string& path) const;
+  // The most requests being answered at once since the server started.
+  std::uint64_t max_in_progress() const { return max_active_.load(); }
   // When each request for a path arrived, in order.
   std::vector<std::chrono::steady_clock::time_point> request_times(const std::string& path) const;
   std::uint64_t total_requests() const { return total_.load(); }
 
   // Pieces the route handlers share; public for the handlers in the .cpp.
-  std::uint64_t count_request(const std::string& path);
+  std::uint64_t count_request(const std::string& path, const std::string& request);
+  void begin_answer();
+  void end_answer() { --active_; }
 
  private:
   boost::asio::io_context io_;
@@ -46,6 +52,8 @@ class test_http_server {
   std::map<std::string, std::uint64_t> per_path_;
   std::map<std::string, std::vector<std::chrono::steady_clock::time_point>> times_;
   std::atomic<std::uint64_t> total_{0};
+  std::atomic<std::uint64_t> active_{0}, max_active_{0};
+  std::map<std::string, std::string> last_request_;
 };
 
 // One server for all the tests of a binary, started on first use.

@@ -15,6 +15,7 @@ WORD = re.compile(r"\w+")
 async def fetch(session, url, counts, sem):
     async with sem:
         async with session.get(url) as resp:
+            resp.raise_for_status()  # a failed page fails the run, as it would be noticed
             text = await resp.text(encoding="utf-8")  # the charset is passed, not guessed
     text = TAGS.sub(" ", HIDDEN.sub(" ", text))
     counts.update(w for w in WORD.findall(text.lower()) if not w.isdigit())
@@ -27,6 +28,7 @@ async def main() -> None:
     connector = aiohttp.TCPConnector(limit=limit)
     async with aiohttp.ClientSession(connector=connector) as session:
         await asyncio.gather(*(fetch(session, u, counts, sem) for u in urls))
+    print("pages", len(urls))  # every one fetched: gather() raises on the first failure
     for word, n in counts.most_common(5):
         print(word, n)
 

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -331,4 +332,19 @@ TEST_CASE("the request carries -H headers and --user-agent", "[cli]") {
   CHECK(contains(head, "\r\nUser-Agent: probe-bot/1.0\r\n"));
   auto plain = run_crawl({dir + "/urls.txt", "-q", "--top", "0"});
   CHECK(contains(server().last_request("/count/7"), "\r\nUser-Agent: crawl/"));
+}
+
+TEST_CASE("the concurrency is lowered, with a warning, to what the open-files limit allows", "[cli]") {
+  // Limits are inherited: the child gets a hard limit of 600 descriptors.
+  rlimit saved{};
+  REQUIRE(::getrlimit(RLIMIT_NOFILE, &saved) == 0);
+  rlimit low{600, 600};
+  REQUIRE(::setrlimit(RLIMIT_NOFILE, &low) == 0);
+  auto dir = temp_dir("nofile");
+  write_file(dir + "/urls.txt", url_list({"/count/1", "/count/2"}));
+  auto r = run_crawl({dir + "/urls.txt", "-c", "5000", "--top", "0"});
+  ::setrlimit(RLIMIT_NOFILE, &saved);  // as root it can be raised again; otherwise it stays lower, harmlessly
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.err, "the open-files limit allows 344 transfers; --concurrency lowered from 5000"));
+  CHECK(contains(r.err, "2 ok"));
 }

@@ -3,6 +3,7 @@
 #include "test_http_server.hpp"
 
 #include "crawl/storage/state_lock.hpp"
+#include "crawl/storage/warc.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -318,4 +319,39 @@ TEST_CASE("state: --wait-lock waits for the holder, then runs", "[state]") {
   auto r = p.wait(std::chrono::seconds(30));
   CHECK(r.exit_code == 0);
   CHECK(json::parse(read_file(dir + "/s.json"))["ok"] == 2);
+}
+
+TEST_CASE("warc: each response record is byte for byte what the server sent, chunking and encoding intact",
+          "[warc]") {
+  auto dir = temp_dir("warc-bytes");
+  write_file(dir + "/urls.txt", server().url("/chunked") + "\n" + server().url("/gzip") + "\n" +
+                                    server().url("/br") + "\n" + server().url("/count/5") + "\n");
+  auto r = run_crawl({dir + "/urls.txt", "-q", "--warc", dir + "/a.warc.zst"});
+  REQUIRE(r.exit_code == 0);
+  std::string error;
+  auto reader = crawl::storage::warc_reader::open(dir + "/a.warc.zst", error);
+  REQUIRE(reader);
+  std::map<std::string, std::string> blocks;
+  crawl::storage::warc_record record;
+  while (reader->next(record, error))
+    if (record.type() == "response") blocks[record.headers["warc-target-uri"]] = record.block;
+  REQUIRE(error.empty());
+  for (const char* path : {"/chunked", "/gzip", "/br", "/count/5"}) {
+    INFO(path);
+    std::string sent = server().last_response(path);
+    REQUIRE_FALSE(sent.empty());
+    CHECK(blocks[server().url(path)] == sent);
+  }
+}
+
+TEST_CASE("state: the second run sends the validators the first one stored", "[state]") {
+  auto dir = temp_dir("validators");
+  write_file(dir + "/urls.txt", urls("/etag/v", 1));
+  auto args = std::vector<std::string>{dir + "/urls.txt", "-q", "--state", dir + "/s.db"};
+  REQUIRE(run_crawl(args).exit_code == 0);
+  CHECK(server().last_request("/etag/v0").find("If-None-Match") == std::string::npos);
+  REQUIRE(run_crawl(args).exit_code == 0);
+  std::string head = server().last_request("/etag/v0");
+  CHECK(head.find("\r\nIf-None-Match: \"vv0\"\r\n") != std::string::npos);
+  CHECK(head.find("\r\nIf-Modified-Since: Wed, 01 May 2024 10:00:00 GMT\r\n") != std::string::npos);
 }

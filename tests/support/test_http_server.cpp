@@ -236,14 +236,16 @@ std::string head_of(const response& r, std::size_t content_length, bool chunked)
   return head + "\r\n";
 }
 
-// Sends `r`; returns false when the connection must end.
-asio::awaitable<bool> deliver(tcp::socket& socket, const response& r) {
+// Sends `r`, appending every byte sent to `sent`; returns false when the
+// connection must end.
+asio::awaitable<bool> deliver(tcp::socket& socket, const response& r, std::string& sent) {
   asio::steady_timer timer(socket.get_executor());
   auto pause = [&](int ms) {
     timer.expires_after(std::chrono::milliseconds(ms));
     return timer.async_wait(asio::as_tuple(asio::use_awaitable));
   };
   auto send = [&](const std::string& bytes) {
+    sent.append(bytes);
     return asio::async_write(socket, asio::buffer(bytes), asio::as_tuple(asio::use_awaitable));
   };
   switch (r.how) {
@@ -320,8 +322,10 @@ asio::awaitable<void> serve(tcp::socket socket, test_http_server& server) {
     std::uint64_t seen = server.count_request(path, request);
     response r = route(path, query, seen, request);
     server.begin_answer();
-    bool keep = co_await deliver(socket, r);
+    std::string sent;
+    bool keep = co_await deliver(socket, r, sent);
     server.end_answer();
+    server.record_response(path, std::move(sent));
     if (!keep) co_return;
   }
 }
@@ -375,6 +379,17 @@ void test_http_server::begin_answer() {
   std::uint64_t seen = max_active_.load();
   while (now > seen && !max_active_.compare_exchange_weak(seen, now)) {
   }
+}
+
+void test_http_server::record_response(const std::string& path, std::string bytes) {
+  std::lock_guard lock(mutex_);
+  last_response_[path] = std::move(bytes);
+}
+
+std::string test_http_server::last_response(const std::string& path) const {
+  std::lock_guard lock(mutex_);
+  auto it = last_response_.find(path);
+  return it == last_response_.end() ? std::string() : it->second;
 }
 
 std::string test_http_server::last_request(const std::string& path) const {

@@ -31,6 +31,8 @@ class test_http_server {
   std::uint64_t requests(const std::string& path) const;
   // The head of the last request for a path, as received.
   std::string last_request(const std::string& path) const;
+  // Every byte of the last response sent for a path.
+  std::string last_response(const std::string& path) const;
   // The most requests being answered at once since the server started.
   std::uint64_t max_in_progress() const { return max_active_.load(); }
   // When each request for a path arrived, in order.
@@ -41,6 +43,7 @@ class test_http_server {
   std::uint64_t count_request(const std::string& path, const std::string& request);
   void begin_answer();
   void end_answer() { --active_; }
+  void record_response(const std::string& path, std::string bytes);
 
  private:
   boost::asio::io_context io_;
@@ -53,7 +56,7 @@ class test_http_server {
   std::map<std::string, std::vector<std::chrono::steady_clock::time_point>> times_;
   std::atomic<std::uint64_t> total_{0};
   std::atomic<std::uint64_t> active_{0}, max_active_{0};
-  std::map<std::string, std::string> last_request_;
+  std::map<std::string, std::string> last_request_, last_response_;
 };
 
 // One server for all the tests of a binary, started on first use.

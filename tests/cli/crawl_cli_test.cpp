@@ -348,3 +348,21 @@ TEST_CASE("the concurrency is lowered, with a warning, to what the open-files li
   CHECK(contains(r.err, "the open-files limit allows 344 transfers; --concurrency lowered from 5000"));
   CHECK(contains(r.err, "2 ok"));
 }
+
+TEST_CASE("http_proxy is used, and no_proxy bypasses it", "[cli]") {
+  test_http_server proxy("127.0.0.3");
+  auto dir = temp_dir("proxy");
+  // Nothing listens at the target itself: only the proxy can answer.
+  std::string target = "http://127.0.0.4:" + std::to_string(refused_port()) + "/count/3";
+  write_file(dir + "/urls.txt", target + "\n");
+  std::string proxy_url = "http://127.0.0.3:" + std::to_string(proxy.port());
+  auto via = run_crawl({dir + "/urls.txt", "-q", "--retries", "0", "-o", dir + "/c.tsv"}, "/dev/null",
+                       {"http_proxy=" + proxy_url});
+  CHECK(via.exit_code == 0);
+  CHECK(proxy.proxied_requests() == 1);
+  CHECK(read_tsv(dir + "/c.tsv")["apple"] == 4);
+  auto bypass = run_crawl({dir + "/urls.txt", "-q", "--retries", "0"}, "/dev/null",
+                          {"http_proxy=" + proxy_url, "no_proxy=127.0.0.4"});
+  CHECK(bypass.exit_code == 1);  // straight to the target, where nothing listens
+  CHECK(proxy.proxied_requests() == 1);
+}

@@ -316,6 +316,11 @@ asio::awaitable<void> serve(tcp::socket socket, test_http_server& server) {
     auto sp2 = request.find(' ', sp1 + 1);
     if (sp1 == std::string::npos || sp2 == std::string::npos) co_return;
     std::string target = request.substr(sp1 + 1, sp2 - sp1 - 1);
+    if (target.rfind("http://", 0) == 0) {  // absolute form: asked as a forward proxy, it serves the page itself
+      server.count_proxied();
+      auto slash = target.find('/', 7);
+      target = slash == std::string::npos ? "/" : target.substr(slash);
+    }
     auto q = target.find('?');
     std::string path = target.substr(0, q);
     std::string query = q == std::string::npos ? "" : target.substr(q + 1);

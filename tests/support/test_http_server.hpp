@@ -38,11 +38,14 @@ class test_http_server {
   // When each request for a path arrived, in order.
   std::vector<std::chrono::steady_clock::time_point> request_times(const std::string& path) const;
   std::uint64_t total_requests() const { return total_.load(); }
+  // Requests in absolute form (the server asked as an HTTP proxy).
+  std::uint64_t proxied_requests() const { return proxied_.load(); }
 
   // Pieces the route handlers share; public for the handlers in the .cpp.
   std::uint64_t count_request(const std::string& path, const std::string& request);
   void begin_answer();
   void end_answer() { --active_; }
+  void count_proxied() { ++proxied_; }
   void record_response(const std::string& path, std::string bytes);
 
  private:
@@ -55,7 +58,7 @@ class test_http_server {
   std::map<std::string, std::uint64_t> per_path_;
   std::map<std::string, std::vector<std::chrono::steady_clock::time_point>> times_;
   std::atomic<std::uint64_t> total_{0};
-  std::atomic<std::uint64_t> active_{0}, max_active_{0};
+  std::atomic<std::uint64_t> active_{0}, max_active_{0}, proxied_{0};
   std::map<std::string, std::string> last_request_, last_response_;
 };
 

@@ -75,3 +75,16 @@ TEST_CASE("a line with a NUL or another control character is an error, not a sho
   CHECK_FALSE(bell.url);
   CHECK(parse_url_line("\thttp://h.test/x\t", 9).url);  // surrounding tabs are white space, trimmed
 }
+
+TEST_CASE("a normalized URL normalizes to itself, a percent-encoded numeric host too", "[url]") {
+  for (const char* text : {"http://%32", "https:///%31", "http://%31%32%37.0.0.1:80/x", "HTTP://Ex%41mple.COM/a b", "http://2/"}) {
+    INFO(text);
+    auto once = normalize_url(text);
+    REQUIRE(once.url);
+    auto twice = normalize_url(once.url->url);
+    REQUIRE(twice.url);
+    CHECK(twice.url->url == once.url->url);
+    CHECK(twice.url->host == once.url->host);
+  }
+  CHECK(normalize_url("http://%32").url->host == "0.0.0.2");  // the host libcurl connects to
+}

@@ -66,10 +66,10 @@ bool count_warc(const std::string& path, const config::count_settings& s,
 
 // A local HTML or text file (gzip or zstd compressed ones too).
 bool count_file(const std::string& path, const std::shared_ptr<const pipeline::token_rules>& rules,
-                pipeline::word_counts& totals, std::string& error) {
+                pipeline::word_counts& totals, std::vector<std::string>& errors) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    error = path + ": " + std::strerror(errno);
+    errors.push_back(path + ": " + std::strerror(errno));
     return false;
   }
   auto kind = ends_with(path, ".html") || ends_with(path, ".htm") || ends_with(path, ".xhtml")
@@ -77,14 +77,16 @@ bool count_file(const std::string& path, const std::shared_ptr<const pipeline::t
                   : pipeline::content_kind::unknown;
   pipeline::document doc(kind, "", rules);
   doc.use_dictionary(totals);
-  storage::read_decoded(fd, path, [&](std::string_view piece) {
+  std::string error;
+  bool ok = storage::read_decoded(fd, path, [&](std::string_view piece) {
     doc.feed(piece);
     return true;
   }, error);
   ::close(fd);
   doc.finish();
   if (doc.kind() != pipeline::content_kind::other) doc.commit();
-  return error.empty();
+  if (!ok) errors.push_back(error);
+  return ok;
 }
 
 }  // namespace
@@ -105,10 +107,8 @@ int run_count(const config::count_settings& s) {
   std::uint64_t pages = 0;
   for (const auto& path : s.files) {
     std::vector<std::string> errors;
-    std::string error;
     bool ok = storage::looks_like_warc(path) ? count_warc(path, s, rules, totals, pages, errors)
-                                              : (++pages, count_file(path, rules, totals, error));
-    if (!error.empty()) errors.push_back(error);
+                                              : (++pages, count_file(path, rules, totals, errors));
     if (!ok) failed = true;
     for (const auto& e : errors) std::fprintf(stderr, "crawl count: %s\n", e.c_str());
   }

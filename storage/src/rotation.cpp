@@ -76,7 +76,7 @@ std::optional<opened_file> identify(int fd) {
   f.dev = st.st_dev;
   f.ino = st.st_ino;
   f.size = static_cast<std::uint64_t>(st.st_size);
-  f.mtime_ns = st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec;
+  f.mtime_ns = mtime_of(st);
   f.head.resize(fingerprint_bytes);
   ssize_t got = ::pread(fd, f.head.data(), fingerprint_bytes, 0);
   f.head.resize(got > 0 ? static_cast<std::size_t>(got) : 0);

@@ -53,26 +53,24 @@ std::optional<file_mark> tail_state::get(const std::string& path) const {
   return mark;
 }
 
-bool tail_state::exec(const char* sql, const char* what, std::string& error) {
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) == SQLITE_OK) return true;
+bool tail_state::fail(const char* what, std::string& error) {
   error = sqlite_error(db_, path_) + " (" + what + ")";
   sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
   return false;
 }
 
+bool tail_state::exec(const char* sql, const char* what, std::string& error) {
+  return sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) == SQLITE_OK || fail(what, error);
+}
+
 bool tail_state::stage(const std::vector<file_mark>& marks, const staged_output& output, std::string& error) {
-  auto fail = [&](const char* what) {
-    error = sqlite_error(db_, path_) + " (" + what + ")";
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    return false;
-  };
   if (!exec("BEGIN IMMEDIATE; DELETE FROM tail_staged; DELETE FROM tail_output;", "stage", error)) return false;
   sqlite3_stmt* st = nullptr;
   if (sqlite3_prepare_v2(db_,
                          "INSERT INTO tail_staged (path, dev, ino, fingerprint, offset, size, mtime_ns)"
                          " VALUES (?, ?, ?, ?, ?, ?, ?)",
                          -1, &st, nullptr) != SQLITE_OK)
-    return fail("prepare");
+    return fail("prepare", error);
   for (const auto& m : marks) {
     sqlite3_reset(st);
     sqlite3_bind_text(st, 1, m.path.c_str(), static_cast<int>(m.path.size()), SQLITE_TRANSIENT);
@@ -84,20 +82,20 @@ bool tail_state::stage(const std::vector<file_mark>& marks, const staged_output&
     sqlite3_bind_int64(st, 7, m.mtime_ns);
     if (sqlite3_step(st) != SQLITE_DONE) {
       sqlite3_finalize(st);
-      return fail("write");
+      return fail("write", error);
     }
   }
   sqlite3_finalize(st);
   if (sqlite3_prepare_v2(db_, "INSERT INTO tail_output (id, temp_path, path, dev, ino) VALUES (1, ?, ?, ?, ?)", -1,
                          &st, nullptr) != SQLITE_OK)
-    return fail("prepare");
+    return fail("prepare", error);
   sqlite3_bind_text(st, 1, output.temp_path.c_str(), static_cast<int>(output.temp_path.size()), SQLITE_TRANSIENT);
   sqlite3_bind_text(st, 2, output.path.c_str(), static_cast<int>(output.path.size()), SQLITE_TRANSIENT);
   sqlite3_bind_int64(st, 3, static_cast<sqlite3_int64>(output.dev));
   sqlite3_bind_int64(st, 4, static_cast<sqlite3_int64>(output.ino));
   bool ok = sqlite3_step(st) == SQLITE_DONE;
   sqlite3_finalize(st);
-  if (!ok) return fail("write");
+  if (!ok) return fail("write", error);
   return exec("COMMIT", "commit", error);
 }
 

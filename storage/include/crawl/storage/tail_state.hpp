@@ -58,6 +58,8 @@ class tail_state {
   bool save(const std::vector<file_mark>& marks, std::string& error);
 
  private:
+  // Sets `error` (naming the file and `what` failed), rolls back, returns false.
+  bool fail(const char* what, std::string& error);
   bool exec(const char* sql, const char* what, std::string& error);
   sqlite3* db_ = nullptr;
   std::string path_;

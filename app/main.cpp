@@ -1,85 +1,62 @@
-// crawl: the executable. Parses the command line and runs the subcommand.
+// crawl: the executable. Reads the command line into one subcommand's
+// settings (config/) and runs it.
 #include "count/count_command.hpp"
 #include "crawl/crawl_command.hpp"
+#include "diagnostics.hpp"
 #include "tail/tail_command.hpp"
 
-#include "crawl/config/crawl_settings.hpp"
-#include "crawl/config/tail_settings.hpp"
-
-#include <cstring>
-#include <string>
-#include <vector>
+#include "crawl/config/command.hpp"
 
 #include <curl/curl.h>
 
 #include <cstdio>
 #include <exception>
+#include <variant>
 
 namespace {
 
-int tail_main(int argc, char** argv) {
-  auto parsed = crawl::config::parse_tail_args(argc, argv);
-  if (!parsed.settings) {
-    std::fputs(parsed.message.c_str(), parsed.exit_code == 0 ? stdout : stderr);
-    return parsed.exit_code;
-  }
-  try {
-    return crawl::app::run_tail(*parsed.settings);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "crawl tail: internal error: %s\n", e.what());
-    return 70;
-  }
+int print(const crawl::config::finished& f) {
+  std::fputs(f.message.c_str(), f.exit_code == 0 ? stdout : stderr);
+  return f.exit_code;
 }
 
-}  // namespace
-
-// `crawl config --print [crawl options]`: the effective configuration.
-int config_main(int argc, char** argv) {
-  if (argc < 3 || std::strcmp(argv[2], "--print") != 0) {
-    std::fputs("crawl config: usage: crawl config --print [options as for crawl]\n", stderr);
-    return 2;
-  }
-  std::vector<char*> args{argv[0]};
-  args.insert(args.end(), argv + 3, argv + argc);
-  std::string description;
-  auto parsed = crawl::config::parse_crawl_args(static_cast<int>(args.size()), args.data(), &description);
-  if (!parsed.settings) {
-    std::fputs(parsed.message.c_str(), parsed.exit_code == 0 ? stdout : stderr);
-    return parsed.exit_code;
-  }
-  std::fputs(description.c_str(), stdout);
-  return 0;
-}
-
-int count_main(int argc, char** argv) {
-  auto parsed = crawl::config::parse_count_args(argc, argv);
-  if (!parsed.settings) {
-    std::fputs(parsed.message.c_str(), parsed.exit_code == 0 ? stdout : stderr);
-    return parsed.exit_code;
-  }
-  return crawl::app::run_count(*parsed.settings);
-}
-
-int main(int argc, char** argv) {
-  if (argc > 1 && std::strcmp(argv[1], "tail") == 0) return tail_main(argc, argv);
-  if (argc > 1 && std::strcmp(argv[1], "count") == 0) return count_main(argc, argv);
-  if (argc > 1 && std::strcmp(argv[1], "config") == 0) return config_main(argc, argv);
-  auto parsed = crawl::config::parse_crawl_args(argc, argv);
-  if (!parsed.settings) {
-    std::fputs(parsed.message.c_str(), parsed.exit_code == 0 ? stdout : stderr);
-    return parsed.exit_code;
-  }
+int run(const crawl::config::crawl_settings& s) {
   if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
     std::fputs("crawl: libcurl failed to initialize\n", stderr);
     return 2;
   }
-  int status = 1;
-  try {
-    status = crawl::app::run_crawl(*parsed.settings);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "crawl: internal error: %s\n", e.what());
-    status = 70;
-  }
+  int status = crawl::app::run_crawl(s);
   curl_global_cleanup();
   return status;
+}
+
+int run(const crawl::config::tail_settings& s) {
+  crawl::app::set_log_command("crawl tail");
+  return crawl::app::run_tail(s);
+}
+
+int run(const crawl::config::count_settings& s) {
+  crawl::app::set_log_command("crawl count");
+  return crawl::app::run_count(s);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  crawl::config::command command = crawl::config::read_command(argc, argv);
+  if (auto* f = std::get_if<crawl::config::finished>(&command)) return print(*f);
+  try {
+    return std::visit(
+        [](const auto& settings) -> int {
+          if constexpr (std::is_same_v<std::decay_t<decltype(settings)>, crawl::config::finished>) return 2;
+          else {
+            crawl::app::set_log_format(settings.log_json ? crawl::app::log_format::json : crawl::app::log_format::text);
+            return run(settings);
+          }
+        },
+        command);
+  } catch (const std::exception& e) {
+    crawl::app::log_line("error", std::string("internal error: ") + e.what());
+    return 70;
+  }
 }

@@ -1,16 +1,22 @@
 #include "count_command.hpp"
 
-#include "crawl/pipeline/count_output.hpp"
+#include "command_outputs.hpp"
+#include "diagnostics.hpp"
+#include "word_count_result.hpp"
+
 #include "crawl/pipeline/document.hpp"
 #include "crawl/pipeline/json.hpp"
-#include "crawl/storage/atomic_file.hpp"
 #include "crawl/storage/decoded_source.hpp"
 #include "crawl/storage/warc.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <chrono>
+#include <thread>
 #include <cstdio>
 #include <cstring>
 #include <vector>
@@ -64,10 +70,10 @@ bool count_warc(const std::string& path, const config::count_settings& s,
   return clean;
 }
 
-// A local HTML or text file (gzip or zstd compressed ones too).
+// A local HTML or text file (gzip or zstd compressed ones too), or standard input.
 bool count_file(const std::string& path, const std::shared_ptr<const pipeline::token_rules>& rules,
                 pipeline::word_counts& totals, std::vector<std::string>& errors) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     errors.push_back(path + ": " + std::strerror(errno));
     return false;
@@ -82,67 +88,124 @@ bool count_file(const std::string& path, const std::shared_ptr<const pipeline::t
     doc.feed(piece);
     return true;
   }, error);
-  ::close(fd);
+  if (fd != STDIN_FILENO) ::close(fd);
   doc.finish();
   if (doc.kind() != pipeline::content_kind::other) doc.commit();
   if (!ok) errors.push_back(error);
   return ok;
 }
 
+// What one file gave.
+struct file_count {
+  std::uint64_t pages = 0;
+  std::uint64_t words = 0;
+  bool ok = true;
+  std::vector<std::string> errors;
+};
+
+// Refuses, before any work, an input that cannot be read: missing, no
+// permission, a folder. Empty when it can.
+std::string unreadable(const std::string& path) {
+  if (path == "-") return {};
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return path + ": " + std::strerror(errno);
+  struct ::stat st {};
+  bool folder = ::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+  ::close(fd);
+  return folder ? path + ": is a folder" : std::string();
+}
+
+// Counts the files on `threads` threads, each into its own totals, merged
+// at the end; the results of each file stay in input order.
+std::vector<file_count> count_files(const std::vector<std::string>& files, const config::count_settings& s,
+                                    const std::shared_ptr<const pipeline::token_rules>& rules,
+                                    pipeline::word_counts& totals) {
+  std::vector<file_count> results(files.size());
+  std::atomic<std::size_t> next{0};
+  unsigned threads = s.threads ? s.threads : std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(files.size(), 1)));
+  std::vector<pipeline::word_counts> partial(threads);
+  auto work = [&](unsigned t) {
+    for (std::size_t i; (i = next.fetch_add(1)) < files.size();) {
+      file_count& r = results[i];
+      std::uint64_t before = partial[t].total();
+      if (storage::looks_like_warc(files[i])) {
+        r.ok = count_warc(files[i], s, rules, partial[t], r.pages, r.errors);
+      } else {
+        r.ok = count_file(files[i], rules, partial[t], r.errors);
+        r.pages = 1;
+      }
+      r.words = partial[t].total() - before;
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (auto& th : pool) th.join();
+  for (auto& p : partial) totals.merge(p);
+  return results;
+}
+
+std::string summary_json(int status, std::size_t files, std::size_t failed, std::uint64_t pages,
+                         const pipeline::word_counts& totals, double seconds) {
+  pipeline::json j = pipeline::json::object();
+  pipeline::append_member(j, "exit_status", status);
+  pipeline::append_member(j, "files", files);
+  pipeline::append_member(j, "files_failed", failed);
+  pipeline::append_member(j, "pages", pages);
+  pipeline::append_member(j, "words", totals.total());
+  pipeline::append_member(j, "distinct_words", totals.distinct());
+  pipeline::append_member(j, "seconds", seconds);
+  return pipeline::dump_json(j, 2) + "\n";
+}
+
 }  // namespace
 
 int run_count(const config::count_settings& s) {
+  auto start = std::chrono::steady_clock::now();
   auto rules = std::make_shared<const pipeline::token_rules>(pipeline::tokenizer_options{s.keep_numbers, s.token});
   if (!rules->error().empty()) {
-    std::fprintf(stderr, "crawl count: --token: %s\n", rules->error().c_str());
+    log_line("error", "--token: " + rules->error());
     return 2;
   }
-  std::optional<pipeline::count_format> format;
-  if (!s.output.empty() && !(format = pipeline::format_for_path(s.output))) {
-    std::fprintf(stderr, "crawl count: --output: extension must be .tsv, .csv or .json\n");
+  std::vector<std::string> readable;
+  std::size_t refused = 0;
+  for (const auto& path : s.files) {
+    if (std::string problem = unreadable(path); problem.empty()) {
+      readable.push_back(path);
+    } else {
+      log_line("error", problem, {{"file", path}});
+      ++refused;
+    }
+  }
+  command_outputs outputs(s);
+  if (readable.empty() || !outputs.open()) {
+    pipeline::word_counts none;
+    command_outputs::summarize_failed_start(s, summary_json(2, s.files.size(), refused, 0, none, 0));
     return 2;
   }
   pipeline::word_counts totals;
-  bool failed = false;
+  auto results = count_files(readable, s, rules, totals);
   std::uint64_t pages = 0;
-  for (const auto& path : s.files) {
-    std::vector<std::string> errors;
-    bool ok = storage::looks_like_warc(path) ? count_warc(path, s, rules, totals, pages, errors)
-                                              : (++pages, count_file(path, rules, totals, errors));
-    if (!ok) failed = true;
-    for (const auto& e : errors) std::fprintf(stderr, "crawl count: %s\n", e.c_str());
+  std::size_t failed = refused;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    for (const auto& e : results[i].errors) log_line("error", e, {{"file", readable[i]}});
+    if (!results[i].ok) ++failed;
+    pages += results[i].pages;
+    if (s.verbose)
+      log_line("info", readable[i] + ": " + std::to_string(results[i].pages) + " pages, " +
+                           std::to_string(results[i].words) + " words",
+               {{"file", readable[i]}, {"pages", results[i].pages}, {"words", results[i].words}});
   }
-  if (format) {
-    storage::atomic_file out;
-    std::string error;
-    if (out.open(s.output, error)) {
-      pipeline::write_counts(*format, pipeline::ranked(totals), [&](std::string_view piece) { out.write(piece); });
-      if (!out.commit(error)) failed = true;
-    } else {
-      failed = true;
-    }
-    if (!error.empty()) std::fprintf(stderr, "crawl count: %s\n", error.c_str());
-  }
-  if (s.top > 0) std::fputs(pipeline::format_top_table(pipeline::top(totals, s.top), totals.total()).c_str(), stdout);
-  if (!s.quiet)
-    std::fprintf(stderr, "count: %llu pages, %llu words (%zu distinct)\n", static_cast<unsigned long long>(pages),
-                 static_cast<unsigned long long>(totals.total()), totals.distinct());
-  int status = failed ? 1 : 0;
-  if (!s.summary.empty()) {
-    storage::atomic_file out;
-    std::string error;
-    pipeline::json summary = pipeline::json::object();
-    pipeline::append_member(summary, "exit_status", status);
-    pipeline::append_member(summary, "files", s.files.size());
-    pipeline::append_member(summary, "pages", pages);
-    pipeline::append_member(summary, "words", totals.total());
-    pipeline::append_member(summary, "distinct_words", totals.distinct());
-    std::string json = pipeline::dump_json(summary, 2) + "\n";
-    if (!out.open(s.summary, error) || (out.write(json), !out.commit(error))) {
-      std::fprintf(stderr, "crawl count: %s\n", error.c_str());
-      status = 1;
-    }
-  }
+  bool written = outputs.deliver(word_count_result(totals));
+  int status = failed || !written ? 1 : 0;
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  char text[256];
+  std::snprintf(text, sizeof text, "count: %zu files%s, %llu pages, %llu words (%zu distinct) in %.2f s\n",
+                s.files.size(), failed ? (" (" + std::to_string(failed) + " failed)").c_str() : "",
+                static_cast<unsigned long long>(pages), static_cast<unsigned long long>(totals.total()),
+                totals.distinct(), seconds);
+  if (!outputs.summarize(summary_json(status, s.files.size(), failed, pages, totals, seconds), text)) status = 1;
   return status;
 }
 

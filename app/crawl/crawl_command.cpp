@@ -13,6 +13,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -51,10 +52,20 @@ std::string list_key(const std::string& input) {
   return key;
 }
 
+// The URL list, open for reading; a folder is refused here, before any work.
 int open_input(const std::string& input, std::string& error) {
   if (input == "-") return STDIN_FILENO;
   int fd = ::open(input.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) error = input + ": " + std::strerror(errno);
+  if (fd < 0) {
+    error = input + ": " + std::strerror(errno);
+    return fd;
+  }
+  struct ::stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    error = input + ": is a folder, not a URL list";
+    ::close(fd);
+    return -1;
+  }
   return fd;
 }
 
@@ -83,7 +94,6 @@ int open_state(const config::crawl_settings& s, std::unique_ptr<storage::state_l
 }
 
 int run_crawl(const config::crawl_settings& s) {
-  set_log_format(s.log_json ? log_format::json : log_format::text);
   std::string error;
   int fd = open_input(s.input, error);
   if (fd < 0) {

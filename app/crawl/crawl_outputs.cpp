@@ -1,8 +1,8 @@
 #include "crawl_outputs.hpp"
 
 #include "diagnostics.hpp"
+#include "word_count_result.hpp"
 
-#include "crawl/pipeline/count_output.hpp"
 #include "crawl/pipeline/json.hpp"
 
 
@@ -30,9 +30,7 @@ bool commit_output(storage::atomic_file& file) {
 
 }  // namespace
 
-bool crawl_outputs::open() {
-  return open_output(s_.results, results_) && open_output(s_.output, counts_) && open_output(s_.summary, summary_);
-}
+bool crawl_outputs::open() { return open_output(s_.results, results_) && outputs_.open(); }
 
 void crawl_outputs::write_result(const crawler::normalized_url& url, const crawler::fetch_result& r,
                                  std::uint64_t words, std::chrono::steady_clock::duration elapsed, const char* note) {
@@ -47,6 +45,7 @@ void crawl_outputs::write_result(const crawler::normalized_url& url, const crawl
   append_member(j, "words", words);
   append_member(j, "ms", std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count());
   append_member(j, "attempts", r.attempts);
+  append_member(j, "fetched_at", utc_timestamp(std::chrono::system_clock::now()));
   if (note) append_member(j, "error", note);
   else if (r.error.empty()) append_member(j, "error", nullptr);
   else append_member(j, "error", r.error);
@@ -54,38 +53,18 @@ void crawl_outputs::write_result(const crawler::normalized_url& url, const crawl
 }
 
 bool crawl_outputs::write_counts(const pipeline::word_counts& totals) {
-  bool written = true;
-  if (counts_.is_open()) {
-    auto format = pipeline::format_for_path(s_.output).value_or(pipeline::count_format::tsv);
-    pipeline::write_counts(format, pipeline::ranked(totals), [&](std::string_view piece) { counts_.write(piece); });
-    written = commit_output(counts_);
-  }
-  written = commit_output(results_) && written;
-  if (s_.top > 0)
-    std::fputs(pipeline::format_top_table(pipeline::top(totals, s_.top), totals.total()).c_str(), stdout);
-  std::fflush(stdout);
-  return written;
+  bool written = commit_output(results_);
+  return outputs_.deliver(word_count_result(totals)) && written;
 }
 
 bool crawl_outputs::write_summary(const run_stats& stats) {
-  if (!s_.quiet)
-    std::fputs((current_log_format() == log_format::json ? format_summary_json(stats) : format_summary_text(stats)).c_str(),
-               stderr);
-  if (!summary_.is_open()) return true;
-  summary_.write(format_summary_json(stats));
-  return commit_output(summary_);
+  return outputs_.summarize(format_summary_json(stats), format_summary_text(stats));
 }
 
 void crawl_outputs::write_failed_start(const config::crawl_settings& s, int status) {
-  if (s.summary.empty()) return;
   run_stats failed_start;
   failed_start.exit_status = status;
-  storage::atomic_file file;
-  std::string ignored;
-  if (file.open(s.summary, ignored)) {
-    file.write(format_summary_json(failed_start));
-    file.commit(ignored);
-  }
+  command_outputs::summarize_failed_start(s, format_summary_json(failed_start));
 }
 
 }  // namespace crawl::app

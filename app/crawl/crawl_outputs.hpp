@@ -4,6 +4,7 @@
 // --summary. Every file is written beside its destination and renamed into
 // place on commit; JSON comes from one writer (nlohmann), with invalid UTF-8
 // replaced by U+FFFD.
+#include "command_outputs.hpp"
 #include "run_stats.hpp"
 
 #include "crawl/config/crawl_settings.hpp"
@@ -17,7 +18,7 @@ namespace crawl::app {
 
 class crawl_outputs {
  public:
-  explicit crawl_outputs(const config::crawl_settings& s) : s_(s) {}
+  explicit crawl_outputs(const config::crawl_settings& s) : s_(s), outputs_(s) {}
 
   // Opens every output the settings name. false: an error naming the file was logged.
   bool open();
@@ -36,7 +37,8 @@ class crawl_outputs {
 
  private:
   const config::crawl_settings& s_;
-  storage::atomic_file results_, counts_, summary_;
+  storage::atomic_file results_;
+  command_outputs outputs_;  // -o, stdout, --summary
 };
 
 }  // namespace crawl::app

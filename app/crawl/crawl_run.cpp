@@ -1,5 +1,7 @@
 #include "crawl_run.hpp"
 
+#include <sys/stat.h>
+
 #include "diagnostics.hpp"
 
 
@@ -68,6 +70,8 @@ crawl_run::crawl_run(const config::crawl_settings& s, std::size_t concurrency, u
       progress_(progress_wanted(s.quiet)) {
   retry_.retries = s.retries;
   retry_.base_delay = s.retry_delay;
+  struct ::stat st {};
+  if (::fstat(input_fd, &st) == 0 && S_ISREG(st.st_mode)) list_size_ = static_cast<std::uint64_t>(st.st_size);
 }
 
 asio::awaitable<void> crawl_run::run() {
@@ -136,6 +140,7 @@ bool crawl_run::finished() const {
 
 void crawl_run::take(crawler::url_batch& batch) {
   ledger_.count_lines(batch);
+  list_offset_ = batch.list_offset;
   for (auto& line : batch.lines)
     if (line.url) scheduler_.add(crawler::scheduled_url{std::move(*line.url), line.line_no});
 }
@@ -255,14 +260,17 @@ asio::awaitable<void> crawl_run::show_progress() {
     timer.expires_after(std::chrono::milliseconds(250));
     auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     if (ec) co_return;
-    double secs = std::chrono::duration<double>(clock::now() - started_).count();
     const run_stats& stats = ledger_.stats();
-    char line[256];
-    std::snprintf(line, sizeof line, "crawl: %llu/%llu done, %.0f pages/s, %zu in flight, %llu errors",
-                  static_cast<unsigned long long>(stats.done()), static_cast<unsigned long long>(stats.lines_read),
-                  secs > 0 ? static_cast<double>(stats.done()) / secs : 0.0, scheduler_.in_flight(),
-                  static_cast<unsigned long long>(stats.failed + stats.bad_lines));
-    app::show_progress(line);
+    progress_numbers n;
+    n.done = stats.done();
+    n.lines_read = stats.lines_read;
+    n.list_offset = list_offset_;
+    n.list_size = list_size_;
+    n.seconds = std::chrono::duration<double>(clock::now() - started_).count();
+    n.bytes = stats.bytes;
+    n.in_flight = scheduler_.in_flight();
+    n.errors = stats.failed + stats.bad_lines;
+    app::show_progress(format_progress(n));
   }
 }
 

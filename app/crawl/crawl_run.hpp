@@ -76,6 +76,8 @@ class crawl_run final : public stoppable {
   // end, and no further attempt starts.
   boost::asio::steady_timer retry_stop_;
   bool progress_;
+  std::uint64_t list_size_ = 0;    // of a regular file, for the progress line's percent
+  std::uint64_t list_offset_ = 0;  // bytes of the list read so far
   bool input_done_ = false;
   bool stopping_ = false;
   std::size_t fetching_ = 0;         // fetch_one coroutines running

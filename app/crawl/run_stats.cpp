@@ -2,6 +2,7 @@
 
 #include "crawl/pipeline/json.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <type_traits>
 #include <cstdio>
@@ -99,4 +100,27 @@ std::string format_summary_json(const run_stats& s) {
   return pipeline::dump_json(j, 2) + "\n";
 }
 
+std::string format_progress(const progress_numbers& n) {
+  double rate = n.seconds > 0 ? static_cast<double>(n.done) / n.seconds : 0.0;
+  double mb_per_s = n.seconds > 0 ? static_cast<double>(n.bytes) / 1e6 / n.seconds : 0.0;
+  char where[96] = "";
+  if (n.list_size > 0 && n.list_offset > 0 && n.lines_read > 0) {
+    double lines_in_list = static_cast<double>(n.lines_read) * static_cast<double>(n.list_size) /
+                           static_cast<double>(n.list_offset);
+    double share = std::min(1.0, static_cast<double>(n.done) / std::max(lines_in_list, 1.0));
+    if (rate > 0 && share < 1.0) {
+      auto eta = static_cast<long long>((lines_in_list - static_cast<double>(n.done)) / rate);
+      std::snprintf(where, sizeof where, " (%.0f%% of the list, ETA %lldm%02llds)", share * 100, eta / 60, eta % 60);
+    } else {
+      std::snprintf(where, sizeof where, " (%.0f%% of the list)", share * 100);
+    }
+  }
+  char line[320];
+  std::snprintf(line, sizeof line, "crawl: %llu done of %llu lines read%s, %.0f pages/s, %.1f MB/s, %zu in flight, %llu errors",
+                static_cast<unsigned long long>(n.done), static_cast<unsigned long long>(n.lines_read), where, rate,
+                mb_per_s, n.in_flight, static_cast<unsigned long long>(n.errors));
+  return line;
+}
+
 }  // namespace crawl::app
+

@@ -41,4 +41,19 @@ std::string format_summary_text(const run_stats& stats);
 // The same as a JSON object.
 std::string format_summary_json(const run_stats& stats);
 
+// What the progress line shows.
+struct progress_numbers {
+  std::uint64_t done = 0;        // URLs ended
+  std::uint64_t lines_read = 0;  // lines of the list read so far
+  std::uint64_t list_offset = 0, list_size = 0;  // bytes; list_size 0: unknown (a pipe)
+  double seconds = 0;
+  std::uint64_t bytes = 0;  // body bytes received
+  std::size_t in_flight = 0;
+  std::uint64_t errors = 0;
+};
+// "crawl: 487 done of 1792 lines read (27% of the list, ETA 12s), 250 pages/s, 3.1 MB/s, 300 in flight, 2 errors".
+// The percent and ETA need the list's size: the lines it holds are
+// estimated from the lines read so far and the bytes they took.
+std::string format_progress(const progress_numbers& n);
+
 }  // namespace crawl::app

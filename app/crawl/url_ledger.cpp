@@ -18,7 +18,7 @@ void url_ledger::count_lines(const crawler::url_batch& batch) {
     if (line.url) continue;
     ++stats_.bad_lines;
     log_line("error", s_.input + ":" + std::to_string(line.line_no) + ": " + line.error,
-             {{"file", s_.input}, {"line", std::to_string(line.line_no)}});
+             {{"file", s_.input}, {"line", line.line_no}});
   }
 }
 

@@ -1,5 +1,7 @@
 #include "follow.hpp"
 
+#include "diagnostics.hpp"
+#include "tail_command.hpp"
 #include "tail_output.hpp"
 
 #include "crawl/storage/rotation.hpp"
@@ -38,8 +40,10 @@ struct followed {
 class follower {
  public:
   follower(const config::tail_settings& s, const std::vector<std::string>& inputs,
-           std::shared_ptr<const pipeline::summary_rules> rules, std::vector<std::string>& errors)
+           std::shared_ptr<const pipeline::summary_rules> rules, std::vector<std::string>& errors,
+           command_outputs& outputs)
       : s_(s),
+        outputs_(outputs),
         inputs_(inputs),
         rules_(rules),
         errors_(errors),
@@ -49,13 +53,19 @@ class follower {
         poll_(io_),
         report_timer_(io_),
         signals_(io_, SIGINT, SIGTERM),
-        tty_(::isatty(STDOUT_FILENO) && s.output.empty()) {
+        tty_(::isatty(STDOUT_FILENO) && s.stdout_format == config::result_format::table) {
     consume_ = [this](line_chunk& c) -> asio::awaitable<void> {
       summarizer_.add(c.bytes, c.truncated, per_input_[c.input], c.skipped);
       co_return;
     };
     for (std::size_t i = 0; i < inputs.size(); ++i) files_.push_back(followed{inputs[i], i, nullptr});
     watch_folders();
+  }
+
+  pipeline::log_summary total() const {
+    pipeline::log_summary sum;
+    for (const auto& p : per_input_) sum.merge(p);
+    return sum;
   }
 
   int run() {
@@ -137,13 +147,12 @@ class follower {
       case storage::live_change::rotated:
         // The old file is drained to its end; now the new one, from its start.
         co_await f.reader->finish(consume_);
-        if (!s_.quiet) std::fprintf(stderr, "crawl tail: %s: rotated; reading the new file\n", f.path.c_str());
+        if (!s_.quiet) log_line("info", f.path + ": rotated; reading the new file", {{"file", f.path}});
         open(f, false);
         co_await drain(f);
         break;
       case storage::live_change::truncated:
-        if (!s_.quiet)
-          std::fprintf(stderr, "crawl tail: %s: truncated; reading from the start\n", f.path.c_str());
+        if (!s_.quiet) log_line("warning", f.path + ": truncated; reading from the start", {{"file", f.path}});
         open(f, false);
         co_await drain(f);
         break;
@@ -196,26 +205,28 @@ class follower {
     }
   }
 
+  // Each --every: the result on stdout (on a terminal, in place of the
+  // last); at the end, delivered by the common rule (-o FILE too).
   void print_summary(bool final) {
-    pipeline::log_summary total;
-    for (const auto& p : per_input_) total.merge(p);
-    if (final && !s_.output.empty()) {
-      if (!write_tail_output(s_, total, inputs_, per_input_, *rules_)) note_error("could not write the output");
-      return;
+    pipeline::log_summary sum = total();
+    log_result result(s_, sum, inputs_, per_input_, *rules_);
+    if (tty_ && !final) std::fputs("\033[H\033[2J", stdout);  // redraw in place
+    if (final) {
+      if (!outputs_.deliver(result)) errors_.push_back("the output could not be written");
+    } else {
+      outputs_.print(result);
     }
-    std::string text = render_tail_summary(s_, total, inputs_, per_input_, *rules_);
-    if (tty_) std::fputs("\033[H\033[2J", stdout);  // redraw in place
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    if (!tty_) std::fputs("\n", stdout);
+    if (!tty_ && !final) std::fputs("\n", stdout);
     std::fflush(stdout);
   }
 
   void note_error(const std::string& e) {
     errors_.push_back(e);
-    std::fprintf(stderr, "crawl tail: %s\n", e.c_str());
+    log_line("error", e);
   }
 
   const config::tail_settings& s_;
+  command_outputs& outputs_;
   const std::vector<std::string>& inputs_;
   std::shared_ptr<const pipeline::summary_rules> rules_;
   std::vector<std::string>& errors_;
@@ -236,10 +247,18 @@ class follower {
 
 int run_follow(const config::tail_settings& s, const std::vector<std::string>& inputs,
                std::shared_ptr<const pipeline::summary_rules> rules, std::vector<std::string>& errors) {
-  for (const auto& e : errors) std::fprintf(stderr, "crawl tail: %s\n", e.c_str());
-  follower f(s, inputs, std::move(rules), errors);
+  command_outputs outputs(s);
+  if (!outputs.open()) return 2;
+  auto start = std::chrono::steady_clock::now();
+  follower f(s, inputs, std::move(rules), errors, outputs);
   int status = f.run();
-  return status == 0 ? 0 : 1;
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  pipeline::log_summary total = f.total();
+  if (!outputs.summarize(tail_summary_json(status, inputs.size(), errors.size(), total, seconds),
+                         tail_summary_text(inputs.size(), errors.size(), total, seconds)) &&
+      status == 0)
+    status = 1;
+  return status;
 }
 
 }  // namespace crawl::app

@@ -1,6 +1,6 @@
 #include "log_reader.hpp"
 
-#include <cstdio>
+#include "diagnostics.hpp"
 
 namespace crawl::app {
 
@@ -12,7 +12,7 @@ std::unique_ptr<log_reader> open_log_reader(const asio::any_io_executor& executo
   auto source = storage::file_source::open(executor, path, io_uring, error);
   if (!source) return nullptr;
   if (verbose && !source->fallback_reason().empty())
-    std::fprintf(stderr, "crawl tail: %s: %s\n", path.c_str(), source->fallback_reason().c_str());
+    log_line("info", path + ": " + source->fallback_reason(), {{"file", path}});
   return std::make_unique<log_reader>(std::move(source), input, max_line);
 }
 

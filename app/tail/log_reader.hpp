@@ -54,6 +54,8 @@ class log_reader {
   void seek_to(std::uint64_t offset);
   // Decoded bytes handed out as whole lines so far, from the start of the stream.
   std::uint64_t line_offset() const { return base_ + chunker_.consumed() + skipped_; }
+  // Where the lines handed out start: line_offset() plus what skip_to() has yet to drop.
+  std::uint64_t start_offset() const { return line_offset() + skip_; }
   const std::string& error() const { return error_; }
   storage::file_source& source() { return *source_; }
 

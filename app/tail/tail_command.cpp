@@ -1,6 +1,7 @@
 #include "tail_command.hpp"
 
 #include "batch_workers.hpp"
+#include "diagnostics.hpp"
 #include "follow.hpp"
 #include "log_reader.hpp"
 #include "tail_output.hpp"
@@ -14,10 +15,19 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <glob.h>
 #include <malloc.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <thread>
 
 namespace crawl::app {
@@ -74,6 +84,9 @@ class batch_reader {
     co_await workers_.end();
   }
   std::vector<storage::file_mark>& marks() { return marks_; }
+  const std::vector<read_span>& spans() const { return spans_; }
+  // Raw (compressed) bytes read so far, for the progress line.
+  std::uint64_t bytes_read() const { return done_bytes_ + (current_ ? current_->source().offset() : 0); }
 
  private:
   std::unique_ptr<log_reader> open_reader(const std::string& path, std::size_t input) {
@@ -88,9 +101,22 @@ class batch_reader {
     auto reader = open_reader(step.path, input);
     if (!reader) co_return;
     start_at(*reader, step.offset);
+    reading(*reader, step.path);
     bool ok = co_await reader->read_to_end(consume_);
     co_await reader->finish(consume_);
+    done_reading(*reader);
     if (!ok || !reader->error().empty()) errors_.push_back(reader->error());
+  }
+
+  // The span and progress bookkeeping of each file read.
+  void reading(log_reader& reader, const std::string& path) {
+    current_ = &reader;
+    spans_.push_back({path, reader.start_offset(), reader.start_offset()});
+  }
+  void done_reading(log_reader& reader) {
+    spans_.back().to = reader.line_offset();
+    done_bytes_ += reader.source().offset();
+    current_ = nullptr;
   }
 
   asio::awaitable<void> read_input(std::size_t i) {
@@ -103,6 +129,7 @@ class batch_reader {
     if (!reader) co_return;
     if (state_) co_await resume(*reader, path, i);
     if (s_.last_lines) reader->seek_to(storage::last_lines_offset(path, *s_.last_lines));
+    reading(*reader, path);
     bool ok = co_await reader->read_to_end(consume_);
     // With --state, a file rotated away while it was read is finished, and
     // the one now at the path is read too (as tail -F would), so the mark
@@ -110,15 +137,18 @@ class batch_reader {
     // behind at most.
     for (int hops = 0; ok && state_ && hops < max_rotation_hops && rotated_away(path, *reader); ++hops) {
       co_await reader->finish(consume_);
+      done_reading(*reader);
       if (!reader->error().empty()) break;
       auto next = open_reader(path, i);
       if (!next) co_return;
       reader = std::move(next);
+      reading(*reader, path);
       ok = co_await reader->read_to_end(consume_);
     }
     // With --state an unterminated last line waits for the next run,
     // which will see it whole; without, it counts now.
     if (!state_) co_await reader->finish(consume_);
+    if (current_ == reader.get()) done_reading(*reader);
     if (!ok || !reader->error().empty()) {
       errors_.push_back(reader->error());
       co_return;
@@ -144,7 +174,7 @@ class batch_reader {
     auto opened = storage::identify(reader.source().descriptor());
     if (!opened) co_return;
     auto plan = storage::plan_resume(path, *opened, state_->get(path));
-    if (!plan.note.empty() && !s_.quiet) std::fprintf(stderr, "crawl tail: %s\n", plan.note.c_str());
+    if (!plan.note.empty() && !s_.quiet) log_line("info", plan.note, {{"file", path}});
     for (const auto& step : plan.rotated) co_await read_rotated(step, i);
     start_at(reader, plan.offset);
   }
@@ -166,6 +196,9 @@ class batch_reader {
   std::vector<std::string>& errors_;
   chunk_consumer consume_;
   std::vector<storage::file_mark> marks_;
+  std::vector<read_span> spans_;
+  log_reader* current_ = nullptr;
+  std::uint64_t done_bytes_ = 0;
 };
 
 }  // namespace
@@ -180,41 +213,146 @@ static void keep_chunk_memory() {
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
 }
 
+namespace {
+
+// Refuses, before any work, an input that cannot be read: missing, no
+// permission, a folder. Empty when it can. With `rotating` (a --state run,
+// which follows its logs across rotations) a missing file is looked for
+// again for up to a second: a rotation that renames the log and then creates
+// it anew leaves the path empty for an instant.
+std::string unreadable(const std::string& path, bool rotating) {
+  if (path == "-") return {};
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  for (int tries = 0; fd < 0 && errno == ENOENT && rotating && tries < 100; ++tries) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  }
+  if (fd < 0) return path + ": " + std::strerror(errno);
+  struct ::stat st {};
+  bool folder = ::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+  ::close(fd);
+  return folder ? path + ": is a folder" : std::string();
+}
+
+std::uint64_t size_of(const std::string& path) {
+  struct ::stat st {};
+  return path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) ? static_cast<std::uint64_t>(st.st_size) : 0;
+}
+
+// Takes the lock and the state, and settles a run killed while delivering.
+// 0, or the exit status to stop with.
+int open_tail_state(const config::tail_settings& s, std::unique_ptr<storage::state_lock>& lock,
+                    std::unique_ptr<storage::tail_state>& state) {
+  std::string error;
+  auto attempt = storage::state_lock::acquire(s.state, s.wait_lock);
+  if (!attempt.lock) {
+    log_line("error", attempt.error, {{"file", s.state + ".lock"}});
+    return attempt.held_elsewhere ? 75 : 2;
+  }
+  lock = std::move(attempt.lock);
+  state = storage::tail_state::open(s.state, error);
+  if (!state) {
+    log_line("error", error, {{"file", s.state}});
+    return 2;
+  }
+  if (!state->recover(error)) {
+    log_line("error", error, {{"file", s.state}});
+    return 1;
+  }
+  return 0;
+}
+
+// "1.5 MB of 500.0 MB (0%), 85.2 MB/s" on a terminal, four times a second.
+asio::awaitable<void> show_read_progress(const batch_reader& reader, std::uint64_t total,
+                                         std::chrono::steady_clock::time_point start) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  for (;;) {
+    timer.expires_after(std::chrono::milliseconds(250));
+    co_await timer.async_wait(asio::use_awaitable);
+    double mb = static_cast<double>(reader.bytes_read()) / 1e6;
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    char line[160];
+    if (total > 0)
+      std::snprintf(line, sizeof line, "read %.1f MB of %.1f MB (%.0f%%), %.1f MB/s", mb, static_cast<double>(total) / 1e6,
+                    std::min(100.0, 100.0 * mb * 1e6 / static_cast<double>(total)), mb / std::max(seconds, 1e-3));
+    else
+      std::snprintf(line, sizeof line, "read %.1f MB, %.1f MB/s", mb, mb / std::max(seconds, 1e-3));
+    show_progress(line);
+  }
+}
+
+}  // namespace
+
+std::string tail_summary_json(int status, std::size_t files, std::size_t failed, const pipeline::log_summary& total,
+                              double seconds) {
+  pipeline::json j = pipeline::json::object();
+  pipeline::append_member(j, "exit_status", status);
+  pipeline::append_member(j, "files", files);
+  pipeline::append_member(j, "files_failed", failed);
+  pipeline::append_member(j, "lines", total.lines);
+  pipeline::append_member(j, "kept_lines", total.kept_lines);
+  pipeline::append_member(j, "bytes", total.bytes);
+  pipeline::append_member(j, "words", total.words.total());
+  pipeline::append_member(j, "first_time", total.first_time.empty() ? pipeline::json(nullptr) : pipeline::json(total.first_time));
+  pipeline::append_member(j, "last_time", total.last_time.empty() ? pipeline::json(nullptr) : pipeline::json(total.last_time));
+  pipeline::append_member(j, "seconds", seconds);
+  return pipeline::dump_json(j, 2) + "\n";
+}
+
+std::string tail_summary_text(std::size_t files, std::size_t failed, const pipeline::log_summary& total, double seconds) {
+  char text[256];
+  std::snprintf(text, sizeof text, "tail: %zu files%s, %llu lines (%llu kept), %.1f MB in %.2f s (%.1f MB/s)\n", files,
+                failed ? (" (" + std::to_string(failed) + " failed)").c_str() : "",
+                static_cast<unsigned long long>(total.lines), static_cast<unsigned long long>(total.kept_lines),
+                static_cast<double>(total.bytes) / 1e6, seconds,
+                static_cast<double>(total.bytes) / 1e6 / std::max(seconds, 1e-3));
+  return text;
+}
+
 int run_tail(const config::tail_settings& s) {
   keep_chunk_memory();
+  auto start = std::chrono::steady_clock::now();
   std::vector<std::string> errors;
   std::vector<std::string> inputs = expand_inputs(s.files, errors);
   auto rules = std::make_shared<const pipeline::summary_rules>(summary_options_from(s));
   if (!rules->error().empty()) {
-    std::fprintf(stderr, "crawl tail: %s\n", rules->error().c_str());
+    log_line("error", rules->error());
     return 2;
   }
-  if (s.follow) return run_follow(s, inputs, rules, errors);
+  if (s.follow) {
+    for (const auto& e : errors) log_line("error", e);
+    return run_follow(s, inputs, rules, errors);
+  }
+  std::size_t refused = errors.size();
+  std::vector<std::string> readable;
+  for (const auto& path : inputs) {
+    if (std::string problem = unreadable(path, !s.state.empty()); problem.empty()) readable.push_back(path);
+    else errors.push_back(problem), ++refused;
+  }
+  for (const auto& e : errors) log_line("error", e);
+  errors.clear();
+  pipeline::log_summary nothing;
+  if (readable.empty()) {
+    command_outputs::summarize_failed_start(s, tail_summary_json(2, s.files.size(), refused, nothing, 0));
+    return 2;
+  }
 
   std::unique_ptr<storage::state_lock> lock;
   std::unique_ptr<storage::tail_state> state;
-  if (!s.state.empty()) {
-    std::string error;
-    auto attempt = storage::state_lock::acquire(s.state, s.wait_lock);
-    if (!attempt.lock) {
-      std::fprintf(stderr, "crawl tail: %s\n", attempt.error.c_str());
-      return attempt.held_elsewhere ? 75 : 2;
+  if (!s.state.empty())
+    if (int status = open_tail_state(s, lock, state); status != 0) {
+      command_outputs::summarize_failed_start(s, tail_summary_json(status, s.files.size(), refused, nothing, 0));
+      return status;
     }
-    lock = std::move(attempt.lock);
-    state = storage::tail_state::open(s.state, error);
-    if (!state) {
-      std::fprintf(stderr, "crawl tail: %s\n", error.c_str());
-      return 2;
-    }
-    if (!state->recover(error)) {
-      std::fprintf(stderr, "crawl tail: %s\n", error.c_str());
-      return 1;
-    }
+  command_outputs outputs(s);
+  if (!outputs.open()) {
+    command_outputs::summarize_failed_start(s, tail_summary_json(2, s.files.size(), refused, nothing, 0));
+    return 2;
   }
 
   unsigned threads = s.threads ? s.threads : std::max(1u, std::thread::hardware_concurrency());
   asio::io_context io;
-  batch_workers workers(threads, inputs.size(), rules);
+  batch_workers workers(threads, readable.size(), rules);
   bool interrupted = false;
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int) {
@@ -222,25 +360,40 @@ int run_tail(const config::tail_settings& s) {
     interrupted = true;
     io.stop();
   });
-  batch_reader reader(s, inputs, io, workers, state.get(), errors);
+  batch_reader reader(s, readable, io, workers, state.get(), errors);
+  bool progress = progress_wanted(s.quiet);
+  if (progress) {
+    std::uint64_t total_size = 0;
+    for (const auto& path : readable) total_size += size_of(path);
+    asio::co_spawn(io, show_read_progress(reader, total_size, start), [](std::exception_ptr) {});
+  }
   asio::co_spawn(io, reader.read_all(), [&](std::exception_ptr e) {
     signals.cancel();
+    io.stop();  // the progress line's timer too
     if (e) std::rethrow_exception(e);  // a bug: to the top, exit 70
   });
   io.run();
+  clear_progress();
   if (interrupted) workers.abandon();
   std::vector<pipeline::log_summary> per_input = workers.join();
   auto& marks = reader.marks();
 
-  for (const auto& e : errors) std::fprintf(stderr, "crawl tail: %s\n", e.c_str());
+  for (const auto& e : errors) log_line("error", e);
   pipeline::log_summary total;
   for (const auto& p : per_input) total.merge(p);
   // The state moves on with the output and only with it: an interrupted
   // run writes its output but keeps the old marks, so the next run repeats
   // what it read.
-  bool written = write_tail_output(s, total, inputs, per_input, *rules, interrupted ? nullptr : state.get(), marks);
-  if (interrupted) return 130;
-  return errors.empty() && written ? 0 : 1;
+  log_result result(s, total, readable, per_input, *rules, reader.spans());
+  bool written = deliver_tail(outputs, result, interrupted ? nullptr : state.get(), marks);
+  std::size_t failed = refused + errors.size();
+  int status = interrupted ? 130 : failed == 0 && written ? 0 : 1;
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!outputs.summarize(tail_summary_json(status, s.files.size(), failed, total, seconds),
+                         tail_summary_text(s.files.size(), failed, total, seconds)) &&
+      status == 0)
+    status = 1;
+  return status;
 }
 
 }  // namespace crawl::app

@@ -1,74 +1,76 @@
 #include "tail_output.hpp"
 
+#include "diagnostics.hpp"
+
 #include "crawl/pipeline/count_output.hpp"
 #include "crawl/pipeline/log_summary_output.hpp"
-#include "crawl/storage/atomic_file.hpp"
-
-#include <cstdio>
 
 namespace crawl::app {
 
-std::string render_tail_summary(const config::tail_settings& s, const pipeline::log_summary& total,
-                                const std::vector<std::string>& inputs,
-                                const std::vector<pipeline::log_summary>& per_input,
-                                const pipeline::summary_rules& rules) {
-  std::vector<std::string> labels;
-  for (std::size_t i = 0; i < rules.group_count(); ++i) labels.push_back(rules.group_label(i));
-  switch (s.format) {
-    case config::tail_format::tsv:
-    case config::tail_format::csv: {
-      std::string out;
-      auto format = s.format == config::tail_format::tsv ? pipeline::count_format::tsv : pipeline::count_format::csv;
-      pipeline::write_counts(format, pipeline::ranked(total.words), [&](std::string_view piece) { out.append(piece); });
-      return out;
-    }
-    case config::tail_format::json: {
-      std::vector<pipeline::named_summary> files;
-      if (s.per_file)
-        for (std::size_t i = 0; i < inputs.size() && i < per_input.size(); ++i)
-          files.push_back({inputs[i], &per_input[i]});
-      return pipeline::format_log_json(total, files, labels, s.top);
-    }
-    case config::tail_format::table:
-      break;
-  }
-  std::string out;
-  if (s.per_file) {
-    for (std::size_t i = 0; i < inputs.size() && i < per_input.size(); ++i)
-      out += "== " + inputs[i] + " ==\n" + pipeline::format_log_table(per_input[i], labels, s.top) + "\n";
-    out += "== total ==\n";
-  }
-  return out + pipeline::format_log_table(total, labels, s.top);
+log_result::log_result(const config::tail_settings& s, const pipeline::log_summary& total,
+                       const std::vector<std::string>& inputs, const std::vector<pipeline::log_summary>& per_input,
+                       const pipeline::summary_rules& rules, const std::vector<read_span>& spans)
+    : s_(s), total_(total), inputs_(inputs), per_input_(per_input), spans_(spans),
+      generated_at_(utc_timestamp(std::chrono::system_clock::now())) {
+  for (std::size_t i = 0; i < rules.group_count(); ++i) labels_.push_back(rules.group_label(i));
 }
 
-bool write_tail_output(const config::tail_settings& s, const pipeline::log_summary& total,
-                       const std::vector<std::string>& inputs, const std::vector<pipeline::log_summary>& per_input,
-                       const pipeline::summary_rules& rules, storage::tail_state* state,
-                       const std::vector<storage::file_mark>& marks) {
-  std::string text = render_tail_summary(s, total, inputs, per_input, rules);
+void log_result::render(config::result_format format, std::size_t top, const piece_sink& out) const {
+  switch (format) {
+    case config::result_format::tsv:
+      return pipeline::write_counts(pipeline::count_format::tsv, pipeline::ranked(total_.words), out);
+    case config::result_format::csv:
+      return pipeline::write_counts(pipeline::count_format::csv, pipeline::ranked(total_.words), out);
+    case config::result_format::json: {
+      std::vector<pipeline::named_summary> files;
+      if (s_.per_file)
+        for (std::size_t i = 0; i < inputs_.size() && i < per_input_.size(); ++i)
+          files.push_back({inputs_[i], &per_input_[i]});
+      pipeline::json j = pipeline::log_json(total_, files, labels_, top);
+      pipeline::json read = pipeline::json::array();
+      for (const auto& span : spans_) {
+        pipeline::json entry = pipeline::json::object();
+        pipeline::append_member(entry, "path", span.path);
+        pipeline::append_member(entry, "from", span.from);
+        pipeline::append_member(entry, "to", span.to);
+        read.push_back(std::move(entry));
+      }
+      pipeline::append_member(j, "read", std::move(read));
+      pipeline::append_member(j, "generated_at", generated_at_);
+      return out(pipeline::dump_json(j, 2) + "\n");
+    }
+    case config::result_format::table:
+      break;
+  }
+  std::string text;
+  if (s_.per_file) {
+    for (std::size_t i = 0; i < inputs_.size() && i < per_input_.size(); ++i)
+      text += "== " + inputs_[i] + " ==\n" + pipeline::format_log_table(per_input_[i], labels_, top) + "\n";
+    text += "== total ==\n";
+  }
+  out(text + pipeline::format_log_table(total_, labels_, top));
+}
+
+bool deliver_tail(command_outputs& outputs, const log_result& r, storage::tail_state* state,
+                  const std::vector<storage::file_mark>& marks) {
+  if (!state) return outputs.deliver(r);
   std::string error;
   auto fail = [&] {
-    std::fprintf(stderr, "crawl tail: %s\n", error.c_str());
+    log_line("error", error);
     return false;
   };
-  if (s.output.empty()) {
-    if (state && !state->stage(marks, storage::staged_output{}, error)) return fail();
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
-    return !state || state->promote(error) || fail();
-  }
-  storage::atomic_file file;
-  if (!file.open(s.output, error)) return fail();
-  file.write(text);
-  if (!file.finish(error)) return fail();
-  if (state && !state->stage(marks, {file.temp_path(), s.output, file.temp_dev(), file.temp_ino()}, error))
-    return fail();
-  if (!file.publish(error)) {
+  if (!outputs.finish_file(r)) return false;
+  const storage::atomic_file& file = outputs.file();
+  storage::staged_output staged;
+  if (file.is_open()) staged = {file.temp_path(), file.path(), file.temp_dev(), file.temp_ino()};
+  if (!state->stage(marks, staged, error)) return fail();
+  if (!outputs.publish_file()) {
     std::string ignored;
-    if (state) state->discard_staged(ignored);
-    return fail();
+    state->discard_staged(ignored);
+    return false;
   }
-  return !state || state->promote(error) || fail();
+  outputs.print(r);
+  return state->promote(error) || fail();
 }
 
 }  // namespace crawl::app

@@ -1,6 +1,11 @@
 #pragma once
-// What `crawl tail` prints or writes at the end (and, following, each time).
+// What `crawl tail` produces: the log summary as a result (command_outputs
+// prints and writes it by the common rule), and its delivery with the
+// --state marks, so that every output that appears counts once.
+#include "command_outputs.hpp"
+
 #include "crawl/config/tail_settings.hpp"
+#include "crawl/pipeline/json.hpp"
 #include "crawl/pipeline/log_summary.hpp"
 #include "crawl/storage/tail_state.hpp"
 
@@ -9,19 +14,37 @@
 
 namespace crawl::app {
 
-// The summary in the chosen format: table, JSON, or word counts as TSV/CSV.
-std::string render_tail_summary(const config::tail_settings& s, const pipeline::log_summary& total,
-                                const std::vector<std::string>& inputs,
-                                const std::vector<pipeline::log_summary>& per_input,
-                                const pipeline::summary_rules& rules);
+// Which bytes of which file a run read: decoded offsets, from and to.
+struct read_span {
+  std::string path;
+  std::uint64_t from = 0;
+  std::uint64_t to = 0;
+};
 
-// Writes the rendering to -o FILE (atomically) or stdout. false when the
-// file could not be written (the error is on stderr). With `state`, the
-// marks are delivered with the output (see tail_state): staged once the
-// output is complete, promoted once it is in place.
-bool write_tail_output(const config::tail_settings& s, const pipeline::log_summary& total,
-                       const std::vector<std::string>& inputs, const std::vector<pipeline::log_summary>& per_input,
-                       const pipeline::summary_rules& rules, storage::tail_state* state = nullptr,
-                       const std::vector<storage::file_mark>& marks = {});
+// table: the counts and top lists (with --per-file a table per file);
+// json: everything, with the files and times the run covers; tsv and csv:
+// the word counts.
+class log_result : public result {
+ public:
+  log_result(const config::tail_settings& s, const pipeline::log_summary& total, const std::vector<std::string>& inputs,
+             const std::vector<pipeline::log_summary>& per_input, const pipeline::summary_rules& rules,
+             const std::vector<read_span>& spans = {});
+  void render(config::result_format format, std::size_t top, const piece_sink& out) const override;
+
+ private:
+  const config::tail_settings& s_;
+  const pipeline::log_summary& total_;
+  const std::vector<std::string>& inputs_;
+  const std::vector<pipeline::log_summary>& per_input_;
+  const std::vector<read_span>& spans_;
+  std::vector<std::string> labels_;
+  std::string generated_at_;
+};
+
+// Delivers `r` by the common rule. With `state`, the marks go with it: staged
+// once the -o file is complete, promoted once it is in place and stdout has
+// had its part (see tail_state). false: something failed (logged).
+bool deliver_tail(command_outputs& outputs, const log_result& r, storage::tail_state* state,
+                  const std::vector<storage::file_mark>& marks);
 
 }  // namespace crawl::app

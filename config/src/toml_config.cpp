@@ -2,6 +2,8 @@
 
 #include <toml++/toml.h>
 
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <sstream>
 
@@ -51,17 +53,24 @@ std::vector<CLI::ConfigItem> toml_config::from_config(std::istream& input) const
   return items;
 }
 
-std::string check_config_file(const std::string& path, const CLI::App& app, std::map<std::string, int>& lines) {
+std::vector<std::string> check_job_file(const std::string& path, const CLI::App& app,
+                                        std::map<std::string, job_key>& keys) {
+  if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
+    std::fclose(f);
+  } else {
+    return {path + ": " + std::strerror(errno)};
+  }
   toml::table table;
   try {
     table = toml::parse_file(path);
   } catch (const toml::parse_error& e) {
     std::ostringstream out;
     out << path << ":" << e.source().begin.line << ": " << e.description();
-    return out.str();
+    return {out.str()};
   } catch (const std::exception& e) {
-    return path + ": " + e.what();
+    return {path + ": " + e.what()};
   }
+  std::vector<std::string> errors;
   for (const auto& [key, node] : table) {
     std::string name(key.str());
     int line = static_cast<int>(node.source().begin.line);
@@ -69,26 +78,39 @@ std::string check_config_file(const std::string& path, const CLI::App& app, std:
     const CLI::Option* opt = nullptr;
     for (const CLI::Option* o : app.get_options())
       if ((!o->get_lnames().empty() && o->get_lnames()[0] == name) || o->get_name(true, false) == name) opt = o;
+    std::string problem;
+    bool flag = opt && opt->get_expected_max() == 0;
+    bool many = opt && opt->get_expected_max() > 1;
     if (!opt || name == "config" || name == "help" || name == "version")
-      return where + ": no such option (keys are the long option names, e.g. concurrency = 100)";
-    lines[name] = line;
-    bool flag = opt->get_expected_max() == 0;
-    bool many = opt->get_expected_max() > 1;
-    if (flag && !node.is_boolean()) return where + ": must be true or false, not " + type_name(node);
-    if (!flag && node.is_table()) return where + ": must be a value, not a table";
-    if (!flag && node.is_array() && !many) return where + ": takes one value, not a list";
-    if (!flag && node.is_boolean()) return where + ": must be " + std::string("a value, not true or false");
-    if (const auto* list = node.as_array())
-      for (const auto& element : *list)
-        if (!element.is_string() && !element.is_number()) return where + ": list items must be strings";
+      problem = "no such option (keys are the long option names, e.g. top = 10)";
+    else if (flag && !node.is_boolean())
+      problem = std::string("must be true or false, not ") + type_name(node);
+    else if (!flag && node.is_table())
+      problem = "must be a value, not a table";
+    else if (!flag && node.is_array() && !many)
+      problem = "takes one value, not a list";
+    else if (!flag && node.is_boolean())
+      problem = "must be a value, not true or false";
+    job_key found{line, {}};
+    if (const auto* list = node.as_array()) {
+      for (const auto& element : *list) {
+        if (!element.is_string() && !element.is_number()) problem = "list items must be strings";
+        found.values.push_back(scalar_text(element));
+      }
+    } else {
+      found.values.push_back(scalar_text(node));
+    }
+    if (!problem.empty()) errors.push_back(where + ": " + problem);
+    else keys[name] = std::move(found);
   }
-  return {};
+  return errors;
 }
 
-std::string config_path_in(int argc, const char* const* argv) {
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--config") == 0 && i + 1 < argc) return argv[i + 1];
-    if (std::strncmp(argv[i], "--config=", 9) == 0) return argv[i] + 9;
+std::string config_path_in(const std::vector<std::string>& args) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--") break;
+    if (args[i] == "--config" && i + 1 < args.size()) return args[i + 1];
+    if (args[i].rfind("--config=", 0) == 0) return args[i].substr(9);
   }
   return {};
 }

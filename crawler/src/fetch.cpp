@@ -176,9 +176,10 @@ std::size_t attempt::write(std::string_view data) {
       return 0;
     }
   }
-  if (error_status_) {
+  if (error_status_) {  // an error page is read (not counted) up to the allowance, so the connection can be reused
+    if (bytes_ + data.size() > error_body_allowance) return 0;
     bytes_ += data.size();
-    return bytes_ > error_body_allowance ? 0 : data.size();
+    return data.size();
   }
   if (bytes_ + data.size() > max_size_) {
     too_large_ = true;
@@ -214,7 +215,7 @@ fetch_result attempt::result(CURLcode code) {
   curl_easy_getinfo(easy_, CURLINFO_CONTENT_TYPE, &type);
   r.final_url = final_url ? final_url : "";
   r.content_type = type ? type : "";
-  r.bytes = error_status_ ? 0 : bytes_;
+  r.bytes = bytes_;
   r.etag = header("ETag");
   r.last_modified = header("Last-Modified");
   r.raw_request = std::move(raw_request_);

@@ -47,6 +47,7 @@ url_batch read_batch(url_list_reader& reader) {
     batch.lines.push_back(std::move(*line));
   }
   batch.duplicates = reader.duplicates() - duplicates_before;
+  batch.list_offset = reader.offset();
   return batch;
 }
 

@@ -28,6 +28,7 @@ bool url_list_reader::fill() {
     n = ::read(fd_, buf_.data() + old, read_size);
   } while (n < 0 && errno == EINTR);
   buf_.resize(old + (n > 0 ? static_cast<std::size_t>(n) : 0));
+  if (n > 0) read_ += static_cast<std::uint64_t>(n);
   if (n < 0) read_error_ = std::string("read error: ") + std::strerror(errno);
   if (n <= 0) eof_ = true;
   return n > 0;

@@ -42,6 +42,24 @@ bool iso_bucket(std::string_view s, time_bucket per, std::string& key) {
   return true;
 }
 
+// "YYYY-MM-DD[T ]HH:MM:SS" at the start of `s`, with a 'T'.
+bool iso_second(std::string_view s, std::string& time) {
+  if (!digits(s, 0, 4) || s.size() < 19 || s[4] != '-' || !digits(s, 5, 2) || s[7] != '-' || !digits(s, 8, 2) ||
+      (s[10] != 'T' && s[10] != ' ') || !digits(s, 11, 2) || s[13] != ':' || !digits(s, 14, 2) || s[16] != ':' ||
+      !digits(s, 17, 2))
+    return false;
+  time.assign(s.substr(0, 19));
+  time[10] = 'T';
+  return true;
+}
+
+void keep_earliest(std::string& kept, const std::string& t) {
+  if (!t.empty() && (kept.empty() || t < kept)) kept = t;
+}
+void keep_latest(std::string& kept, const std::string& t) {
+  if (!t.empty() && t > kept) kept = t;
+}
+
 }  // namespace
 
 summary_rules::summary_rules(const summary_options& o)
@@ -93,6 +111,8 @@ void log_summary::merge(const log_summary& o) {
   for (std::size_t i = 0; i < o.groups.size(); ++i)
     for (const auto& [value, n] : o.groups[i]) groups[i][value] += n;
   for (const auto& [key, n] : o.buckets) buckets[key] += n;
+  keep_earliest(first_time, o.first_time);
+  keep_latest(last_time, o.last_time);
 }
 
 log_summarizer::log_summarizer(const std::shared_ptr<const summary_rules>& rules)
@@ -105,6 +125,7 @@ void log_summarizer::add(std::string_view lines, bool truncated, log_summary& in
   into.bytes += lines.size();
   into.nul_bytes += count_byte(lines, '\0');
   if (truncated) into.truncated_lines += 1;
+  else note_times(lines, into);
   if (!rules_->per_line()) {
     // Fast path: every line is kept, so the chunk is tokenized in one go.
     std::uint64_t count = count_byte(lines, '\n') + (lines.back() != '\n' ? 1 : 0);
@@ -125,6 +146,29 @@ void log_summarizer::add(std::string_view lines, bool truncated, log_summary& in
   }
   for (std::size_t i = 0; i < runs_.size(); ++i) end_run(i, into);
   if (rules_->words()) tokenizer_.finish(into.words);
+}
+
+bool summary_rules::time_of(std::string_view line, std::string& time) const {
+  if (time_.empty()) return iso_second(line, time);
+  std::string_view found;
+  return time_.front().capture(line, found) && iso_second(found, time);
+}
+
+// Two lines a chunk: the cost does not grow with the line count.
+void log_summarizer::note_times(std::string_view lines, log_summary& into) {
+  std::string_view first = lines.substr(0, lines.find('\n'));
+  std::string_view body = lines.substr(0, lines.size() - (lines.back() == '\n' ? 1 : 0));
+  auto last_start = body.rfind('\n');
+  std::string_view last = last_start == std::string_view::npos ? body : body.substr(last_start + 1);
+  std::string t;
+  if (rules_->time_of(first, t)) {
+    keep_earliest(into.first_time, t);
+    keep_latest(into.last_time, t);
+  }
+  if (rules_->time_of(last, t)) {
+    keep_earliest(into.first_time, t);
+    keep_latest(into.last_time, t);
+  }
 }
 
 // Adds a run of equal group values to the counts. Logs repeat values line

@@ -46,6 +46,8 @@ json summary_json(const log_summary& s, const std::vector<std::string>& labels, 
   for (const auto& [key, n] : s.buckets) append_member(per, key, n);
   append_member(out, "per", std::move(per));
   append_member(out, "untimed_lines", s.untimed_lines);
+  append_member(out, "first_time", s.first_time.empty() ? json(nullptr) : json(s.first_time));
+  append_member(out, "last_time", s.last_time.empty() ? json(nullptr) : json(s.last_time));
   return out;
 }
 
@@ -88,15 +90,20 @@ std::string format_log_table(const log_summary& s, const std::vector<std::string
   return out;
 }
 
-std::string format_log_json(const log_summary& total, const std::vector<named_summary>& files,
-                            const std::vector<std::string>& labels, std::size_t top) {
+json log_json(const log_summary& total, const std::vector<named_summary>& files, const std::vector<std::string>& labels,
+              std::size_t top) {
   json out = summary_json(total, labels, top);
   if (!files.empty()) {
     json per_file = json::object();
     for (const auto& f : files) append_member(per_file, f.name, summary_json(*f.summary, labels, top));
     append_member(out, "files", std::move(per_file));
   }
-  return dump_json(out, 2) + "\n";
+  return out;
+}
+
+std::string format_log_json(const log_summary& total, const std::vector<named_summary>& files,
+                            const std::vector<std::string>& labels, std::size_t top) {
+  return dump_json(log_json(total, files, labels, top), 2) + "\n";
 }
 
 }  // namespace crawl::pipeline

@@ -21,6 +21,22 @@ std::string folder_of(const std::string& path) {
   return slash == 0 ? "/" : path.substr(0, slash);
 }
 
+// mkdir -p: each missing folder gets the mode the umask allows.
+bool make_folders(const std::string& folder, std::string& error) {
+  struct ::stat st {};
+  if (::stat(folder.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) return true;
+    error = folder + ": is not a folder";
+    return false;
+  }
+  if (folder != "/" && folder != "." && !make_folders(folder_of(folder), error)) return false;
+  if (::mkdir(folder.c_str(), 0777) != 0 && errno != EEXIST) {
+    error = folder + ": cannot create the folder: " + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
 void sync_folder(const std::string& folder) {
   int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return;
@@ -102,6 +118,12 @@ void atomic_file::discard() {
 bool atomic_file::open(const std::string& path, std::string& error) {
   discard();
   path_ = path;
+  struct ::stat target {};
+  if (::stat(path.c_str(), &target) == 0 && S_ISDIR(target.st_mode)) {
+    error = path + ": is a folder; give a file name";
+    return false;
+  }
+  if (!make_folders(folder_of(path), error)) return false;
   std::string base = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
   remove_stale_temporaries(folder_of(path), base);
   temp_path_ = folder_of(path) + "/." + base + ".tmp." + std::to_string(::getpid()) + ".XXXXXX";

@@ -45,7 +45,7 @@ TEST_CASE("config: unknown keys and wrong types name the file, line and key", "[
   write_file(dir + "/value.toml", "top = \"many\"\n");
   auto r3 = run_crawl({"urls.txt", "--config", dir + "/value.toml"});
   CHECK(r3.exit_code == 2);
-  CHECK(contains(r3.err, dir + "/value.toml:1, key 'top'"));
+  CHECK(contains(r3.err, dir + "/value.toml:1: key 'top': 'many' is not a whole number from 0 to 1000000"));
   write_file(dir + "/broken.toml", "top = [\n");
   auto r4 = run_crawl({"urls.txt", "--config", dir + "/broken.toml"});
   CHECK(r4.exit_code == 2);

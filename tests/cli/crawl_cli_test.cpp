@@ -121,7 +121,7 @@ TEST_CASE("usage errors exit 2 and name the option or file", "[cli]") {
   CHECK(contains(r4.err, "--token"));
   auto r5 = run_crawl({"urls.txt", "-o", "counts.txt"});
   CHECK(r5.exit_code == 2);
-  CHECK(contains(r5.err, "--output"));
+  CHECK(contains(r5.err, "-o counts.txt: the extension must be .tsv, .csv or .json"));
   auto help = run_crawl({"--help"});
   CHECK(help.exit_code == 0);
   CHECK(contains(help.out, "--per-host"));

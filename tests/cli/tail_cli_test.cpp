@@ -115,7 +115,7 @@ TEST_CASE("tail: a missing file and a directory are errors and the rest is summa
   auto r = run_crawl({"tail", "--format", "json", dir + "/nope.log", dir, dir + "/a.log"});
   CHECK(r.exit_code == 1);
   CHECK(contains(r.err, dir + "/nope.log: No such file or directory"));
-  CHECK(contains(r.err, dir + ": is a directory"));
+  CHECK(contains(r.err, dir + ": is a folder"));
   CHECK(json::parse(r.out)["lines"] == 7);
 }
 

@@ -154,7 +154,7 @@ TEST_CASE("tail --state: 30 runs, some killed at random, over a growing and rota
     }
     if (kill) p.signal(SIGKILL);
     auto r = p.wait(std::chrono::seconds(120));
-    INFO("run " << run << ": " << r.err);
+    INFO("run " << run << " exit " << r.exit_code << ": " << r.err);
     REQUIRE((r.exit_code == 0 || r.exit_code == 128 + SIGKILL));
     // Every output that appears counts, once: it appears together with the
     // state that goes with it, even when the run was killed just after.

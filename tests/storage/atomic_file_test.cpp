@@ -55,11 +55,34 @@ TEST_CASE("an abandoned write leaves the previous file intact and no temporary",
   fs::remove_all(dir);
 }
 
-TEST_CASE("a file in a missing folder gives an error naming the path", "[atomic_file]") {
+TEST_CASE("missing folders of an output are created", "[atomic_file]") {
+  auto dir = fs::temp_directory_path() / ("crawl-atomic-folders-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  std::string path = (dir / "a" / "b" / "out.tsv").string();
   atomic_file f;
   std::string error;
-  CHECK_FALSE(f.open("/nonexistent-crawl-dir/out.tsv", error));
-  CHECK(error.find("/nonexistent-crawl-dir/out.tsv") != std::string::npos);
+  REQUIRE(f.open(path, error));
+  f.write("x\t1\n");
+  REQUIRE(f.commit(error));
+  CHECK(fs::is_regular_file(path));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("an output that cannot be placed gives an error naming the path", "[atomic_file]") {
+  auto dir = fs::temp_directory_path() / ("crawl-atomic-refused-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "folder");
+  { std::ofstream(dir / "plain") << "x"; }
+  atomic_file f;
+  std::string error;
+  // A folder as the destination: refused when opened, not after the work.
+  CHECK_FALSE(f.open((dir / "folder").string(), error));
+  CHECK(error.find((dir / "folder").string() + ": is a folder") != std::string::npos);
+  // A regular file where a folder would have to be.
+  error.clear();
+  CHECK_FALSE(f.open((dir / "plain" / "out.tsv").string(), error));
+  CHECK(error.find((dir / "plain").string()) != std::string::npos);
+  fs::remove_all(dir);
 }
 
 namespace {

@@ -75,7 +75,7 @@ struct fetch_result {
   long http_status = 0;
   std::string final_url;
   std::string content_type;
-  std::uint64_t bytes = 0;   // decoded body bytes taken by the sink
+  std::uint64_t bytes = 0;   // decoded body bytes received: taken by the sink, or of an error page (64 KiB at most)
   int attempts = 0;
   std::string error;         // empty when ok
   std::string reason;        // short class for counters: "http 404", "timeout", "content-type", ...

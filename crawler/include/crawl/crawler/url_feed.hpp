@@ -28,6 +28,7 @@ namespace crawl::crawler {
 struct url_batch {
   std::vector<url_line> lines;  // URLs and bad lines, in list order
   std::uint64_t duplicates = 0; // duplicate lines dropped while this batch was read
+  std::uint64_t list_offset = 0; // bytes of the list read up to the end of this batch
 };
 
 inline constexpr std::size_t url_batch_size = 256;

@@ -27,6 +27,8 @@ class url_list_reader {
   // A read error is reported as a line with an error and ends the list.
   std::optional<url_line> next();
   std::uint64_t duplicates() const { return duplicates_; }
+  // Bytes of the list taken as lines so far.
+  std::uint64_t offset() const { return read_ - (buf_.size() - pos_); }
 
  private:
   bool fill();
@@ -38,6 +40,7 @@ class url_list_reader {
   bool eof_ = false;
   std::string read_error_;
   std::uint64_t line_no_ = 0;
+  std::uint64_t read_ = 0;  // bytes read from fd
   std::uint64_t duplicates_ = 0;
   boost::unordered_flat_set<std::uint64_t> seen_;
 };

@@ -52,6 +52,8 @@ class summary_rules {
   time_bucket per() const { return per_; }
   // The bucket key of the line's timestamp, or false when it has none.
   bool bucket_of(std::string_view line, std::string& key) const;
+  // The line's timestamp to the second ("YYYY-MM-DDTHH:MM:SS"), or false.
+  bool time_of(std::string_view line, std::string& time) const;
 
  private:
   summary_options options_;
@@ -86,6 +88,11 @@ struct log_summary {
   word_counts words;
   std::vector<value_counts> groups;   // one per --group
   std::map<std::string, std::uint64_t> buckets;
+  // The earliest and latest leading timestamps ("YYYY-MM-DDTHH:MM:SS", or
+  // the --time match) among the first and last lines of each chunk: for a
+  // log written in time order, those of its first and last line. Empty
+  // when no such line had one.
+  std::string first_time, last_time;
 
   void merge(const log_summary& other);
 };
@@ -102,6 +109,7 @@ class log_summarizer {
 
  private:
   void add_line(std::string_view line, log_summary& into);
+  void note_times(std::string_view lines, log_summary& into);
   void end_run(std::size_t group, log_summary& into);
   std::shared_ptr<const summary_rules> rules_;
   struct value_run {

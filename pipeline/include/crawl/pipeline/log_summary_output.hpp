@@ -1,5 +1,6 @@
 #pragma once
 // Log summaries as an aligned table or JSON.
+#include "crawl/pipeline/json.hpp"
 #include "crawl/pipeline/log_summary.hpp"
 
 #include <string>
@@ -18,5 +19,8 @@ std::string format_log_table(const log_summary& s, const std::vector<std::string
 //  "groups": {label: {value: count}}, "per": {bucket: count}, "files": {name: {...}}}
 std::string format_log_json(const log_summary& total, const std::vector<named_summary>& files,
                             const std::vector<std::string>& labels, std::size_t top);
+// The same as a JSON value, for a caller that adds members.
+json log_json(const log_summary& total, const std::vector<named_summary>& files, const std::vector<std::string>& labels,
+              std::size_t top);
 
 }  // namespace crawl::pipeline

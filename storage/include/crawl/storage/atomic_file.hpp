@@ -22,8 +22,9 @@ class atomic_file {
   atomic_file& operator=(atomic_file&& other) noexcept;
   ~atomic_file();
 
-  // Creates the temporary file. On failure returns false and sets `error`
-  // to a message naming the path.
+  // Creates the temporary file, and the destination's folders when they are
+  // missing. On failure (a folder as destination, no permission) returns
+  // false and sets `error` to a message naming the path.
   bool open(const std::string& path, std::string& error);
   bool is_open() const { return file_ != nullptr || finished_; }
   const std::string& path() const { return path_; }

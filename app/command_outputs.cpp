@@ -1,0 +1,79 @@
+#include "command_outputs.hpp"
+
+#include "diagnostics.hpp"
+
+#include <cstdio>
+#include <limits>
+
+namespace crawl::app {
+namespace {
+
+constexpr std::size_t everything = std::numeric_limits<std::size_t>::max();
+
+bool open_file(const std::string& path, storage::atomic_file& file) {
+  std::string error;
+  if (file.open(path, error)) return true;
+  log_line("error", error, {{"file", path}});
+  return false;
+}
+
+bool logged(bool ok, const std::string& error, const std::string& path) {
+  if (!ok) log_line("error", error, {{"file", path}});
+  return ok;
+}
+
+}  // namespace
+
+bool command_outputs::open() {
+  if (s_.writes_file() && !open_file(s_.output, file_)) return false;
+  return s_.summary.empty() || open_file(s_.summary, summary_);
+}
+
+bool command_outputs::finish_file(const result& r) {
+  if (!file_.is_open()) return true;
+  r.render(s_.output_format, everything, [this](std::string_view piece) { file_.write(piece); });
+  std::string error;
+  return logged(file_.finish(error), error, s_.output);
+}
+
+bool command_outputs::publish_file() {
+  if (!file_.is_open()) return true;
+  std::string error;
+  return logged(file_.publish(error), error, s_.output);
+}
+
+void command_outputs::print(const result& r) const {
+  auto to_stdout = [](std::string_view piece) { std::fwrite(piece.data(), 1, piece.size(), stdout); };
+  if (s_.stdout_format != config::result_format::table) r.render(s_.stdout_format, everything, to_stdout);
+  else if (s_.top > 0) r.render(config::result_format::table, s_.top, to_stdout);
+  std::fflush(stdout);
+}
+
+bool command_outputs::deliver(const result& r) {
+  bool written = finish_file(r) && publish_file();
+  print(r);
+  return written;
+}
+
+bool command_outputs::summarize(const std::string& json, const std::string& text) {
+  if (!s_.quiet) {
+    clear_progress();
+    std::fputs((current_log_format() == log_format::json ? json : text).c_str(), stderr);
+  }
+  if (!summary_.is_open()) return true;
+  summary_.write(json);
+  std::string error;
+  return logged(summary_.commit(error), error, s_.summary);
+}
+
+void command_outputs::summarize_failed_start(const config::common_settings& s, const std::string& json) {
+  if (s.summary.empty()) return;
+  storage::atomic_file file;
+  std::string ignored;
+  if (file.open(s.summary, ignored)) {
+    file.write(json);
+    file.commit(ignored);
+  }
+}
+
+}  // namespace crawl::app

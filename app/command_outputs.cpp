@@ -2,6 +2,8 @@
 
 #include "diagnostics.hpp"
 
+#include "crawl/pipeline/json.hpp"
+
 #include <cstdio>
 #include <limits>
 
@@ -58,7 +60,11 @@ bool command_outputs::deliver(const result& r) {
 bool command_outputs::summarize(const std::string& json, const std::string& text) {
   if (!s_.quiet) {
     clear_progress();
-    std::fputs((current_log_format() == log_format::json ? json : text).c_str(), stderr);
+    // For log collectors, one line: the summary is one more JSON log line.
+    if (current_log_format() == log_format::json)
+      std::fputs((pipeline::dump_json(pipeline::json::parse(json)) + "\n").c_str(), stderr);
+    else
+      std::fputs(text.c_str(), stderr);
   }
   if (!summary_.is_open()) return true;
   summary_.write(json);

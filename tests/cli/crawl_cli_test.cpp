@@ -366,3 +366,26 @@ TEST_CASE("http_proxy is used, and no_proxy bypasses it", "[cli]") {
   CHECK(bypass.exit_code == 1);  // straight to the target, where nothing listens
   CHECK(proxy.proxied_requests() == 1);
 }
+
+TEST_CASE("results: the bytes of an error page and the fetch time are recorded, and JSON log lines keep numbers as numbers",
+          "[cli]") {
+  auto dir = temp_dir("results-bytes");
+  write_file(dir + "/urls.txt", server().url("/status/404") + "\nnot a url\n");
+  auto r = run_crawl({dir + "/urls.txt", "-q", "--top", "0", "--results", dir + "/r.jsonl", "--log-format", "json"});
+  CHECK(r.exit_code == 1);
+  auto record = json::parse(read_file(dir + "/r.jsonl"));
+  CHECK(record["status"] == 404);
+  CHECK(record["bytes"].get<std::uint64_t>() > 0);  // the error page's body came, and is counted
+  CHECK(record["fetched_at"].get<std::string>().size() == 24);  // 2026-11-30T01:02:03.456Z
+  bool bad_line_logged = false;
+  std::istringstream lines(r.err);
+  for (std::string line; std::getline(lines, line);) {
+    auto j = json::parse(line);
+    if (j.contains("line")) {
+      CHECK(j["line"].is_number());
+      CHECK(j["line"] == 2);
+      bad_line_logged = true;
+    }
+  }
+  CHECK(bad_line_logged);
+}

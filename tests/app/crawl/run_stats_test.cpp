@@ -26,3 +26,20 @@ TEST_CASE("the JSON summary carries the exit status and counters", "[stats]") {
   CHECK(json["failed_by_reason"] == nlohmann::json{{"http 404", 1}});
   CHECK(json["status_codes"] == nlohmann::json{{"200", 3}});
 }
+
+TEST_CASE("progress: lines read are shown as such, with percent and ETA when the list's size is known",
+          "[progress]") {
+  crawl::app::progress_numbers n;
+  n.done = 100;
+  n.lines_read = 500;
+  n.list_offset = 25'000;  // 500 lines in 25 kB: the 100 kB list holds about 2,000
+  n.list_size = 100'000;
+  n.seconds = 10;
+  n.bytes = 5'000'000;
+  n.in_flight = 7;
+  n.errors = 2;
+  std::string line = crawl::app::format_progress(n);
+  CHECK(line == "crawl: 100 done of 500 lines read (5% of the list, ETA 3m10s), 10 pages/s, 0.5 MB/s, 7 in flight, 2 errors");
+  n.list_size = 0;  // a pipe: no percent
+  CHECK(crawl::app::format_progress(n) == "crawl: 100 done of 500 lines read, 10 pages/s, 0.5 MB/s, 7 in flight, 2 errors");
+}

@@ -14,6 +14,9 @@ parsed<crawl_settings> parse_crawl(int argc, const char* const* argv, int first,
 parsed<tail_settings> parse_tail(int argc, const char* const* argv, int first, std::string* describe);
 parsed<count_settings> parse_count(int argc, const char* const* argv, int first, std::string* describe);
 
+// A bash completion script for every command and option.
+std::string bash_completion();
+
 // The first screen of `crawl --help`: the subcommands and examples.
 extern const char* const overview;
 

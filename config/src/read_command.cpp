@@ -1,5 +1,6 @@
 #include "crawl/config/command.hpp"
 
+#include "crawl/config/crawl_settings.hpp"
 #include "parsers.hpp"
 
 #include <string_view>
@@ -63,6 +64,7 @@ command help_for(int argc, const char* const* argv) {
   // argv[1] is "help"; argv[2], if any, names a command.
   const char* topic = argc > 2 ? argv[2] : nullptr;
   const char* help[] = {"crawl", "--help"};
+  if (is(topic, "--bash-completion")) return finished{0, bash_completion()};
   if (!topic || is(topic, "crawl")) return from(parse_crawl(2, help, 1, nullptr));
   if (is(topic, "tail")) return from(parse_tail(2, help, 1, nullptr));
   if (is(topic, "count")) return from(parse_count(2, help, 1, nullptr));
@@ -73,6 +75,7 @@ command help_for(int argc, const char* const* argv) {
 
 command config_print(int argc, const char* const* argv) {
   if (argc > 2 && (is(argv[2], "--help") || is(argv[2], "-h"))) return finished{0, config_help};
+  if (argc > 2 && is(argv[2], "--version")) return finished{0, version_string() + "\n"};
   if (argc < 3 || !is(argv[2], "--print"))
     return finished{2, "crawl config: usage: crawl config --print [tail|count] [OPTIONS]\n"
                        "Run 'crawl help config' for more.\n"};

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 extern char** environ;
 
@@ -67,6 +68,23 @@ void write_file(const std::string& path, const std::string& text) {
 
 child_process::child_process(const std::vector<std::string>& args, const std::string& stdin_path,
                              const std::vector<std::string>& extra_env) {
+  std::vector<std::string> full{CRAWL_BINARY};
+  full.insert(full.end(), args.begin(), args.end());
+  spawn(full, stdin_path, extra_env, false);
+}
+
+child_process child_process::of_program(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env) {
+  child_process p;
+  p.spawn(argv, "/dev/null", extra_env, true);
+  return p;
+}
+
+child_process::child_process(child_process&& other) noexcept
+    : pid_(std::exchange(other.pid_, -1)), out_path_(std::move(other.out_path_)),
+      err_path_(std::move(other.err_path_)), reaped_(std::exchange(other.reaped_, true)) {}
+
+void child_process::spawn(const std::vector<std::string>& args, const std::string& stdin_path,
+                          const std::vector<std::string>& extra_env, bool search_path) {
   std::string base = temp_dir("proc" + std::to_string(++counter));
   out_path_ = base + "/stdout";
   err_path_ = base + "/stderr";
@@ -75,8 +93,7 @@ child_process::child_process(const std::vector<std::string>& args, const std::st
   posix_spawn_file_actions_addopen(&actions, 0, stdin_path.c_str(), O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 1, out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_addopen(&actions, 2, err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  std::vector<std::string> full{CRAWL_BINARY};
-  full.insert(full.end(), args.begin(), args.end());
+  std::vector<std::string> full = args;
   std::vector<char*> argv;
   for (auto& a : full) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -85,9 +102,10 @@ child_process::child_process(const std::vector<std::string>& args, const std::st
   std::vector<char*> envp;
   for (auto& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
-  int rc = posix_spawn(&pid_, CRAWL_BINARY, &actions, nullptr, argv.data(), envp.data());
+  int rc = search_path ? posix_spawnp(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data())
+                       : posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error(std::string("posix_spawn: ") + std::strerror(rc));
+  if (rc != 0) throw std::runtime_error(std::string("posix_spawn ") + args[0] + ": " + std::strerror(rc));
 }
 
 child_process::~child_process() {
@@ -130,6 +148,10 @@ process_result run_crawl(const std::vector<std::string>& args, const std::string
                          const std::vector<std::string>& extra_env) {
   child_process p(args, stdin_path, extra_env);
   return p.wait();
+}
+
+process_result run_program(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env) {
+  return child_process::of_program(argv, extra_env).wait(std::chrono::seconds(300));
 }
 
 }  // namespace crawl::test

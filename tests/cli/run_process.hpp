@@ -22,6 +22,9 @@ class child_process {
   // removed from the environment so loopback traffic stays on loopback.
   child_process(const std::vector<std::string>& args, const std::string& stdin_path = "/dev/null",
                 const std::vector<std::string>& extra_env = {});
+  // Another program (found on PATH), argv[0] first.
+  static child_process of_program(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env = {});
+  child_process(child_process&& other) noexcept;
   ~child_process();
   pid_t pid() const { return pid_; }
   // What the child has written so far.
@@ -32,6 +35,9 @@ class child_process {
   process_result wait(std::chrono::seconds limit = std::chrono::seconds(120));
 
  private:
+  child_process() = default;
+  void spawn(const std::vector<std::string>& argv, const std::string& stdin_path,
+             const std::vector<std::string>& extra_env, bool search_path);
   pid_t pid_ = -1;
   std::string out_path_, err_path_;
   bool reaped_ = false;
@@ -39,6 +45,8 @@ class child_process {
 
 process_result run_crawl(const std::vector<std::string>& args, const std::string& stdin_path = "/dev/null",
                          const std::vector<std::string>& extra_env = {});
+// Runs another program (cmake, man, bash ...) to its end, argv[0] first.
+process_result run_program(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env = {});
 
 std::string read_file(const std::string& path);
 // A "word<TAB>count" file as a map.

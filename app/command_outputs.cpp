@@ -24,7 +24,21 @@ bool logged(bool ok, const std::string& error, const std::string& path) {
   return ok;
 }
 
+int rank(int status) {
+  switch (status) {
+    case exit_status::ok: return 0;
+    case exit_status::partial: return 1;
+    case exit_status::interrupted: return 2;
+    case exit_status::locked: return 3;
+    case exit_status::not_written: return 4;
+    case exit_status::usage: return 5;
+    default: return 6;  // internal
+  }
+}
+
 }  // namespace
+
+int worse(int a, int b) { return rank(a) >= rank(b) ? a : b; }
 
 bool command_outputs::open() {
   if (s_.writes_file() && !open_file(s_.output, file_)) return false;

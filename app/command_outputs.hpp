@@ -16,6 +16,21 @@ namespace crawl::app {
 
 using piece_sink = std::function<void(std::string_view)>;
 
+// The exit statuses every command uses (see the README's table).
+namespace exit_status {
+inline constexpr int ok = 0;
+inline constexpr int partial = 1;      // done, but some inputs (lines, URLs, files) failed
+inline constexpr int usage = 2;        // bad options, or nothing could be read
+inline constexpr int internal = 70;    // a bug
+inline constexpr int not_written = 74; // an output or the state could not be written (disk full, permission)
+inline constexpr int locked = 75;      // another run holds the state's lock
+inline constexpr int interrupted = 130;
+}  // namespace exit_status
+
+// The status that says more of two: internal error, usage, unwritten
+// outputs, locked, interrupted, partial, ok.
+int worse(int a, int b);
+
 // What a command produces, in every format of the rule.
 class result {
  public:

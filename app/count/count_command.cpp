@@ -198,14 +198,16 @@ int run_count(const config::count_settings& s) {
                {{"file", readable[i]}, {"pages", results[i].pages}, {"words", results[i].words}});
   }
   bool written = outputs.deliver(word_count_result(totals));
-  int status = failed || !written ? 1 : 0;
+  int status = failed ? exit_status::partial : exit_status::ok;
+  if (!written) status = worse(status, exit_status::not_written);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   char text[256];
   std::snprintf(text, sizeof text, "count: %zu files%s, %llu pages, %llu words (%zu distinct) in %.2f s\n",
                 s.files.size(), failed ? (" (" + std::to_string(failed) + " failed)").c_str() : "",
                 static_cast<unsigned long long>(pages), static_cast<unsigned long long>(totals.total()),
                 totals.distinct(), seconds);
-  if (!outputs.summarize(summary_json(status, s.files.size(), failed, pages, totals, seconds), text)) status = 1;
+  if (!outputs.summarize(summary_json(status, s.files.size(), failed, pages, totals, seconds), text))
+    status = worse(status, exit_status::not_written);
   return status;
 }
 

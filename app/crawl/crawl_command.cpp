@@ -157,10 +157,11 @@ int run_crawl(const config::crawl_settings& s) {
     state_failed = run.state_failed();
   }
   stats.resumed = run_info.resumed;
-  stats.exit_status = internal_error      ? 70
-                      : stats.interrupted ? 130
-                      : (stats.failed || stats.bad_lines || state_failed) ? 1
-                                                                          : 0;
+  stats.exit_status = internal_error      ? exit_status::internal
+                      : state_failed      ? exit_status::not_written
+                      : stats.interrupted ? exit_status::interrupted
+                      : (stats.failed || stats.bad_lines) ? exit_status::partial
+                                                          : exit_status::ok;
 
   bool written = true;
   if (warc && !warc->close(error)) {
@@ -168,15 +169,15 @@ int run_crawl(const config::crawl_settings& s) {
     written = false;
   }
   written = outputs.write_counts(totals) && written;
-  if (!written && stats.exit_status == 0) stats.exit_status = 1;
+  if (!written) stats.exit_status = worse(stats.exit_status, exit_status::not_written);
   written = outputs.write_summary(stats) && written;
-  if (!written && stats.exit_status == 0) stats.exit_status = 1;
+  if (!written) stats.exit_status = worse(stats.exit_status, exit_status::not_written);
   // A complete run closes its run in the state: the next one starts afresh
   // (revalidating what it has); an interrupted one is resumed next time.
   bool complete = !stats.interrupted && !state_failed && !internal_error && stats.unfinished == 0;
   if (state && complete && written && !state->finish_run(error)) {
     log_line("error", error);
-    if (stats.exit_status == 0) stats.exit_status = 1;
+    stats.exit_status = worse(stats.exit_status, exit_status::not_written);
   }
   return stats.exit_status;
 }

@@ -84,7 +84,8 @@ class follower {
       notify_.cancel(ignored);
     });
     io_.run();
-    return errors_.empty() ? 0 : 1;
+    int status = errors_.empty() ? exit_status::ok : exit_status::partial;
+    return not_written_ ? worse(status, exit_status::not_written) : status;
   }
 
  private:
@@ -212,7 +213,7 @@ class follower {
     log_result result(s_, sum, inputs_, per_input_, *rules_);
     if (tty_ && !final) std::fputs("\033[H\033[2J", stdout);  // redraw in place
     if (final) {
-      if (!outputs_.deliver(result)) errors_.push_back("the output could not be written");
+      if (!outputs_.deliver(result)) not_written_ = true;
     } else {
       outputs_.print(result);
     }
@@ -241,6 +242,7 @@ class follower {
   asio::signal_set signals_;
   bool tty_;
   bool stopping_ = false;
+  bool not_written_ = false;
 };
 
 }  // namespace
@@ -255,9 +257,8 @@ int run_follow(const config::tail_settings& s, const std::vector<std::string>& i
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   pipeline::log_summary total = f.total();
   if (!outputs.summarize(tail_summary_json(status, inputs.size(), errors.size(), total, seconds),
-                         tail_summary_text(inputs.size(), errors.size(), total, seconds)) &&
-      status == 0)
-    status = 1;
+                         tail_summary_text(inputs.size(), errors.size(), total, seconds)))
+    status = worse(status, exit_status::not_written);
   return status;
 }
 

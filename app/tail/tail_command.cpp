@@ -257,7 +257,7 @@ int open_tail_state(const config::tail_settings& s, std::unique_ptr<storage::sta
   }
   if (!state->recover(error)) {
     log_line("error", error, {{"file", s.state}});
-    return 1;
+    return exit_status::not_written;
   }
   return 0;
 }
@@ -387,12 +387,12 @@ int run_tail(const config::tail_settings& s) {
   log_result result(s, total, readable, per_input, *rules, reader.spans());
   bool written = deliver_tail(outputs, result, interrupted ? nullptr : state.get(), marks);
   std::size_t failed = refused + errors.size();
-  int status = interrupted ? 130 : failed == 0 && written ? 0 : 1;
+  int status = interrupted ? exit_status::interrupted : failed ? exit_status::partial : exit_status::ok;
+  if (!written) status = worse(status, exit_status::not_written);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!outputs.summarize(tail_summary_json(status, s.files.size(), failed, total, seconds),
-                         tail_summary_text(s.files.size(), failed, total, seconds)) &&
-      status == 0)
-    status = 1;
+                         tail_summary_text(s.files.size(), failed, total, seconds)))
+    status = worse(status, exit_status::not_written);
   return status;
 }
 

@@ -17,15 +17,17 @@ namespace {
 constexpr const char* crawl_footer =
     "\nExit status: 0 every URL fetched; 1 the run completed but some lines were bad or some URLs\n"
     "failed; 2 usage or configuration error, or the URL list cannot be read; 70 internal error;\n"
-    "75 another run holds the --state lock; 130 interrupted (SIGINT, SIGTERM or --deadline; with\n"
-    "--state the next run resumes).\n"
+    "74 an output or the --state could not be written (disk full, permission); 75 another run\n"
+    "holds the --state lock; 130 interrupted (SIGINT, SIGTERM or --deadline; with --state the next\n"
+    "run resumes).\n"
     "\nWord rule: a word is a maximal run of Unicode letters, combining marks and decimal digits,\n"
     "lowercased; runs without a letter are dropped unless --keep-numbers; each Han, Hiragana and\n"
     "Katakana character is a word of its own.";
 
 constexpr const char* count_footer =
     "\nExit status: 0 every file counted; 1 some file was missing, unreadable or damaged (the\n"
-    "others still count); 2 usage error, or no file could be read.";
+    "others still count); 2 usage error, or no file could be read; 70 internal error; 74 an output\n"
+    "could not be written.";
 
 template <class T>
 parsed<T> fail(const command_line& cl, const std::string& message) {

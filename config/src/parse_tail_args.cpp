@@ -11,9 +11,9 @@ namespace {
 
 constexpr const char* tail_footer =
     "\nExit status: 0 done; 1 some file was missing, unreadable or corrupt (the rest is still\n"
-    "summarized); 2 usage error, or no file could be read; 70 internal error; 75 another run holds\n"
-    "the --state lock; 130 interrupted (batch mode; Ctrl-C while following prints the final summary\n"
-    "and exits 0).";
+    "summarized); 2 usage error, or no file could be read; 70 internal error; 74 an output or the\n"
+    "--state could not be written; 75 another run holds the --state lock; 130 interrupted (batch\n"
+    "mode; Ctrl-C while following prints the final summary and exits 0).";
 
 parsed<tail_settings> fail(const command_line& cl, const std::string& message) {
   auto e = cl.error(message);

@@ -216,6 +216,29 @@ TEST_CASE("common options: an output path that cannot be written stops the run b
   }
 }
 
+TEST_CASE("common options: an output that cannot be written exits 74, in every subcommand", "[cli][common]") {
+  auto dir = temp_dir("common-full-disk");
+  small_disk disk(dir + "/disk", "8k");
+  if (!disk.mounted) {
+    WARN("skipped: mounting a small tmpfs needs root");
+    return;
+  }
+  // 20,000 distinct words: their complete counts do not fit in 8 KiB. (crawl
+  // writes through the same code; its test pages hold too few words.)
+  std::string words;
+  for (int i = 0; i < 20000; ++i) words += "w" + std::to_string(i) + "x\n";
+  write_file(dir + "/words.txt", words);
+  for (const auto& c : subcommands(dir)) {
+    if (c.words.empty()) continue;
+    INFO(c.name);
+    auto r = run_crawl(c.args({dir + "/words.txt", "-q", "--top", "0", "-o", disk.path + "/out.tsv"}));
+    INFO(r.err);
+    CHECK(r.exit_code == 74);
+    CHECK(contains(r.err, disk.path + "/out.tsv"));
+    CHECK_FALSE(fs::exists(disk.path + "/out.tsv"));
+  }
+}
+
 TEST_CASE("common options: errors name the option, the value and what is accepted", "[cli][common]") {
   auto dir = temp_dir("common-errors");
   for (const auto& c : subcommands(dir)) {

@@ -59,5 +59,5 @@ TEST_CASE("config: the example job file is valid", "[config]") {
   auto r = run_crawl({"config", "--print", "--config", CRAWL_SOURCE_DIR "/examples/job.toml"});
   INFO(r.err);
   CHECK(r.exit_code == 0);
-  CHECK(contains(r.out, "state              = /srv/crawl/state.db"));
+  CHECK(contains(r.out, "state              = /var/lib/crawl/crawl.db"));
 }

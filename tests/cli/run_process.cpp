@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -97,7 +98,14 @@ void child_process::spawn(const std::vector<std::string>& args, const std::strin
   std::vector<char*> argv;
   for (auto& a : full) argv.push_back(a.data());
   argv.push_back(nullptr);
-  auto env = clean_environment();
+  // extra_env replaces variables of the same name (getenv finds the first).
+  std::vector<std::string> env;
+  for (auto& var : clean_environment()) {
+    std::string name = var.substr(0, var.find('=') + 1);
+    bool replaced = false;
+    for (const auto& extra : extra_env) replaced = replaced || extra.rfind(name, 0) == 0;
+    if (!replaced) env.push_back(std::move(var));
+  }
   env.insert(env.end(), extra_env.begin(), extra_env.end());
   std::vector<char*> envp;
   for (auto& e : env) envp.push_back(e.data());
@@ -152,6 +160,19 @@ process_result run_crawl(const std::vector<std::string>& args, const std::string
 
 process_result run_program(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env) {
   return child_process::of_program(argv, extra_env).wait(std::chrono::seconds(300));
+}
+
+small_disk::small_disk(const std::string& path, const std::string& size) : path(path) {
+  std::filesystem::create_directories(path);
+  mounted = std::system(("mount -t tmpfs -o size=" + size + " tmpfs " + path + " 2>/dev/null").c_str()) == 0;
+}
+
+small_disk::~small_disk() {
+  if (mounted) (void)!std::system(("umount -l " + path).c_str());
+}
+
+bool small_disk::grow(const std::string& size) {
+  return std::system(("mount -o remount,size=" + size + " " + path).c_str()) == 0;
 }
 
 }  // namespace crawl::test

@@ -55,4 +55,14 @@ void write_file(const std::string& path, const std::string& text);
 // A fresh folder for one test's files.
 std::string temp_dir(const std::string& name);
 
+// A small tmpfs of its own, unmounted at the end; not mounted when mounting
+// is not allowed (not root), and the test that needs it says so and is skipped.
+struct small_disk {
+  small_disk(const std::string& path, const std::string& size);
+  ~small_disk();
+  bool grow(const std::string& size);
+  std::string path;
+  bool mounted = false;
+};
+
 }  // namespace crawl::test

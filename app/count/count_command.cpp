@@ -1,5 +1,6 @@
 #include "count_command.hpp"
 
+#include "command_inputs.hpp"
 #include "command_outputs.hpp"
 #include "diagnostics.hpp"
 #include "word_count_result.hpp"
@@ -102,18 +103,6 @@ struct file_count {
   bool ok = true;
   std::vector<std::string> errors;
 };
-
-// Refuses, before any work, an input that cannot be read: missing, no
-// permission, a folder. Empty when it can.
-std::string unreadable(const std::string& path) {
-  if (path == "-") return {};
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return path + ": " + std::strerror(errno);
-  struct ::stat st {};
-  bool folder = ::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
-  ::close(fd);
-  return folder ? path + ": is a folder" : std::string();
-}
 
 // Counts the files on `threads` threads, each into its own totals, merged
 // at the end; the results of each file stay in input order.

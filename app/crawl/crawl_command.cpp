@@ -1,5 +1,6 @@
 #include "crawl_command.hpp"
 
+#include "command_inputs.hpp"
 #include "crawl_outputs.hpp"
 #include "crawl_run.hpp"
 #include "diagnostics.hpp"
@@ -74,17 +75,12 @@ int open_input(const std::string& input, std::string& error) {
 // Opens the state and its lock. Returns 0, or the exit status to stop with.
 int open_state(const config::crawl_settings& s, std::unique_ptr<storage::state_lock>& lock,
                std::unique_ptr<storage::crawl_state>& state, storage::run_info& run_info) {
+  if (int status = lock_state(s.state, s.wait_lock, lock); status != 0) return status;
   std::string error;
-  auto attempt = storage::state_lock::acquire(s.state, s.wait_lock);
-  if (!attempt.lock) {
-    log_line("error", attempt.error, {{"file", s.state + ".lock"}});
-    return attempt.held_elsewhere ? 75 : 2;
-  }
-  lock = std::move(attempt.lock);
   state = storage::crawl_state::open(s.state, error);
   if (!state) {
-    log_line("error", error);
-    return 2;
+    log_line("error", error, {{"file", s.state}});
+    return exit_status::usage;
   }
   run_info = state->begin_run(list_key(s.input));
   if (run_info.resumed && !s.quiet)

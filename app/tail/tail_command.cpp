@@ -1,6 +1,7 @@
 #include "tail_command.hpp"
 
 #include "batch_workers.hpp"
+#include "command_inputs.hpp"
 #include "diagnostics.hpp"
 #include "follow.hpp"
 #include "log_reader.hpp"
@@ -215,25 +216,6 @@ static void keep_chunk_memory() {
 
 namespace {
 
-// Refuses, before any work, an input that cannot be read: missing, no
-// permission, a folder. Empty when it can. With `rotating` (a --state run,
-// which follows its logs across rotations) a missing file is looked for
-// again for up to a second: a rotation that renames the log and then creates
-// it anew leaves the path empty for an instant.
-std::string unreadable(const std::string& path, bool rotating) {
-  if (path == "-") return {};
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  for (int tries = 0; fd < 0 && errno == ENOENT && rotating && tries < 100; ++tries) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  }
-  if (fd < 0) return path + ": " + std::strerror(errno);
-  struct ::stat st {};
-  bool folder = ::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
-  ::close(fd);
-  return folder ? path + ": is a folder" : std::string();
-}
-
 std::uint64_t size_of(const std::string& path) {
   struct ::stat st {};
   return path != "-" && ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) ? static_cast<std::uint64_t>(st.st_size) : 0;
@@ -243,17 +225,12 @@ std::uint64_t size_of(const std::string& path) {
 // 0, or the exit status to stop with.
 int open_tail_state(const config::tail_settings& s, std::unique_ptr<storage::state_lock>& lock,
                     std::unique_ptr<storage::tail_state>& state) {
+  if (int status = lock_state(s.state, s.wait_lock, lock); status != 0) return status;
   std::string error;
-  auto attempt = storage::state_lock::acquire(s.state, s.wait_lock);
-  if (!attempt.lock) {
-    log_line("error", attempt.error, {{"file", s.state + ".lock"}});
-    return attempt.held_elsewhere ? 75 : 2;
-  }
-  lock = std::move(attempt.lock);
   state = storage::tail_state::open(s.state, error);
   if (!state) {
     log_line("error", error, {{"file", s.state}});
-    return 2;
+    return exit_status::usage;
   }
   if (!state->recover(error)) {
     log_line("error", error, {{"file", s.state}});

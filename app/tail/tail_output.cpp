@@ -9,8 +9,8 @@ namespace crawl::app {
 
 log_result::log_result(const config::tail_settings& s, const pipeline::log_summary& total,
                        const std::vector<std::string>& inputs, const std::vector<pipeline::log_summary>& per_input,
-                       const pipeline::summary_rules& rules, const std::vector<read_span>& spans)
-    : s_(s), total_(total), inputs_(inputs), per_input_(per_input), spans_(spans),
+                       const pipeline::summary_rules& rules, std::vector<read_span> spans)
+    : s_(s), total_(total), inputs_(inputs), per_input_(per_input), spans_(std::move(spans)),
       generated_at_(utc_timestamp(std::chrono::system_clock::now())) {
   for (std::size_t i = 0; i < rules.group_count(); ++i) labels_.push_back(rules.group_label(i));
 }

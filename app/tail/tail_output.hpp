@@ -28,7 +28,7 @@ class log_result : public result {
  public:
   log_result(const config::tail_settings& s, const pipeline::log_summary& total, const std::vector<std::string>& inputs,
              const std::vector<pipeline::log_summary>& per_input, const pipeline::summary_rules& rules,
-             const std::vector<read_span>& spans = {});
+             std::vector<read_span> spans = {});
   void render(config::result_format format, std::size_t top, const piece_sink& out) const override;
 
  private:
@@ -36,7 +36,7 @@ class log_result : public result {
   const pipeline::log_summary& total_;
   const std::vector<std::string>& inputs_;
   const std::vector<pipeline::log_summary>& per_input_;
-  const std::vector<read_span>& spans_;
+  std::vector<read_span> spans_;  // a copy: a default argument would not outlive the constructor
   std::vector<std::string> labels_;
   std::string generated_at_;
 };

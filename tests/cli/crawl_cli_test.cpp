@@ -380,3 +380,28 @@ TEST_CASE("results: the bytes of an error page and the fetch time are recorded, 
   }
   CHECK(bad_line_logged);
 }
+
+TEST_CASE("progress: on a terminal, an error line is printed above the progress line, which is drawn again",
+          "[cli][progress]") {
+  auto dir = temp_dir("progress-tty");
+  // One host, one transfer at a time: the 404 comes after the slow pages,
+  // so the progress line (every 250 ms) is on screen when its error is logged.
+  write_file(dir + "/urls.txt", server().url("/slow/1?ms=400") + "\n" + server().url("/slow/2?ms=400") + "\n" +
+                                    server().url("/status/404") + "\n");
+  std::string command = std::string("'") + CRAWL_BINARY + "' '" + dir + "/urls.txt' --per-host 1 --retries 0 --top 0";
+  // script(1) runs the command on a pseudo-terminal: stderr is a terminal, as a person's would be.
+  auto r = run_program({"script", "-qec", command, "/dev/null"});
+  INFO(r.out);
+  CHECK(r.exit_code == 1);
+  auto error_at = r.out.find("crawl: " + server().url("/status/404") + ": ");
+  REQUIRE(error_at != std::string::npos);
+  // The progress line was cleared first: the error starts a line of its own...
+  CHECK(r.out.compare(error_at - 4, 4, "\r\033[K") == 0);
+  CHECK(r.out.find(" done of ") < error_at);
+  // ... is whole, and the progress line comes back after it.
+  auto end = r.out.find('\n', error_at);
+  REQUIRE(end != std::string::npos);
+  std::string next = r.out.substr(end + 1, 60);
+  CHECK(next.rfind("crawl: ", 0) == 0);
+  CHECK(contains(next, " done of "));
+}

@@ -191,8 +191,8 @@ int run_count(const config::count_settings& s) {
   if (!written) status = worse(status, exit_status::not_written);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   char text[256];
-  std::snprintf(text, sizeof text, "count: %zu files%s, %llu pages, %llu words (%zu distinct) in %.2f s\n",
-                s.files.size(), failed ? (" (" + std::to_string(failed) + " failed)").c_str() : "",
+  std::snprintf(text, sizeof text, "count: %zu %s%s, %llu pages, %llu words (%zu distinct) in %.2f s\n",
+                s.files.size(), s.files.size() == 1 ? "file" : "files", failed ? (" (" + std::to_string(failed) + " failed)").c_str() : "",
                 static_cast<unsigned long long>(pages), static_cast<unsigned long long>(totals.total()),
                 totals.distinct(), seconds);
   if (!outputs.summarize(summary_json(status, s.files.size(), failed, pages, totals, seconds), text))

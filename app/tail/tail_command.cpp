@@ -278,7 +278,8 @@ std::string tail_summary_json(int status, std::size_t files, std::size_t failed,
 
 std::string tail_summary_text(std::size_t files, std::size_t failed, const pipeline::log_summary& total, double seconds) {
   char text[256];
-  std::snprintf(text, sizeof text, "tail: %zu files%s, %llu lines (%llu kept), %.1f MB in %.2f s (%.1f MB/s)\n", files,
+  std::snprintf(text, sizeof text, "tail: %zu %s%s, %llu lines (%llu kept), %.1f MB in %.2f s (%.1f MB/s)\n", files,
+                files == 1 ? "file" : "files",
                 failed ? (" (" + std::to_string(failed) + " failed)").c_str() : "",
                 static_cast<unsigned long long>(total.lines), static_cast<unsigned long long>(total.kept_lines),
                 static_cast<double>(total.bytes) / 1e6, seconds,

@@ -320,3 +320,14 @@ TEST_CASE("tail: a usage error exits 2 and an interrupted batch run exits 130", 
   ::close(fds[1]);
   CHECK(r.exit_code == 130);
 }
+
+TEST_CASE("tail: on a terminal, a batch run shows what it has read while it reads", "[tail][progress]") {
+  // A pipe that pauses for a second: the progress line (every 250 ms) shows
+  // meanwhile; script(1) gives the run a pseudo-terminal.
+  std::string command = "(printf 'a b\\n'; sleep 1; printf 'c\\n') | '" + std::string(CRAWL_BINARY) + "' tail - --top 0";
+  auto r = run_program({"script", "-qec", command, "/dev/null"});
+  INFO(r.out);
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.out, "\r\033[Kread 0.0 MB, "));
+  CHECK(contains(r.out, "tail: 1 file, 2 lines (2 kept)"));
+}

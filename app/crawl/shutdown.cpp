@@ -23,9 +23,10 @@ namespace {
 
 constexpr auto tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
+// A note of the run ending as asked (a signal, --deadline): -q hides it, as it hides the summary.
 void warn_stopping(const std::string& why, const shutdown_options& o, const stoppable& run) {
   if (o.quiet) return;
-  log_line("warning", why + ": letting " + std::to_string(run.transfers_in_flight()) + " transfers finish (up to " +
+  log_line("info", why + ": letting " + std::to_string(run.transfers_in_flight()) + " transfers finish (up to " +
                           std::to_string(o.grace.count()) + " ms); a second signal stops now");
 }
 

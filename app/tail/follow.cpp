@@ -153,7 +153,7 @@ class follower {
         co_await drain(f);
         break;
       case storage::live_change::truncated:
-        if (!s_.quiet) log_line("warning", f.path + ": truncated; reading from the start", {{"file", f.path}});
+        log_line("warning", f.path + ": truncated; reading from the start", {{"file", f.path}});
         open(f, false);
         co_await drain(f);
         break;

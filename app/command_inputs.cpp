@@ -3,7 +3,6 @@
 #include "command_outputs.hpp"
 #include "diagnostics.hpp"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,18 +13,18 @@
 
 namespace crawl::app {
 
+// stat() and access(), not open(): the input is opened once, by its reader
+// (a test that watches which files the process holds open relies on it).
 std::string unreadable(const std::string& path, bool rotating) {
   if (path == "-") return {};
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  for (int tries = 0; fd < 0 && errno == ENOENT && rotating && tries < 100; ++tries) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  }
-  if (fd < 0) return path + ": " + std::strerror(errno);
   struct ::stat st {};
-  bool folder = ::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
-  ::close(fd);
-  return folder ? path + ": is a folder" : std::string();
+  int rc = ::stat(path.c_str(), &st);
+  for (int tries = 0; rc != 0 && errno == ENOENT && rotating && tries < 100; ++tries) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    rc = ::stat(path.c_str(), &st);
+  }
+  if (rc != 0 || ::access(path.c_str(), R_OK) != 0) return path + ": " + std::strerror(errno);
+  return S_ISDIR(st.st_mode) ? path + ": is a folder" : std::string();
 }
 
 int lock_state(const std::string& state_path, bool wait, std::unique_ptr<storage::state_lock>& lock) {

@@ -1,13 +1,12 @@
 #include "crawl_run.hpp"
 
-#include <sys/stat.h>
-
 #include "diagnostics.hpp"
 
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -61,10 +60,12 @@ crawl_run::crawl_run(const config::crawl_settings& s, std::size_t concurrency, u
       loops_(net.get_executor(), concurrency),
       workers_(threads, net, [this](std::exception_ptr e) { fail_internally(e); }),
       feed_(input_fd, net.get_executor()),
-      scheduler_(concurrency, s.per_host, std::max<std::size_t>(concurrency * 2, 1024)),
+      scheduler_(concurrency, s.per_host, std::max<std::size_t>(concurrency * 2, 1024),
+                 crawler::politeness{s.delay, s.rate, s.back_off}),
       request_(request_options_from(s, concurrency)),
       rules_(std::make_shared<const pipeline::token_rules>(pipeline::tokenizer_options{s.keep_numbers, s.token})),
       wake_(net.get_executor()),
+      due_(net),
       room_(net.get_executor()),
       retry_stop_(net, clock::time_point::max()),
       progress_(progress_wanted(s.quiet)) {
@@ -128,12 +129,21 @@ asio::awaitable<void> crawl_run::drive() {
     }
     if (started) room_.notify();
     if (finished()) break;
-    co_await wake_.wait();
+    co_await wait_for_event();
   }
+}
+
+// A URL ended, lines arrived, or a host's politeness gap is over.
+asio::awaitable<void> crawl_run::wait_for_event() {
+  auto due = stopping_ ? std::nullopt : scheduler_.next_due();
+  if (!due) co_return co_await wake_.wait();
+  due_.expires_at(*due);
+  co_await (wake_.wait() || due_.async_wait(asio::as_tuple(asio::use_awaitable)));
 }
 
 bool crawl_run::finished() const {
   if (!input_done_ && !stopping_) return false;
+  if (!stopping_ && scheduler_.waiting() > 0) return false;  // URLs waiting out a host's gap
   // After an internal error a page's commit may never come back.
   return fetching_ == 0 && (pending_commits_ == 0 || internal_error_);
 }
@@ -203,7 +213,7 @@ asio::awaitable<void> crawl_run::fetch_one(crawler::scheduled_url url) {
   auto t0 = clock::now();
   crawler::multi_loop& loop = loops_.for_host(url.url.host);
   crawler::fetch_result r = co_await crawler::fetch(loop, url.url, request_, retry_, *sink, retry_stop_,
-                                                    conditional ? &known : nullptr);
+                                                    conditional ? &known : nullptr, politeness_signals(url.url.host));
   auto elapsed = clock::now() - t0;
   ledger_.archive(url.url, r);
   if (r.status == crawler::fetch_status::ok) {
@@ -227,6 +237,18 @@ asio::awaitable<void> crawl_run::fetch_one(crawler::scheduled_url url) {
     if (r.last_modified.empty()) r.last_modified = stored->last_modified;
   }
   finish_url(url.url, r, elapsed, outcome, true);
+}
+
+// Each attempt's answer slows its host down (429, 503, a timeout; a
+// Retry-After pauses the whole host) or lets it recover.
+crawler::attempt_observer crawl_run::politeness_signals(const std::string& host) {
+  return [this, host](const crawler::attempt_signal& signal) {
+    if (!signal.overloaded) return scheduler_.answered(host);
+    std::optional<std::chrono::milliseconds> pause;
+    if (signal.retry_after > 0)
+      pause = std::chrono::milliseconds(std::min<std::int64_t>(signal.retry_after, retry_.max_retry_after.count()) * 1000);
+    scheduler_.overloaded(host, clock::now(), pause);
+  };
 }
 
 void crawl_run::finish_from_state(const crawler::scheduled_url& url, const storage::page_record& stored) {

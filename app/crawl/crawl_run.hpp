@@ -48,6 +48,8 @@ class crawl_run final : public stoppable {
  private:
   boost::asio::awaitable<void> read_list();
   boost::asio::awaitable<void> drive();
+  boost::asio::awaitable<void> wait_for_event();
+  crawler::attempt_observer politeness_signals(const std::string& host);
   boost::asio::awaitable<void> fetch_one(crawler::scheduled_url url);
   boost::asio::awaitable<void> show_progress();
   void start(crawler::scheduled_url url);
@@ -71,6 +73,7 @@ class crawl_run final : public stoppable {
   crawler::retry_policy retry_;
   std::shared_ptr<const pipeline::token_rules> rules_;
   loop_event wake_;  // the driver looks again: a URL ended or lines arrived
+  boost::asio::steady_timer due_;  // or a host's politeness gap is over
   loop_event room_;  // the scheduler may take more lines
   // Expires (is set to the past) when the run stops: waits between retries
   // end, and no further attempt starts.

@@ -86,6 +86,12 @@ parsed<crawl_settings> parse_crawl(int argc, const char* const* argv, int first,
   cl.inputs("urls", s.input, "File with one URL per line, or - for standard input");
   cl.option("-c,--concurrency", s.concurrency, "Transfers in flight at most", whole_number(1, 1'000'000));
   cl.option("--per-host", s.per_host, "Transfers in flight per host at most", whole_number(1, 1'000'000));
+  double delay = 0;
+  bool no_back_off = false;
+  cl.option("--delay", delay, "Seconds between the starts of two requests to one host", seconds_between(0, 3600));
+  cl.option("--rate", s.rate, "Requests per second per host at most; 0: no limit", seconds_between(0, 1e6))
+      ->type_name("N");
+  cl.flag("--no-back-off", no_back_off, "Do not slow a host down when it answers 429 or 503 or times out");
   cl.option("--max-redirects", s.max_redirects, "Redirects followed at most", whole_number(0, 100));
   cl.option("--connect-timeout", connect_timeout, "Seconds to connect", seconds_between(0.001, 86400));
   cl.option("--timeout", timeout, "Seconds for a whole transfer", seconds_between(0.001, 86400));
@@ -134,6 +140,8 @@ parsed<crawl_settings> parse_crawl(int argc, const char* const* argv, int first,
     if (re.NumberOfCapturingGroups() > 1) return fail<crawl_settings>(cl, "--token: '" + token + "' has more than one capture group");
   }
   s.token = token;
+  s.delay = to_ms(delay);
+  s.back_off = !no_back_off;
   s.connect_timeout = to_ms(connect_timeout);
   s.timeout = to_ms(timeout);
   s.grace = to_ms(grace);

@@ -273,7 +273,7 @@ long receive_buffer_for(std::size_t concurrency) {
 
 asio::awaitable<fetch_result> fetch(multi_loop& loop, const normalized_url& url, const request_options& options,
                                     const retry_policy& policy, body_sink& sink, asio::steady_timer& shutdown,
-                                    const validators* known) {
+                                    const validators* known, const attempt_observer& observe) {
   fetch_result r;
   if (is_reserved_invalid_host(url.host)) {
     r.attempts = 1;
@@ -291,6 +291,10 @@ asio::awaitable<fetch_result> fetch(multi_loop& loop, const normalized_url& url,
       retry_after = a.retry_after();
     }
     r.attempts = attempt_no;
+    if (observe && code != CURLE_ABORTED_BY_CALLBACK) {
+      bool overloaded = r.http_status == 429 || r.http_status == 503 || code == CURLE_OPERATION_TIMEDOUT;
+      observe(attempt_signal{overloaded, overloaded ? retry_after : 0});
+    }
     if (r.status != fetch_status::failed || attempt_no > policy.retries || !is_retryable(code, r.http_status))
       co_return r;
     if (retry_after > policy.max_retry_after.count()) {

@@ -2,6 +2,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <map>
+
 using namespace crawl::crawler;
 
 namespace {
@@ -51,4 +54,118 @@ TEST_CASE("waiting URLs are bounded and everything drains", "[scheduler]") {
     ++finished;
   }
   CHECK(finished == 5);
+}
+
+namespace {
+using ms = std::chrono::milliseconds;
+using clock_type = host_scheduler::clock;
+const clock_type::time_point t0 = clock_type::time_point() + std::chrono::hours(1);
+}  // namespace
+
+TEST_CASE("politeness: --delay spaces the starts on one host, not across hosts", "[scheduler][politeness]") {
+  host_scheduler s(100, 8, 100, politeness{ms(1000)});
+  for (int i = 0; i < 3; ++i) s.add(on("a", i));
+  s.add(on("b", 0));
+  auto first = s.next(t0);
+  auto second = s.next(t0);
+  REQUIRE(first);
+  REQUIRE(second);
+  CHECK(first->url.host == "a");
+  CHECK(second->url.host == "b");
+  CHECK_FALSE(s.next(t0));  // a has slots, but its gap is not over
+  REQUIRE(s.next_due());
+  CHECK(*s.next_due() == t0 + ms(1000));
+  CHECK_FALSE(s.next(t0 + ms(999)));
+  auto third = s.next(t0 + ms(1000));
+  REQUIRE(third);
+  CHECK(third->url.url == "http://a/1");
+  CHECK(*s.next_due() == t0 + ms(2000));
+}
+
+TEST_CASE("politeness: --rate is a gap of 1/N s, and a larger Crawl-delay wins", "[scheduler][politeness]") {
+  host_scheduler s(100, 8, 100, politeness{ms(0), 4.0});
+  for (int i = 0; i < 5; ++i) s.add(on("a", i));
+  REQUIRE(s.next(t0));
+  CHECK(s.gap("a") == ms(250));
+  CHECK_FALSE(s.next(t0 + ms(249)));
+  REQUIRE(s.next(t0 + ms(250)));
+  s.set_crawl_delay("a", ms(2000));
+  CHECK(s.gap("a") == ms(2000));
+  REQUIRE(s.next(t0 + ms(500)));  // its time was set by the old gap; the new one counts from here
+  CHECK_FALSE(s.next(t0 + ms(2499)));
+  REQUIRE(s.next(t0 + ms(2500)));
+  s.set_crawl_delay("a", ms(10));  // smaller than --rate's gap: the gap stays 250 ms
+  CHECK(s.gap("a") == ms(250));
+}
+
+TEST_CASE("politeness: an overloaded host backs off alone, doubling to a cap, and recovers by halves",
+          "[scheduler][politeness]") {
+  politeness p;
+  p.max_back_off = ms(4000);
+  host_scheduler s(100, 8, 100, p);
+  for (int i = 0; i < 10; ++i) s.add(on("busy", i));
+  for (int i = 0; i < 10; ++i) s.add(on("calm", i));
+  REQUIRE(s.next(t0));
+  s.overloaded("busy", t0);
+  CHECK(s.gap("busy") == ms(1000));
+  s.overloaded("busy", t0);
+  CHECK(s.gap("busy") == ms(2000));
+  s.overloaded("busy", t0);
+  s.overloaded("busy", t0);
+  CHECK(s.gap("busy") == ms(4000));  // capped
+  CHECK(s.gap("calm") == ms(0));
+  // Only calm starts until busy's back-off is over.
+  int calm = 0;
+  while (auto u = s.next(t0 + ms(10))) {
+    CHECK(u->url.host == "calm");
+    ++calm;
+  }
+  CHECK(calm == 8);  // its per-host cap
+  s.answered("busy");
+  CHECK(s.gap("busy") == ms(2000));
+  int answers = 1;
+  while (s.gap("busy") > ms(0) && answers < 100) {
+    s.answered("busy");
+    ++answers;
+  }
+  CHECK(answers == 6);  // 4 s, 2, 1, 0.5, 0.25, 0.125, then none
+}
+
+TEST_CASE("politeness: Retry-After pauses the whole host", "[scheduler][politeness]") {
+  host_scheduler s(100, 8, 100);
+  for (int i = 0; i < 3; ++i) s.add(on("a", i));
+  REQUIRE(s.next(t0));
+  s.overloaded("a", t0, ms(30'000));
+  CHECK_FALSE(s.next(t0 + ms(29'999)));
+  CHECK(s.next(t0 + ms(30'000)));
+}
+
+TEST_CASE("politeness: one host with many URLs does not starve a thousand hosts with few", "[scheduler][politeness]") {
+  host_scheduler s(10, 1, 2'000'000);
+  for (int i = 0; i < 200'000; ++i) s.add(on("huge", i));
+  for (int h = 0; h < 1000; ++h)
+    for (int i = 0; i < 20; ++i) s.add(on("small" + std::to_string(h), i));
+  // Each start ends at once: which hosts get the first 1001 starts?
+  std::map<std::string, int> starts;
+  for (int i = 0; i < 1001; ++i) {
+    auto u = s.next(t0);
+    REQUIRE(u);
+    ++starts[u->url.host];
+    s.done(u->url.host);
+  }
+  CHECK(starts.size() == 1001);  // every host once: picked by host, not by URL
+  CHECK(starts["huge"] == 1);
+}
+
+TEST_CASE("politeness: idle hosts are forgotten once their gap is over", "[scheduler][politeness]") {
+  host_scheduler s(100, 8, 100, politeness{ms(1000)});
+  for (int h = 0; h < 50; ++h) s.add(on("h" + std::to_string(h), h));
+  for (int h = 0; h < 50; ++h) {
+    auto u = s.next(t0);
+    REQUIRE(u);
+    s.done(u->url.host);
+  }
+  CHECK(s.hosts() == 50);  // each must still wait out its gap
+  CHECK_FALSE(s.next(t0 + ms(1000)));
+  CHECK(s.hosts() == 0);
 }

@@ -371,10 +371,16 @@ std::string test_http_server::url(const std::string& path) const {
   return "http://" + address_ + ":" + std::to_string(port_) + path;
 }
 
+std::vector<test_http_server::logged_request> test_http_server::request_log() const {
+  std::lock_guard lock(mutex_);
+  return log_;
+}
+
 std::uint64_t test_http_server::count_request(const std::string& path, const std::string& request) {
   ++total_;
   std::lock_guard lock(mutex_);
   times_[path].push_back(std::chrono::steady_clock::now());
+  log_.push_back({times_[path].back(), path});
   last_request_[path] = request;
   return ++per_path_[path];
 }

@@ -38,6 +38,12 @@ class test_http_server {
   // When each request for a path arrived, in order.
   std::vector<std::chrono::steady_clock::time_point> request_times(const std::string& path) const;
   std::uint64_t total_requests() const { return total_.load(); }
+  // Every request, in the order it arrived: when, and for which path.
+  struct logged_request {
+    std::chrono::steady_clock::time_point at;
+    std::string path;
+  };
+  std::vector<logged_request> request_log() const;
   // Requests in absolute form (the server asked as an HTTP proxy).
   std::uint64_t proxied_requests() const { return proxied_.load(); }
 
@@ -60,6 +66,7 @@ class test_http_server {
   std::atomic<std::uint64_t> total_{0};
   std::atomic<std::uint64_t> active_{0}, max_active_{0}, proxied_{0};
   std::map<std::string, std::string> last_request_, last_response_;
+  std::vector<logged_request> log_;
 };
 
 // One server for all the tests of a binary, started on first use.

@@ -15,6 +15,9 @@ struct crawl_settings : common_settings {
   std::string input;  // a path, or "-" for standard input
   std::size_t concurrency = 512;
   std::size_t per_host = 8;
+  std::chrono::milliseconds delay{0};  // --delay: between two starts on one host
+  double rate = 0;                     // --rate: starts per second per host (0: no limit)
+  bool back_off = true;                // slow a host down on 429, 503 and timeouts
   long max_redirects = 10;
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds timeout{30'000};

@@ -91,6 +91,14 @@ struct validators {
   std::string last_modified;
 };
 
+// What each attempt said about its host, for politeness: overloaded (429,
+// 503 or a timeout), with the Retry-After it gave (seconds, 0: none), or not.
+struct attempt_signal {
+  bool overloaded = false;
+  std::int64_t retry_after = 0;
+};
+using attempt_observer = std::function<void(const attempt_signal&)>;
+
 // Fetches one URL to the end, retrying per `policy`. `shutdown` is a timer
 // whose expiry is the end of time until shutdown sets it to the past: waits
 // between attempts then end at once, no retry starts, and a URL whose retry
@@ -98,6 +106,6 @@ struct validators {
 boost::asio::awaitable<fetch_result> fetch(multi_loop& loop, const normalized_url& url,
                                            const request_options& options, const retry_policy& policy,
                                            body_sink& sink, boost::asio::steady_timer& shutdown,
-                                           const validators* known = nullptr);
+                                           const validators* known = nullptr, const attempt_observer& observe = {});
 
 }  // namespace crawl::crawler

@@ -71,6 +71,13 @@ crawl_run::crawl_run(const config::crawl_settings& s, std::size_t concurrency, u
       progress_(progress_wanted(s.quiet)) {
   retry_.retries = s.retries;
   retry_.base_delay = s.retry_delay;
+  if (s.robots) {
+    crawler::robots_cache::options o;
+    o.product = crawler::product_token_of(s.user_agent);
+    robots_.emplace(loops_, request_, retry_, retry_stop_, o);
+  } else {
+    log_line("warning", "robots.txt is ignored (--robots ignore): this crawl may fetch what sites ask crawlers not to");
+  }
   struct ::stat st {};
   if (::fstat(input_fd, &st) == 0 && S_ISREG(st.st_mode)) list_size_ = static_cast<std::uint64_t>(st.st_size);
 }
@@ -205,6 +212,7 @@ asio::awaitable<void> crawl_run::fetch_one(crawler::scheduled_url url) {
     finish_from_state(url, *stored);
     co_return;
   }
+  if (robots_ && !co_await obey_robots(url)) co_return;
   crawler::validators known;
   bool conditional = stored && !s_.refresh && !stored->failed && stored->status == 200 &&
                      (!stored->etag.empty() || !stored->last_modified.empty());
@@ -237,6 +245,43 @@ asio::awaitable<void> crawl_run::fetch_one(crawler::scheduled_url url) {
     if (r.last_modified.empty()) r.last_modified = stored->last_modified;
   }
   finish_url(url.url, r, elapsed, outcome, true);
+}
+
+asio::awaitable<bool> crawl_run::obey_robots(const crawler::scheduled_url& url) {
+  crawler::robots_verdict v = co_await robots_->check(url.url);
+  if (v.crawl_delay && *v.crawl_delay > s_.max_crawl_delay) {
+    finish_unfetched(url, crawler::fetch_status::skipped, "crawl-delay",
+                     "robots.txt asks a Crawl-delay of " + std::to_string(v.crawl_delay->count() / 1000.0) +
+                         " s, more than --max-crawl-delay");
+    co_return false;
+  }
+  if (v.crawl_delay) scheduler_.set_crawl_delay(url.url.host, *v.crawl_delay);
+  if (!v.allowed) {
+    // Unavailable is not a verdict on the URL: it fails, and a later run tries again.
+    auto status = v.reason == "robots" ? crawler::fetch_status::skipped : crawler::fetch_status::failed;
+    finish_unfetched(url, status, v.reason, v.detail);
+    co_return false;
+  }
+  if (v.waited) {
+    // The robots.txt request used this URL's turn: the page waits for a new one.
+    asio::steady_timer turn(net_, scheduler_.reserve(url.url.host, clock::now()));
+    co_await (turn.async_wait(asio::as_tuple(asio::use_awaitable)) ||
+              retry_stop_.async_wait(asio::as_tuple(asio::use_awaitable)));
+    if (stopping_) {
+      finish_unfetched(url, crawler::fetch_status::interrupted, "interrupted", "the run was stopped");
+      co_return false;
+    }
+  }
+  co_return true;
+}
+
+void crawl_run::finish_unfetched(const crawler::scheduled_url& url, crawler::fetch_status status,
+                                 const std::string& reason, const std::string& detail) {
+  crawler::fetch_result r;
+  r.status = status;
+  r.reason = reason;
+  r.error = detail;
+  finish_url(url.url, r, clock::duration::zero(), page_outcome{}, true);
 }
 
 // Each attempt's answer slows its host down (429, 503, a timeout; a

@@ -13,6 +13,7 @@
 #include "crawl/config/crawl_settings.hpp"
 #include "crawl/crawler/fetch.hpp"
 #include "crawl/crawler/host_scheduler.hpp"
+#include "crawl/crawler/robots_cache.hpp"
 #include "crawl/crawler/multi_loop_pool.hpp"
 #include "crawl/crawler/url_feed.hpp"
 
@@ -58,6 +59,10 @@ class crawl_run final : public stoppable {
   bool finished() const;
   void fail_internally(std::exception_ptr e);
   void finish_from_state(const crawler::scheduled_url& url, const storage::page_record& stored);
+  // robots.txt and Crawl-delay: false when the URL was skipped (and finished) for them.
+  boost::asio::awaitable<bool> obey_robots(const crawler::scheduled_url& url);
+  void finish_unfetched(const crawler::scheduled_url& url, crawler::fetch_status status, const std::string& reason,
+                        const std::string& detail);
   void finish_url(const crawler::normalized_url& url, const crawler::fetch_result& r,
                   std::chrono::steady_clock::duration elapsed, const page_outcome& outcome, bool store);
 
@@ -78,6 +83,7 @@ class crawl_run final : public stoppable {
   // Expires (is set to the past) when the run stops: waits between retries
   // end, and no further attempt starts.
   boost::asio::steady_timer retry_stop_;
+  std::optional<crawler::robots_cache> robots_;  // --robots obey
   bool progress_;
   std::uint64_t list_size_ = 0;    // of a regular file, for the progress line's percent
   std::uint64_t list_offset_ = 0;  // bytes of the list read so far

@@ -92,6 +92,13 @@ parsed<crawl_settings> parse_crawl(int argc, const char* const* argv, int first,
   cl.option("--rate", s.rate, "Requests per second per host at most; 0: no limit", seconds_between(0, 1e6))
       ->type_name("N");
   cl.flag("--no-back-off", no_back_off, "Do not slow a host down when it answers 429 or 503 or times out");
+  std::string robots = "obey";
+  double max_crawl_delay = 30;
+  cl.option("--robots", robots, "obey: fetch each site's robots.txt first and keep to it; ignore: do not",
+            one_of({"obey", "ignore"}))
+      ->default_str("obey");
+  cl.option("--max-crawl-delay", max_crawl_delay, "A site whose robots.txt asks a longer Crawl-delay is skipped",
+            seconds_between(0, 86400));
   cl.option("--max-redirects", s.max_redirects, "Redirects followed at most", whole_number(0, 100));
   cl.option("--connect-timeout", connect_timeout, "Seconds to connect", seconds_between(0.001, 86400));
   cl.option("--timeout", timeout, "Seconds for a whole transfer", seconds_between(0.001, 86400));
@@ -141,6 +148,8 @@ parsed<crawl_settings> parse_crawl(int argc, const char* const* argv, int first,
   }
   s.token = token;
   s.delay = to_ms(delay);
+  s.robots = robots == "obey";
+  s.max_crawl_delay = to_ms(max_crawl_delay);
   s.back_off = !no_back_off;
   s.connect_timeout = to_ms(connect_timeout);
   s.timeout = to_ms(timeout);

@@ -122,6 +122,17 @@ void host_scheduler::answered(const std::string& name) {
   if (b < milliseconds(100)) b = milliseconds(0);
 }
 
+host_scheduler::clock::time_point host_scheduler::reserve(const std::string& name, clock::time_point now) {
+  auto it = hosts_.find(name);
+  if (it == hosts_.end()) return now;
+  host_state& h = it->second;
+  milliseconds g = gap_of(h);
+  if (g.count() == 0) return now;
+  clock::time_point at = std::max(now, h.next_start);
+  h.next_start = at + g;
+  return at;
+}
+
 void host_scheduler::set_crawl_delay(const std::string& name, milliseconds delay) {
   auto it = hosts_.find(name);
   if (it != hosts_.end()) it->second.crawl_delay = delay;

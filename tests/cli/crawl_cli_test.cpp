@@ -350,12 +350,13 @@ TEST_CASE("http_proxy is used, and no_proxy bypasses it", "[cli]") {
   auto via = run_crawl({dir + "/urls.txt", "-q", "--retries", "0", "-o", dir + "/c.tsv"}, "/dev/null",
                        {"http_proxy=" + proxy_url});
   CHECK(via.exit_code == 0);
-  CHECK(proxy.proxied_requests() == 1);
+  CHECK(proxy.proxied_requests() == 2);  // the site's robots.txt, then the page
+  CHECK(proxy.requests("/robots.txt") == 1);
   CHECK(read_tsv(dir + "/c.tsv")["apple"] == 4);
   auto bypass = run_crawl({dir + "/urls.txt", "-q", "--retries", "0"}, "/dev/null",
                           {"http_proxy=" + proxy_url, "no_proxy=127.0.0.4"});
   CHECK(bypass.exit_code == 1);  // straight to the target, where nothing listens
-  CHECK(proxy.proxied_requests() == 1);
+  CHECK(proxy.proxied_requests() == 2);
 }
 
 TEST_CASE("results: the bytes of an error page and the fetch time are recorded, and JSON log lines keep numbers as numbers",

@@ -325,7 +325,15 @@ asio::awaitable<void> serve(tcp::socket socket, test_http_server& server) {
     std::string path = target.substr(0, q);
     std::string query = q == std::string::npos ? "" : target.substr(q + 1);
     std::uint64_t seen = server.count_request(path, request);
-    response r = route(path, query, seen, request);
+    response r;
+    if (auto fixed = server.fixed(path, seen)) {
+      r.status = fixed->status;
+      r.body = fixed->body;
+      r.content_type = fixed->content_type;
+      r.extra_headers = fixed->extra_headers;
+    } else {
+      r = route(path, query, seen, request);
+    }
     server.begin_answer();
     std::string sent;
     bool keep = co_await deliver(socket, r, sent);
@@ -369,6 +377,19 @@ test_http_server::~test_http_server() {
 
 std::string test_http_server::url(const std::string& path) const {
   return "http://" + address_ + ":" + std::to_string(port_) + path;
+}
+
+void test_http_server::serve(const std::string& path, std::vector<fixed_response> answers) {
+  std::lock_guard lock(mutex_);
+  fixed_[path] = std::move(answers);
+}
+
+std::optional<test_http_server::fixed_response> test_http_server::fixed(const std::string& path,
+                                                                       std::uint64_t seen) const {
+  std::lock_guard lock(mutex_);
+  auto it = fixed_.find(path);
+  if (it == fixed_.end() || it->second.empty()) return std::nullopt;
+  return it->second[std::min<std::size_t>(seen, it->second.size()) - 1];
 }
 
 std::vector<test_http_server::logged_request> test_http_server::request_log() const {

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -47,6 +48,17 @@ class test_http_server {
   // Requests in absolute form (the server asked as an HTTP proxy).
   std::uint64_t proxied_requests() const { return proxied_.load(); }
 
+  // Answers `path` with these in turn (the last one from then on), instead
+  // of its route: a robots.txt of a test's own, a 503 then a 200, ...
+  struct fixed_response {
+    int status = 200;
+    std::string body;
+    std::string content_type = "text/plain";
+    std::string extra_headers;  // "Name: value\r\n" lines
+  };
+  void serve(const std::string& path, std::vector<fixed_response> answers);
+  std::optional<fixed_response> fixed(const std::string& path, std::uint64_t seen) const;
+
   // Pieces the route handlers share; public for the handlers in the .cpp.
   std::uint64_t count_request(const std::string& path, const std::string& request);
   void begin_answer();
@@ -67,6 +79,7 @@ class test_http_server {
   std::atomic<std::uint64_t> active_{0}, max_active_{0}, proxied_{0};
   std::map<std::string, std::string> last_request_, last_response_;
   std::vector<logged_request> log_;
+  std::map<std::string, std::vector<fixed_response>> fixed_;
 };
 
 // One server for all the tests of a binary, started on first use.

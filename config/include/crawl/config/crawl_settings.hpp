@@ -18,6 +18,8 @@ struct crawl_settings : common_settings {
   std::chrono::milliseconds delay{0};  // --delay: between two starts on one host
   double rate = 0;                     // --rate: starts per second per host (0: no limit)
   bool back_off = true;                // slow a host down on 429, 503 and timeouts
+  bool robots = true;                  // --robots obey (false: ignore)
+  std::chrono::milliseconds max_crawl_delay{30'000};  // a host asking more is skipped
   long max_redirects = 10;
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds timeout{30'000};

@@ -58,6 +58,9 @@ class host_scheduler {
   void answered(const std::string& host);
   // The host's Crawl-delay (robots.txt): its gap is at least this.
   void set_crawl_delay(const std::string& host, std::chrono::milliseconds delay);
+  // A new turn for a URL already started whose request was held up (by its
+  // site's robots.txt): when it may send it, keeping the host's gap.
+  clock::time_point reserve(const std::string& host, clock::time_point now);
   // The gap now kept between two starts on `host`.
   std::chrono::milliseconds gap(const std::string& host) const;
 

@@ -1,0 +1,87 @@
+#pragma once
+// Each origin's robots.txt, fetched once before the first request to it and
+// shared by every URL of it; the URLs that arrive meanwhile wait for that
+// one fetch. What a status means (RFC 9309, section 2.3.1):
+// - 2xx: the file's rules (its first 500 KiB); redirects followed up to 5;
+// - 4xx (401 and 403 too): no rules, everything allowed;
+// - 5xx, 429, a timeout or no connection (after the usual retries):
+//   nothing allowed for now, and the file is asked for again a minute later.
+//   (Several popular crawlers allow everything on a 5xx: a server too busy
+//   to serve its robots.txt is told nothing.)
+// Policies are kept for a day, for at most `max_origins` origins (the
+// least recently used go first). Used on the loop's thread only.
+#include "crawl/crawler/fetch.hpp"
+#include "crawl/crawler/multi_loop_pool.hpp"
+#include "crawl/crawler/robots.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+namespace crawl::crawler {
+
+struct robots_verdict {
+  bool allowed = true;
+  std::string reason;  // when not allowed: "robots" or "robots-unavailable"
+  std::string detail;  // for the log and --results
+  std::optional<std::chrono::milliseconds> crawl_delay;
+  // This call fetched the file, or waited while another did: the request
+  // the scheduler granted has gone by, and the page needs a new turn.
+  bool waited = false;
+};
+
+// "http://h:8080" of "http://h:8080/a?b", or empty when the URL has no path part.
+std::string origin_of(const std::string& url);
+// The path and query of a URL, "/" when it has none.
+std::string path_of(const std::string& url);
+
+class robots_cache {
+ public:
+  using clock = std::chrono::steady_clock;
+  struct options {
+    std::string product = "crawl";       // whose group applies
+    std::chrono::seconds keep{24 * 3600};  // how long a policy is kept
+    std::chrono::seconds retry_unavailable{60};
+    std::size_t max_origins = 10'000;
+  };
+
+  robots_cache(multi_loop_pool& loops, request_options request, retry_policy retry,
+               boost::asio::steady_timer& shutdown, options o);
+
+  // What the origin's robots.txt says of `url`, fetching it first if needed.
+  boost::asio::awaitable<robots_verdict> check(const normalized_url& url);
+
+  std::uint64_t fetches() const { return fetches_; }
+
+ private:
+  struct entry {
+    std::optional<robots_policy> policy;  // none while fetching
+    bool unavailable = false;
+    std::string unavailable_why;
+    std::string unavailable_reason;  // "robots-unavailable", or the network's reason ("dns", "connect", ...)
+    clock::time_point expires{};
+    std::shared_ptr<boost::asio::steady_timer> ready;  // cancelled when the fetch ends
+    std::list<std::string>::iterator lru;
+  };
+  boost::asio::awaitable<void> fetch_into(const std::string& origin, const std::string& host);
+  void touch(entry& e);
+  void evict();
+  robots_verdict verdict(const entry& e, const std::string& url) const;
+
+  multi_loop_pool& loops_;
+  request_options request_;
+  retry_policy retry_;
+  boost::asio::steady_timer& shutdown_;
+  options options_;
+  std::unordered_map<std::string, entry> entries_;
+  std::list<std::string> lru_;  // front: least recently used
+  std::uint64_t fetches_ = 0;
+};
+
+}  // namespace crawl::crawler

@@ -1,0 +1,144 @@
+#include "crawl/crawler/robots_cache.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace crawl::crawler {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// Collects the first max_bytes of the file; the rest is read and dropped.
+class robots_sink : public body_sink {
+ public:
+  bool on_head(const response_head&, std::function<void()>) override { return true; }
+  bool on_body(std::string_view bytes) override {
+    std::size_t room = robots_policy::max_bytes - std::min(text.size(), robots_policy::max_bytes);
+    text.append(bytes.substr(0, room));
+    return true;
+  }
+  void on_discard() override { text.clear(); }
+  std::string text;
+};
+
+}  // namespace
+
+std::string origin_of(const std::string& url) {
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return {};
+  return url.substr(0, url.find_first_of("/?#", scheme_end + 3));
+}
+
+std::string path_of(const std::string& url) {
+  std::string origin = origin_of(url);
+  std::string rest = url.substr(origin.size());
+  if (auto hash = rest.find('#'); hash != std::string::npos) rest.resize(hash);
+  if (rest.empty() || rest[0] != '/') rest.insert(0, "/");
+  return rest;
+}
+
+robots_cache::robots_cache(multi_loop_pool& loops, request_options request, retry_policy retry,
+                           asio::steady_timer& shutdown, options o)
+    : loops_(loops), request_(std::move(request)), retry_(retry), shutdown_(shutdown), options_(std::move(o)) {
+  request_.max_redirects = 5;                              // RFC 9309: at least five
+  request_.max_size = robots_policy::max_bytes + (64 << 10);  // more is cut, not refused: see the sink
+  request_.capture_raw = false;
+}
+
+void robots_cache::touch(entry& e) { lru_.splice(lru_.end(), lru_, e.lru); }
+
+// Keeps at most max_origins policies: the least recently used go, except
+// one being fetched (its waiters hold on to it).
+void robots_cache::evict() {
+  for (auto it = lru_.begin(); entries_.size() > options_.max_origins && it != lru_.end();) {
+    auto found = entries_.find(*it);
+    if (found != entries_.end() && found->second.policy) {
+      entries_.erase(found);
+      it = lru_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+robots_verdict robots_cache::verdict(const entry& e, const std::string& url) const {
+  robots_verdict v;
+  if (e.unavailable) {
+    v.allowed = false;
+    v.reason = e.unavailable_reason;
+    v.detail = "robots.txt unavailable (" + e.unavailable_why + "): nothing is fetched from this site for now";
+    return v;
+  }
+  if (!e.policy->allowed(path_of(url))) {
+    v.allowed = false;
+    v.reason = "robots";
+    v.detail = "disallowed by robots.txt";
+  }
+  if (auto delay = e.policy->crawl_delay())
+    v.crawl_delay = std::chrono::milliseconds(static_cast<std::int64_t>(*delay * 1000));
+  return v;
+}
+
+asio::awaitable<robots_verdict> robots_cache::check(const normalized_url& url) {
+  std::string origin = origin_of(url.url);
+  auto now = clock::now();
+  auto it = entries_.find(origin);
+  if (it != entries_.end() && it->second.policy && it->second.expires <= now) {
+    lru_.erase(it->second.lru);
+    entries_.erase(it);
+    it = entries_.end();
+  }
+  if (it == entries_.end()) {
+    entry fresh;
+    fresh.ready = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor, clock::time_point::max());
+    fresh.lru = lru_.insert(lru_.end(), origin);
+    entries_.emplace(origin, std::move(fresh));
+    co_await fetch_into(origin, url.host);
+    evict();
+    auto done = entries_.find(origin);
+    robots_verdict v = done != entries_.end() && done->second.policy ? verdict(done->second, url.url) : robots_verdict{};
+    v.waited = true;
+    co_return v;
+  }
+  if (!it->second.policy) {  // another URL of the origin is fetching it: wait for that
+    auto ready = it->second.ready;
+    co_await ready->async_wait(asio::as_tuple(asio::use_awaitable));
+    it = entries_.find(origin);
+    robots_verdict v = it != entries_.end() && it->second.policy ? verdict(it->second, url.url) : robots_verdict{};
+    v.waited = true;
+    co_return v;
+  }
+  touch(it->second);
+  co_return verdict(it->second, url.url);
+}
+
+asio::awaitable<void> robots_cache::fetch_into(const std::string& origin, const std::string& host) {
+  ++fetches_;
+  robots_sink sink;
+  normalized_url robots{origin + "/robots.txt", host};
+  fetch_result r = co_await fetch(loops_.for_host(host), robots, request_, retry_, sink, shutdown_);
+  auto it = entries_.find(origin);
+  if (it == entries_.end()) co_return;
+  entry& e = it->second;
+  long status = r.http_status;
+  bool too_large = r.reason == "too-large";
+  if ((status >= 200 && status <= 299 && (r.status == fetch_status::ok || too_large))) {
+    e.policy = robots_policy::parse(sink.text, options_.product);
+    e.expires = clock::now() + options_.keep;
+  } else if (status >= 400 && status <= 499 && status != 429) {
+    e.policy = robots_policy::allow_all();
+    e.expires = clock::now() + options_.keep;
+  } else {
+    e.policy = robots_policy::disallow_all();
+    e.unavailable = true;
+    e.unavailable_why = status ? "HTTP " + std::to_string(status) : r.error;
+    // A site that cannot be reached at all fails its URLs for that reason.
+    e.unavailable_reason = status ? "robots-unavailable" : r.reason;
+    e.expires = clock::now() + options_.retry_unavailable;
+  }
+  e.ready->cancel();
+}
+
+}  // namespace crawl::crawler

@@ -77,6 +77,44 @@ url_check normalize_once(std::string_view text) {
 
 }  // namespace
 
+namespace {
+
+// The scheme of a reference ("mailto" of "mailto:x"), or empty when it has
+// none (a relative reference: the first ':' comes after a '/', '?' or '#').
+std::string scheme_of(std::string_view href) {
+  auto colon = href.find(':');
+  if (colon == std::string_view::npos || colon == 0) return {};
+  for (std::size_t i = 0; i < colon; ++i) {
+    char c = href[i];
+    bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    if (!letter && (i == 0 || !((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'))) return {};
+  }
+  return lower(href.substr(0, colon));
+}
+
+}  // namespace
+
+url_check resolve_link(std::string_view base, std::string_view href) {
+  // libcurl 7.88 resolves "#frag" against "http://h/p?q" to "http://h/p",
+  // losing the query: RFC 3986 keeps it, and so does this.
+  if (href.empty() || href.front() == '#') return normalize_url(base);
+  std::string scheme = scheme_of(href);
+  if (!scheme.empty() && scheme != "http" && scheme != "https")
+    return {std::nullopt, "a " + scheme + ": link, not http or https"};
+  for (char c : href)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) return {std::nullopt, "a control character in the link"};
+  std::unique_ptr<CURLU, url_deleter> u(curl_url());
+  std::string base_copy(base), href_copy(href);
+  if (curl_url_set(u.get(), CURLUPART_URL, base_copy.c_str(), CURLU_URLENCODE) != CURLUE_OK)
+    return {std::nullopt, "the page's own URL is not a URL"};
+  // A URL set on a handle that holds one is resolved against it.
+  CURLUcode rc = curl_url_set(u.get(), CURLUPART_URL, href_copy.c_str(), CURLU_URLENCODE);
+  if (rc != CURLUE_OK) return {std::nullopt, std::string("not a URL: ") + curl_url_strerror(rc)};
+  auto full = get_part(u.get(), CURLUPART_URL);
+  if (!full) return {std::nullopt, "not a URL"};
+  return normalize_url(full.get());
+}
+
 url_line parse_url_line(std::string_view raw, std::uint64_t line_no) {
   url_line line;
   line.line_no = line_no;

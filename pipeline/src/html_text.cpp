@@ -36,6 +36,28 @@ bool is_inline(std::string_view name) {
   return std::find(std::begin(names), std::end(names), name) != std::end(names);
 }
 
+// Start tags whose attributes carry links or say whether to follow them.
+bool is_link_tag(std::string_view name) {
+  return name == "a" || name == "area" || name == "frame" || name == "iframe" || name == "link" || name == "base" ||
+         name == "meta";
+}
+
+// Whether the space- or comma-separated list `list` holds `token`, in any case.
+bool has_token(std::string_view list, std::string_view token) {
+  std::size_t i = 0;
+  while (i < list.size()) {
+    while (i < list.size() && (is_space(list[i]) || list[i] == ',')) ++i;
+    std::size_t j = i;
+    while (j < list.size() && !is_space(list[j]) && list[j] != ',') ++j;
+    std::string_view word = list.substr(i, j - i);
+    if (word.size() == token.size() &&
+        std::equal(word.begin(), word.end(), token.begin(), [](char a, char b) { return to_lower(a) == b; }))
+      return true;
+    i = j;
+  }
+  return false;
+}
+
 // Elements whose content is raw text up to their end tag and never visible.
 bool is_raw_hidden(std::string_view name) {
   return name == "script" || name == "style" || name == "noscript" || name == "xmp" ||
@@ -131,6 +153,8 @@ void html_text::feed(std::string_view html, std::string& out) {
       std::size_t j = i + plain_text_run(html.data() + i, n - i);
       if (!suppressed()) out.append(html.data() + i, j - i);
       i = j;
+    } else if (state_ == state::value_dq || state_ == state::value_sq) {
+      i += take_quoted_value(html.data() + i, n - i);
     } else {
       i += ignored_run(html.data() + i, n - i);
     }
@@ -146,8 +170,6 @@ void html_text::feed(std::string_view html, std::string& out) {
 std::size_t html_text::ignored_run(const char* p, std::size_t n) const {
   char until = 0;
   switch (state_) {
-    case state::attr_dq: until = '"'; break;
-    case state::attr_sq: until = '\''; break;
     case state::bogus_comment: until = '>'; break;
     case state::raw_text: until = raw_matched_ == 0 ? '<' : 0; break;
     default: break;
@@ -155,6 +177,17 @@ std::size_t html_text::ignored_run(const char* p, std::size_t n) const {
   if (!until) return 0;
   const void* hit = std::memchr(p, until, n);
   return hit ? static_cast<std::size_t>(static_cast<const char*>(hit) - p) : n;
+}
+
+// A quoted attribute value up to its closing quote, in one go (kept only
+// when the tag's links are collected).
+std::size_t html_text::take_quoted_value(const char* p, std::size_t n) {
+  const void* hit = std::memchr(p, state_ == state::value_dq ? '"' : '\'', n);
+  std::size_t run = hit ? static_cast<std::size_t>(static_cast<const char*>(hit) - p) : n;
+  if (!collecting_) return run;
+  std::size_t room = html_links::max_url + 1 - std::min(attr_value_.size(), html_links::max_url + 1);
+  attr_value_.append(p, std::min(run, room));  // one byte over the limit marks it too long
+  return run;
 }
 
 void html_text::finish(std::string& out) {
@@ -176,6 +209,8 @@ void html_text::flush_entity(std::string& out, bool terminated_by_semicolon) {
 
 void html_text::on_tag_end(std::string& out) {
   state_ = state::text;
+  if (collecting_) emit_links();
+  collecting_ = false;
   if (name_.empty()) return;
   if (name_ == "template") {
     if (!end_tag_) ++skip_depth_;
@@ -244,6 +279,8 @@ void html_text::step(char c, std::string& out) {
     case state::tag_name:
       if (is_space(c) || c == '/') {
         state_ = state::in_tag;
+        collecting_ = links_ && !end_tag_ && is_link_tag(name_);
+        if (collecting_) attrs_ = link_attributes{};
       } else if (c == '>') {
         on_tag_end(out);
       } else if (name_.size() < max_tag_name) {
@@ -251,16 +288,7 @@ void html_text::step(char c, std::string& out) {
       }
       return;
     case state::in_tag:
-      if (c == '>') on_tag_end(out);
-      else if (c == '"') state_ = state::attr_dq;
-      else if (c == '\'') state_ = state::attr_sq;
-      return;
-    case state::attr_dq:
-      if (c == '"') state_ = state::in_tag;
-      return;
-    case state::attr_sq:
-      if (c == '\'') state_ = state::in_tag;
-      return;
+      return step_attribute(c, out);
     case state::markup_decl:
       name_.push_back(c);
       if (name_ == "--") {
@@ -294,6 +322,7 @@ void html_text::step(char c, std::string& out) {
         if (is_space(c) || c == '/' || c == '>') {
           name_ = raw_end_;
           end_tag_ = true;
+          collecting_ = false;
           state_ = state::in_tag;
           if (c == '>') on_tag_end(out);
           return;
@@ -305,6 +334,153 @@ void html_text::step(char c, std::string& out) {
       else raw_matched_ = c == '<' ? 1 : 0;
       return;
     }
+    case state::attr_name:
+    case state::after_attr_name:
+    case state::before_value:
+    case state::value_dq:
+    case state::value_sq:
+    case state::value_unquoted:
+      return step_attribute(c, out);
+  }
+}
+
+// The attributes of a start tag, as HTML5 tokenizes them (a quote starts a
+// value only after '='); their names and values are kept only when the
+// tag's links are collected.
+void html_text::step_attribute(char c, std::string& out) {
+  auto append = [&] {
+    if (collecting_ && attr_value_.size() <= html_links::max_url) attr_value_.push_back(c);
+  };
+  auto tag_ends = [&] {
+    end_attribute();
+    on_tag_end(out);
+  };
+  switch (state_) {
+    case state::in_tag:
+      if (c == '>') on_tag_end(out);
+      else if (!is_space(c) && c != '/') start_attribute(c);
+      return;
+    case state::attr_name:
+      if (is_space(c)) state_ = state::after_attr_name;
+      else if (c == '=') state_ = state::before_value;
+      else if (c == '>') tag_ends();
+      else if (c == '/') end_attribute(), state_ = state::in_tag;
+      else if (collecting_ && attr_name_.size() < max_tag_name) attr_name_.push_back(to_lower(c));
+      return;
+    case state::after_attr_name:
+      if (is_space(c)) return;
+      if (c == '=') {
+        state_ = state::before_value;
+        return;
+      }
+      end_attribute();
+      if (c == '>') on_tag_end(out);
+      else if (c == '/') state_ = state::in_tag;
+      else start_attribute(c);
+      return;
+    case state::before_value:
+      if (is_space(c)) return;
+      if (c == '"') state_ = state::value_dq;
+      else if (c == '\'') state_ = state::value_sq;
+      else if (c == '>') tag_ends();
+      else append(), state_ = state::value_unquoted;
+      return;
+    case state::value_dq:
+    case state::value_sq:
+      if (c == (state_ == state::value_dq ? '"' : '\'')) end_attribute(), state_ = state::in_tag;
+      else append();
+      return;
+    case state::value_unquoted:
+      if (is_space(c)) end_attribute(), state_ = state::in_tag;
+      else if (c == '>') tag_ends();
+      else append();
+      return;
+    default:
+      return;
+  }
+}
+
+void html_text::start_attribute(char c) {
+  if (collecting_) {
+    attr_name_.assign(1, to_lower(c));
+    attr_value_.clear();
+  }
+  state_ = state::attr_name;
+}
+
+// Keeps the attributes links need; the first of a name wins, as in HTML.
+void html_text::end_attribute() {
+  if (!collecting_) return;
+  std::string* field = attr_name_ == "href"      ? &attrs_.href
+                       : attr_name_ == "src"     ? &attrs_.src
+                       : attr_name_ == "rel"     ? &attrs_.rel
+                       : attr_name_ == "name"    ? &attrs_.name
+                       : attr_name_ == "content" ? &attrs_.content
+                                                 : nullptr;
+  if (field && field->empty()) *field = std::move(attr_value_);
+  attr_name_.clear();
+  attr_value_.clear();
+}
+
+namespace {
+
+// An attribute value as a URL: character references decoded (a named one
+// without ';' only when not followed by '=' or a letter or digit, as HTML
+// does in attributes), tabs and newlines removed, spaces at the ends dropped.
+std::string url_of_value(std::string_view value) {
+  std::string out;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    char c = value[i];
+    if (c == '\t' || c == '\n' || c == '\r') continue;
+    if (c != '&') {
+      out.push_back(c);
+      continue;
+    }
+    std::size_t j = i + 1;
+    while (j < value.size() && j - i <= max_entity && (is_alnum(value[j]) || (value[j] == '#' && j == i + 1))) ++j;
+    std::string_view name = value.substr(i + 1, j - i - 1);
+    bool semicolon = j < value.size() && value[j] == ';';
+    bool legacy_blocked = !semicolon && j < value.size() && (value[j] == '=' || is_alnum(value[j]));
+    std::string decoded;
+    if (!name.empty() && !legacy_blocked &&
+        decode_html_entity(semicolon ? std::string(name) + ";" : std::string(name), decoded)) {
+      out += decoded;
+      i = semicolon ? j : j - 1;
+    } else {
+      out.push_back('&');
+    }
+  }
+  auto first = out.find_first_not_of(" \f");
+  if (first == std::string::npos) return {};
+  return out.substr(first, out.find_last_not_of(" \f") - first + 1);
+}
+
+}  // namespace
+
+void html_text::emit_links() {
+  auto add = [&](const std::string& value, html_link::kind kind, bool nofollow) {
+    if (value.empty()) return;
+    std::string url = url_of_value(value);
+    if (url.empty()) return;
+    if (value.size() > html_links::max_url || links_->links.size() >= html_links::max_links) {
+      ++links_->dropped;
+      return;
+    }
+    links_->links.push_back(html_link{std::move(url), kind, nofollow});
+  };
+  if (name_ == "a" || name_ == "area") {
+    add(attrs_.href, name_ == "a" ? html_link::kind::anchor : html_link::kind::area, has_token(attrs_.rel, "nofollow"));
+  } else if (name_ == "frame" || name_ == "iframe") {
+    add(attrs_.src, html_link::kind::frame, false);
+  } else if (name_ == "link") {
+    if (has_token(attrs_.rel, "canonical")) add(attrs_.href, html_link::kind::canonical, false);
+  } else if (name_ == "base") {
+    if (links_->base.empty() && !attrs_.href.empty() && attrs_.href.size() <= html_links::max_url)
+      links_->base = url_of_value(attrs_.href);
+  } else if (name_ == "meta" && has_token(attrs_.name, "robots")) {
+    bool none = has_token(attrs_.content, "none");
+    links_->page_nofollow = links_->page_nofollow || none || has_token(attrs_.content, "nofollow");
+    links_->page_noindex = links_->page_noindex || none || has_token(attrs_.content, "noindex");
   }
 }
 

@@ -88,3 +88,50 @@ TEST_CASE("a normalized URL normalizes to itself, a percent-encoded numeric host
   }
   CHECK(normalize_url("http://%32").url->host == "0.0.0.2");  // the host libcurl connects to
 }
+
+TEST_CASE("links resolve as RFC 3986 says, fragments dropped and dot segments removed", "[url][links]") {
+  const std::string base = "http://a/b/c/d;p?q";
+  auto resolved = [&](const char* href) {
+    auto r = resolve_link(base, href);
+    return r.url ? r.url->url : "refused: " + r.error;
+  };
+  CHECK(resolved("g") == "http://a/b/c/g");
+  CHECK(resolved("./g") == "http://a/b/c/g");
+  CHECK(resolved("g/") == "http://a/b/c/g/");
+  CHECK(resolved("/g") == "http://a/g");
+  CHECK(resolved("//g") == "http://g/");
+  CHECK(resolved("?y") == "http://a/b/c/d;p?y");
+  CHECK(resolved("g?y") == "http://a/b/c/g?y");
+  CHECK(resolved("g#s") == "http://a/b/c/g");
+  CHECK(resolved(";x") == "http://a/b/c/;x");
+  CHECK(resolved(".") == "http://a/b/c/");
+  CHECK(resolved("./") == "http://a/b/c/");
+  CHECK(resolved("..") == "http://a/b/");
+  CHECK(resolved("../g") == "http://a/b/g");
+  CHECK(resolved("../..") == "http://a/");
+  CHECK(resolved("../../../g") == "http://a/g");
+  CHECK(resolved("/./g") == "http://a/g");
+  CHECK(resolved("/a/../b/./c") == "http://a/b/c");
+  CHECK(resolved("HTTPS://Other.EXAMPLE:443/x#top") == "https://other.example/x");
+}
+
+TEST_CASE("links: an empty or fragment-only href is the page itself, its query kept", "[url][links]") {
+  // libcurl 7.88 drops the query when resolving "#s".
+  CHECK(resolve_link("http://a/b?q=1", "").url->url == "http://a/b?q=1");
+  CHECK(resolve_link("http://a/b?q=1", "#s").url->url == "http://a/b?q=1");
+  CHECK(resolve_link("http://a/b?q=1#old", "#s").url->url == "http://a/b?q=1");
+}
+
+TEST_CASE("links to other schemes are refused, naming the scheme", "[url][links]") {
+  for (const char* href : {"javascript:void(0)", "mailto:someone@example.org", "data:text/html,hi", "tel:+123",
+                           "ftp://example.org/f", "JavaScript:alert(1)"}) {
+    INFO(href);
+    auto r = resolve_link("http://a/b", href);
+    CHECK_FALSE(r.url);
+    CHECK(r.error.find("link, not http or https") != std::string::npos);
+  }
+  // A colon after a slash is no scheme.
+  CHECK(resolve_link("http://a/b/", "./c:d").url->url == "http://a/b/c:d");
+  CHECK(resolve_link("http://a/b/", "x/y:z").url->url == "http://a/b/x/y:z");
+  CHECK_FALSE(resolve_link("http://a/b/", "/x\ny").url);
+}

@@ -20,6 +20,13 @@ struct url_check {
 // Accepts only absolute http and https URLs.
 url_check normalize_url(std::string_view text);
 
+// A link `href` of the page at `base` (its final URL, or its <base href>
+// resolved first) as a normalized absolute URL (RFC 3986 resolution: dot
+// segments removed, the fragment dropped). An empty or fragment-only href is
+// the base itself. Links to other schemes (javascript:, mailto:, data:, ...)
+// are refused, naming the scheme.
+url_check resolve_link(std::string_view base, std::string_view href);
+
 // One line of a URL list after trimming: a URL, nothing (blank or comment),
 // or an error naming what is wrong with it.
 struct url_line {

@@ -14,6 +14,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <fcntl.h>
 #include <sys/resource.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -44,30 +45,58 @@ std::size_t transfers_that_fit() {
   return limit > 512 ? limit - 256 : limit / 2;
 }
 
-// Runs of the same list resume each other: the list is known by its absolute path.
-std::string list_key(const std::string& input) {
-  if (input == "-") return "-";
-  char* real = ::realpath(input.c_str(), nullptr);
-  std::string key = real ? real : input;
-  std::free(real);
+// Runs of the same inputs resume each other: a list is known by its absolute path.
+std::string inputs_key(const std::vector<std::string>& inputs) {
+  std::string key;
+  for (const auto& input : inputs) {
+    char* real = input == "-" ? nullptr : ::realpath(input.c_str(), nullptr);
+    key += (key.empty() ? "" : "\n") + std::string(real ? real : input.c_str());
+    std::free(real);
+  }
   return key;
 }
 
-// The URL list, open for reading; a folder is refused here, before any work.
-int open_input(const std::string& input, std::string& error) {
-  if (input == "-") return STDIN_FILENO;
-  int fd = ::open(input.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    error = input + ": " + std::strerror(errno);
-    return fd;
+bool is_url_argument(const std::string& input) {
+  auto starts = [&](const char* scheme) {
+    std::size_t n = std::strlen(scheme);
+    return input.size() > n && ::strncasecmp(input.c_str(), scheme, n) == 0;
+  };
+  return starts("http://") || starts("https://");
+}
+
+// The inputs, in order: a URL argument is fetched as such, anything else is
+// a list to read ("-": standard input). A list that cannot be read is an
+// error naming it; `refused` counts them.
+crawl_inputs open_inputs(const std::vector<std::string>& inputs, std::size_t& refused) {
+  crawl_inputs out;
+  for (const auto& input : inputs) {
+    if (is_url_argument(input)) {
+      out.sources.push_back(crawler::url_source{input, -1});
+      out.names.push_back(input);
+      continue;
+    }
+    int fd = input == "-" ? STDIN_FILENO : ::open(input.c_str(), O_RDONLY | O_CLOEXEC);
+    struct ::stat st {};
+    std::string problem = fd < 0 ? std::strerror(errno) : "";
+    if (fd >= 0 && ::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) problem = "is a folder, not a URL list";
+    if (!problem.empty()) {
+      if (fd > 0) ::close(fd);
+      bool looks_like_host = input.find('/') == std::string::npos && input.find('.') != std::string::npos;
+      log_line("error", input + ": " + problem + (looks_like_host && fd < 0 ? " (a URL needs http:// or https://)" : ""),
+               {{"file", input}});
+      ++refused;
+      continue;
+    }
+    if (S_ISREG(st.st_mode)) out.list_bytes += static_cast<std::uint64_t>(st.st_size);
+    out.sources.push_back(crawler::url_source{{}, fd});
+    out.names.push_back(input);
   }
-  struct ::stat st {};
-  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-    error = input + ": is a folder, not a URL list";
-    ::close(fd);
-    return -1;
-  }
-  return fd;
+  return out;
+}
+
+void close_lists(const crawl_inputs& inputs) {
+  for (const auto& source : inputs.sources)
+    if (source.fd > 0) ::close(source.fd);
 }
 
 }  // namespace
@@ -82,29 +111,26 @@ int open_state(const config::crawl_settings& s, std::unique_ptr<storage::state_l
     log_line("error", error, {{"file", s.state}});
     return exit_status::usage;
   }
-  run_info = state->begin_run(list_key(s.input));
+  run_info = state->begin_run(inputs_key(s.inputs));
   if (run_info.resumed && !s.quiet)
-    log_line("info", "resuming the interrupted run of " + s.input + ": " + std::to_string(run_info.done_before) +
+    log_line("info", "resuming the interrupted run: " + std::to_string(run_info.done_before) +
                          " URLs were already done");
   return 0;
 }
 
 int run_crawl(const config::crawl_settings& s) {
   std::string error;
-  int fd = open_input(s.input, error);
-  if (fd < 0) {
-    log_line("error", error, {{"file", s.input}});
-    crawl_outputs::write_failed_start(s, 2);
-    return 2;
+  std::size_t refused = 0;
+  crawl_inputs inputs = open_inputs(s.inputs, refused);
+  if (inputs.sources.empty()) {  // nothing can be read: stop before any work
+    crawl_outputs::write_failed_start(s, exit_status::usage);
+    return exit_status::usage;
   }
-  auto close_input = [fd] {
-    if (fd > 0) ::close(fd);
-  };
   crawl_outputs outputs(s);
   if (!outputs.open()) {
-    close_input();
-    crawl_outputs::write_failed_start(s, 2);
-    return 2;
+    close_lists(inputs);
+    crawl_outputs::write_failed_start(s, exit_status::usage);
+    return exit_status::usage;
   }
   std::size_t concurrency = s.concurrency;
   if (std::size_t fit = transfers_that_fit(); concurrency > fit) {
@@ -119,7 +145,7 @@ int run_crawl(const config::crawl_settings& s) {
   storage::run_info run_info;
   if (!s.state.empty()) {
     if (int status = open_state(s, lock, state, run_info); status != 0) {
-      close_input();
+      close_lists(inputs);
       crawl_outputs::write_failed_start(s, status);
       return status;
     }
@@ -138,7 +164,7 @@ int run_crawl(const config::crawl_settings& s) {
   std::exception_ptr internal_error;
   bool state_failed = false;
   {
-    crawl_run run(s, concurrency, threads, fd, net,
+    crawl_run run(s, concurrency, threads, std::move(inputs), net,
                   run_targets{outputs, state.get(), warc ? &*warc : nullptr});
     // Once the run is over nothing else may hold the loop open: a timer
     // libcurl left armed for its cached connections would delay the exit.
@@ -156,7 +182,7 @@ int run_crawl(const config::crawl_settings& s) {
   stats.exit_status = internal_error      ? exit_status::internal
                       : state_failed      ? exit_status::not_written
                       : stats.interrupted ? exit_status::interrupted
-                      : (stats.failed || stats.bad_lines) ? exit_status::partial
+                      : (stats.failed || stats.bad_lines || refused) ? exit_status::partial
                                                           : exit_status::ok;
 
   bool written = true;

@@ -6,7 +6,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <sys/stat.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -51,15 +50,15 @@ std::string describe(std::exception_ptr e) {
 
 }  // namespace
 
-crawl_run::crawl_run(const config::crawl_settings& s, std::size_t concurrency, unsigned threads, int input_fd,
+crawl_run::crawl_run(const config::crawl_settings& s, std::size_t concurrency, unsigned threads, crawl_inputs inputs,
                      asio::io_context& net, run_targets targets)
     : s_(s),
       state_(targets.state),
-      ledger_(s, targets),
+      ledger_(s, targets, std::move(inputs.names)),
       net_(net),
       loops_(net.get_executor(), concurrency),
       workers_(threads, net, [this](std::exception_ptr e) { fail_internally(e); }),
-      feed_(input_fd, net.get_executor()),
+      feed_(std::move(inputs.sources), net.get_executor()),
       scheduler_(concurrency, s.per_host, std::max<std::size_t>(concurrency * 2, 1024),
                  crawler::politeness{s.delay, s.rate, s.back_off}),
       request_(request_options_from(s, concurrency)),
@@ -78,8 +77,7 @@ crawl_run::crawl_run(const config::crawl_settings& s, std::size_t concurrency, u
   } else {
     log_line("warning", "robots.txt is ignored (--robots ignore): this crawl may fetch what sites ask crawlers not to");
   }
-  struct ::stat st {};
-  if (::fstat(input_fd, &st) == 0 && S_ISREG(st.st_mode)) list_size_ = static_cast<std::uint64_t>(st.st_size);
+  list_size_ = inputs.list_bytes;
 }
 
 asio::awaitable<void> crawl_run::run() {

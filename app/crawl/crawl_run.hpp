@@ -23,10 +23,18 @@
 
 namespace crawl::app {
 
+// What crawl reads URLs from, in order, and how to name each in messages.
+struct crawl_inputs {
+  std::vector<crawler::url_source> sources;
+  std::vector<std::string> names;  // a list's path ("-": standard input), or the URL itself
+  std::uint64_t list_bytes = 0;    // of the lists that are regular files (0: unknown), for the progress line
+};
+
 class crawl_run final : public stoppable {
  public:
-  // `input_fd` is the URL list (owned; 0 is standard input, left open).
-  crawl_run(const config::crawl_settings& s, std::size_t concurrency, unsigned threads, int input_fd,
+  // `inputs`: the URL lists (their descriptors owned; 0 is standard input,
+  // left open) and URLs given as such.
+  crawl_run(const config::crawl_settings& s, std::size_t concurrency, unsigned threads, crawl_inputs inputs,
             boost::asio::io_context& net, run_targets targets);
 
   // The whole run. Completes when every URL taken from the list has ended,

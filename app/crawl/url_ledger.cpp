@@ -17,8 +17,12 @@ void url_ledger::count_lines(const crawler::url_batch& batch) {
   for (const auto& line : batch.lines) {
     if (line.url) continue;
     ++stats_.bad_lines;
-    log_line("error", s_.input + ":" + std::to_string(line.line_no) + ": " + line.error,
-             {{"file", s_.input}, {"line", line.line_no}});
+    const std::string& source = batch.source < sources_.size() ? sources_[batch.source] : sources_.back();
+    if (line.line_no == 0)  // a URL given on the command line
+      log_line("error", source + ": " + line.error, {{"url", source}});
+    else
+      log_line("error", source + ":" + std::to_string(line.line_no) + ": " + line.error,
+               {{"file", source}, {"line", line.line_no}});
   }
 }
 

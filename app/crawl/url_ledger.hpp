@@ -26,7 +26,9 @@ struct run_targets {
 
 class url_ledger {
  public:
-  url_ledger(const config::crawl_settings& s, run_targets targets) : s_(s), targets_(targets) {}
+  // `sources` names each input, for the messages about its lines.
+  url_ledger(const config::crawl_settings& s, run_targets targets, std::vector<std::string> sources)
+      : s_(s), sources_(std::move(sources)), targets_(targets) {}
 
   // Counts a batch of list lines; bad lines are reported with their number.
   void count_lines(const crawler::url_batch& batch);
@@ -49,6 +51,7 @@ class url_ledger {
 
  private:
   const config::crawl_settings& s_;
+  std::vector<std::string> sources_;
   run_targets targets_;
   run_stats stats_;
   pipeline::word_counts restored_;  // counts of pages taken from the state

@@ -82,8 +82,8 @@ parsed<crawl_settings> parse_crawl(int argc, const char* const* argv, int first,
   long low_speed_time = 15;
   std::string proxy, token, deadline;
 
-  command_line cl("crawl", "[OPTIONS] URLS", overview, crawl_footer);
-  cl.inputs("urls", s.input, "File with one URL per line, or - for standard input");
+  command_line cl("crawl", "[OPTIONS] URLS...", overview, crawl_footer);
+  cl.inputs("urls", s.inputs, "URL lists (one URL a line; - for standard input) and URLs (http://, https://)");
   cl.option("-c,--concurrency", s.concurrency, "Transfers in flight at most", whole_number(1, 1'000'000));
   cl.option("--per-host", s.per_host, "Transfers in flight per host at most", whole_number(1, 1'000'000));
   double delay = 0;

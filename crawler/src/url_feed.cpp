@@ -11,8 +11,9 @@ namespace asio = boost::asio;
 // Shared by the loop and the reading thread; every field below `mutex` is
 // guarded by it.
 struct url_feed::shared : std::enable_shared_from_this<url_feed::shared> {
-  shared(int fd, asio::any_io_executor ex) : reader(fd), loop(std::move(ex)) {}
-  url_list_reader reader;  // the reading thread's only
+  shared(std::vector<url_source> s, asio::any_io_executor ex) : sources(std::move(s)), loop(std::move(ex)) {}
+  std::vector<url_source> sources;  // the reading thread's only
+  url_list_reader reader;           // the reading thread's only
   asio::any_io_executor loop;
   std::mutex mutex;
   std::condition_variable room;  // the reader waits here while the queue is full
@@ -37,8 +38,9 @@ struct url_feed::shared : std::enable_shared_from_this<url_feed::shared> {
 
 namespace {
 
-url_batch read_batch(url_list_reader& reader) {
+url_batch read_batch(url_list_reader& reader, std::size_t source, std::uint64_t lists_before) {
   url_batch batch;
+  batch.source = source;
   batch.lines.reserve(url_batch_size);
   std::uint64_t duplicates_before = reader.duplicates();
   while (batch.lines.size() < url_batch_size) {
@@ -47,30 +49,56 @@ url_batch read_batch(url_list_reader& reader) {
     batch.lines.push_back(std::move(*line));
   }
   batch.duplicates = reader.duplicates() - duplicates_before;
-  batch.list_offset = reader.offset();
+  batch.list_offset = lists_before + reader.offset();
+  return batch;
+}
+
+url_batch seed_batch(url_list_reader& reader, const url_source& source, std::size_t index, std::uint64_t lists) {
+  url_batch batch;
+  batch.source = index;
+  batch.list_offset = lists;
+  if (auto line = reader.seed(source.seed)) batch.lines.push_back(std::move(*line));
+  else batch.duplicates = 1;
   return batch;
 }
 
 }  // namespace
 
-url_feed::url_feed(int fd, asio::any_io_executor loop)
-    : shared_(std::make_shared<shared>(fd, loop)), wake_(loop, std::chrono::steady_clock::time_point::max()) {
+url_feed::url_feed(int fd, asio::any_io_executor loop) : url_feed(std::vector<url_source>{url_source{{}, fd}}, loop) {}
+
+url_feed::url_feed(std::vector<url_source> sources, asio::any_io_executor loop)
+    : shared_(std::make_shared<shared>(std::move(sources), loop)),
+      wake_(loop, std::chrono::steady_clock::time_point::max()) {
   thread_ = std::thread([st = shared_] { read_list(st); });
 }
 
 void url_feed::read_list(const std::shared_ptr<shared>& st) {
-  for (;;) {
-    url_batch batch = read_batch(st->reader);  // blocking reads, outside the lock
-    bool last = batch.lines.size() < url_batch_size;
-    std::unique_lock lock(st->mutex);
-    st->room.wait(lock, [&] { return st->stopped || st->queue.size() < url_batches_queued; });
-    if (st->stopped) break;
-    if (!batch.lines.empty() || batch.duplicates > 0) st->queue.push_back(std::move(batch));
-    if (last) st->ended = true;
-    st->wake_loop();
-    if (last) break;
+  std::uint64_t lists_before = 0;  // bytes of the lists already read
+  for (std::size_t i = 0; i < st->sources.size(); ++i) {
+    const url_source& source = st->sources[i];
+    bool seed = !source.seed.empty();
+    if (!seed) st->reader.open(source.fd);
+    bool source_done = false;
+    while (!source_done) {
+      // Blocking reads, outside the lock.
+      url_batch batch = seed ? seed_batch(st->reader, source, i, lists_before) : read_batch(st->reader, i, lists_before);
+      source_done = seed || batch.lines.size() < url_batch_size;
+      bool last = source_done && i + 1 == st->sources.size();
+      std::unique_lock lock(st->mutex);
+      st->room.wait(lock, [&] { return st->stopped || st->queue.size() < url_batches_queued; });
+      if (st->stopped) {
+        st->finished = true;
+        return;
+      }
+      if (!batch.lines.empty() || batch.duplicates > 0) st->queue.push_back(std::move(batch));
+      if (last) st->ended = true;
+      st->wake_loop();
+    }
+    if (!seed) lists_before += st->reader.offset();
   }
   std::lock_guard lock(st->mutex);
+  st->ended = true;
+  st->wake_loop();
   st->finished = true;
 }
 

@@ -17,8 +17,29 @@ url_list_reader::~url_list_reader() {
   if (fd_ > 0) ::close(fd_);
 }
 
+void url_list_reader::open(int fd) {
+  if (fd_ > 0) ::close(fd_);
+  fd_ = fd;
+  buf_.clear();
+  pos_ = 0;
+  eof_ = false;
+  read_error_.clear();
+  line_no_ = 0;
+  read_ = 0;
+}
+
+std::optional<url_line> url_list_reader::seed(std::string_view text) {
+  url_line line = parse_url_line(text, 0);
+  if (line.url && !seen_.insert(std::hash<std::string_view>{}(line.url->url)).second) {
+    ++duplicates_;
+    return std::nullopt;
+  }
+  if (!line.url && line.error.empty()) line.error = "not a URL";
+  return line;
+}
+
 bool url_list_reader::fill() {
-  if (eof_) return false;
+  if (eof_ || fd_ < 0) return false;
   buf_.erase(0, pos_);
   pos_ = 0;
   std::size_t old = buf_.size();

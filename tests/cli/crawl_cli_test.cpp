@@ -406,3 +406,24 @@ TEST_CASE("progress: on a terminal, an error line is printed above the progress 
   CHECK(next.rfind("crawl: ", 0) == 0);
   CHECK(contains(next, " done of "));
 }
+
+TEST_CASE("inputs: URLs given as such and several lists, one after the other, duplicates fetched once", "[cli]") {
+  auto dir = temp_dir("several-inputs");
+  write_file(dir + "/a.txt", url_list({"/count/1", "/count/2"}));
+  write_file(dir + "/b.txt", url_list({"/count/2", "/count/3"}) + "not a url\n");
+  auto r = run_crawl({server().url("/count/4"), dir + "/a.txt", server().url("/count/1"), dir + "/b.txt", "-q",
+                      "--top", "0", "--summary", dir + "/s.json"});
+  INFO(r.err);
+  CHECK(r.exit_code == 1);  // the bad line
+  auto s = json::parse(read_file(dir + "/s.json"));
+  CHECK(s["ok"] == 4);  // /count/1, 2, 3, 4
+  CHECK(s["duplicates"] == 2);
+  CHECK(s["bad_lines"] == 1);
+  CHECK(contains(r.err, dir + "/b.txt:3: "));  // named by its own list and line
+  // A list that cannot be read is named; the others are still crawled (exit 1),
+  // and a name that looks like a host gets a hint.
+  auto missing = run_crawl({dir + "/a.txt", "example.org", "-q", "--top", "0", "--summary", dir + "/m.json"});
+  CHECK(missing.exit_code == 1);
+  CHECK(contains(missing.err, "example.org: No such file or directory (a URL needs http:// or https://)"));
+  CHECK(json::parse(read_file(dir + "/m.json"))["ok"] == 2);
+}

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
 #include <fstream>
 
 using namespace crawl::crawler;
@@ -84,4 +85,40 @@ TEST_CASE("url feed: stop while the loop waits for a batch wakes it with nothing
   io.run();
   CHECK(ended);
   ::close(fds[1]);  // the reading thread, blocked in read(), ends now
+}
+
+TEST_CASE("url feed: several lists and URLs in order, each batch naming its source, duplicates across them dropped",
+          "[url_feed]") {
+  asio::io_context io;
+  std::string first = numbered_urls(300);
+  std::vector<url_source> sources{
+      url_source{"http://h.test/seed", -1},
+      url_source{{}, open_list("first", first)},
+      url_source{"http://h.test/5", -1},  // already in the first list
+      url_source{{}, open_list("second", "http://h.test/299\nhttp://h.test/new\nbad line\n")},
+      url_source{"not a url", -1},
+  };
+  url_feed feed(std::move(sources), io.get_executor());
+  std::map<std::size_t, std::uint64_t> urls_from, bad_from;
+  std::uint64_t duplicates = 0, last_offset = 0;
+  std::vector<std::size_t> order;
+  asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+    while (auto batch = co_await feed.next()) {
+      if (order.empty() || order.back() != batch->source) order.push_back(batch->source);
+      for (const auto& line : batch->lines) (line.url ? urls_from : bad_from)[batch->source]++;
+      duplicates += batch->duplicates;
+      CHECK(batch->list_offset >= last_offset);  // bytes of all the lists so far: it only grows
+      last_offset = batch->list_offset;
+    }
+  }, [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });
+  io.run();
+  CHECK(order == std::vector<std::size_t>{0, 1, 2, 3, 4});
+  CHECK(urls_from[0] == 1);
+  CHECK(urls_from[1] == 300);
+  CHECK(urls_from[2] == 0);
+  CHECK(urls_from[3] == 1);  // only /new
+  CHECK(bad_from[3] == 1);
+  CHECK(bad_from[4] == 1);
+  CHECK(duplicates == 2);
+  CHECK(last_offset == first.size() + std::string("http://h.test/299\nhttp://h.test/new\nbad line\n").size());
 }

@@ -12,7 +12,7 @@
 namespace crawl::config {
 
 struct crawl_settings : common_settings {
-  std::string input;  // a path, or "-" for standard input
+  std::vector<std::string> inputs;  // URL lists (paths, "-" for standard input) and URLs (http://, https://)
   std::size_t concurrency = 512;
   std::size_t per_host = 8;
   std::chrono::milliseconds delay{0};  // --delay: between two starts on one host

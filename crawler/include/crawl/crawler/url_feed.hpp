@@ -25,10 +25,17 @@
 
 namespace crawl::crawler {
 
+// One input: a URL given as such, or a list read from a descriptor.
+struct url_source {
+  std::string seed;  // a URL; empty for a list
+  int fd = -1;       // a list (0: standard input, left open)
+};
+
 struct url_batch {
+  std::size_t source = 0;       // which of the sources the lines come from
   std::vector<url_line> lines;  // URLs and bad lines, in list order
   std::uint64_t duplicates = 0; // duplicate lines dropped while this batch was read
-  std::uint64_t list_offset = 0; // bytes of the list read up to the end of this batch
+  std::uint64_t list_offset = 0; // bytes of the lists read up to the end of this batch
 };
 
 inline constexpr std::size_t url_batch_size = 256;
@@ -39,6 +46,9 @@ class url_feed {
  public:
   // Takes ownership of fd (0: standard input, left open).
   url_feed(int fd, boost::asio::any_io_executor loop);
+  // The sources one after the other, duplicates dropped across all of them;
+  // takes ownership of their descriptors.
+  url_feed(std::vector<url_source> sources, boost::asio::any_io_executor loop);
   ~url_feed();
   url_feed(const url_feed&) = delete;
   url_feed& operator=(const url_feed&) = delete;

@@ -18,7 +18,7 @@ namespace crawl::crawler {
 class url_list_reader {
  public:
   // Takes ownership of `fd` unless it is 0 (standard input).
-  explicit url_list_reader(int fd);
+  explicit url_list_reader(int fd = -1);
   ~url_list_reader();
   url_list_reader(const url_list_reader&) = delete;
   url_list_reader& operator=(const url_list_reader&) = delete;
@@ -26,8 +26,13 @@ class url_list_reader {
   // The next line that holds a URL or an error; nullopt at the end of input.
   // A read error is reported as a line with an error and ends the list.
   std::optional<url_line> next();
+  // Moves on to another list (closing the last one); the duplicates seen so
+  // far stay seen, so a URL in two lists is fetched once.
+  void open(int fd);
+  // A URL given on the command line: the line, or nullopt when it is a duplicate.
+  std::optional<url_line> seed(std::string_view text);
   std::uint64_t duplicates() const { return duplicates_; }
-  // Bytes of the list taken as lines so far.
+  // Bytes of the current list taken as lines so far.
   std::uint64_t offset() const { return read_ - (buf_.size() - pos_); }
 
  private:

@@ -1,0 +1,163 @@
+#include "crawl/storage/frontier.hpp"
+
+#include "sqlite_file.hpp"
+
+namespace crawl::storage {
+
+namespace {
+constexpr int queued_state = 0, taken_state = 1, done_state = 2;
+
+void bind_text(sqlite3_stmt* st, int i, const std::string& s) {
+  sqlite3_bind_text(st, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+}
+
+std::string column_text(sqlite3_stmt* st, int col) {
+  auto* p = sqlite3_column_text(st, col);
+  return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(st, col)))
+           : std::string();
+}
+}  // namespace
+
+std::unique_ptr<frontier> frontier::open(const std::string& path, std::string& error) {
+  auto f = std::unique_ptr<frontier>(new frontier());
+  f->path_ = path;
+  f->db_ = open_sqlite(path,
+                       "CREATE TABLE IF NOT EXISTS frontier ("
+                       " id INTEGER PRIMARY KEY, url TEXT UNIQUE NOT NULL, host TEXT NOT NULL,"
+                       " depth INTEGER NOT NULL, referrer TEXT, state INTEGER NOT NULL);"
+                       "CREATE INDEX IF NOT EXISTS frontier_queue ON frontier (state, host, id);",
+                       error);
+  if (!f->db_) return nullptr;
+  // The page cache is what the frontier holds in memory, whatever its size.
+  if (!f->exec("PRAGMA cache_size = -8192;", error)) return nullptr;
+  sqlite3_prepare_v2(f->db_, "INSERT OR IGNORE INTO frontier (url, host, depth, referrer, state) VALUES (?, ?, ?, ?, ?)",
+                     -1, &f->insert_, nullptr);
+  sqlite3_prepare_v2(f->db_, "SELECT host FROM frontier WHERE state = 0 AND host > ? ORDER BY host LIMIT 1", -1,
+                     &f->next_host_, nullptr);
+  sqlite3_prepare_v2(f->db_,
+                     "SELECT url, depth, referrer FROM frontier WHERE state = 0 AND host = ? ORDER BY id LIMIT ?", -1,
+                     &f->of_host_, nullptr);
+  sqlite3_prepare_v2(f->db_, "UPDATE frontier SET state = ? WHERE url = ?", -1, &f->mark_, nullptr);
+  // What a killed run had taken and not finished is queued again.
+  if (!f->exec("UPDATE frontier SET state = 0 WHERE state = 1;", error)) return nullptr;
+  sqlite3_stmt* count = nullptr;
+  sqlite3_prepare_v2(f->db_, "SELECT count(*) FROM frontier WHERE state = 0", -1, &count, nullptr);
+  if (sqlite3_step(count) == SQLITE_ROW) f->queued_ = static_cast<std::uint64_t>(sqlite3_column_int64(count, 0));
+  sqlite3_finalize(count);
+  return f;
+}
+
+frontier::~frontier() {
+  for (sqlite3_stmt* st : {insert_, next_host_, of_host_, mark_}) sqlite3_finalize(st);
+  if (db_) sqlite3_close(db_);
+}
+
+bool frontier::exec(const char* sql, std::string& error) {
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) == SQLITE_OK) return true;
+  error = sqlite_error(db_, path_);
+  return false;
+}
+
+std::size_t frontier::add(const std::vector<frontier_url>& urls, std::string& error) {
+  if (urls.empty()) return 0;
+  if (!exec("BEGIN", error)) return 0;
+  std::size_t added = 0;
+  for (const auto& u : urls) {
+    sqlite3_reset(insert_);
+    bind_text(insert_, 1, u.url);
+    bind_text(insert_, 2, u.host);
+    sqlite3_bind_int64(insert_, 3, u.depth);
+    bind_text(insert_, 4, u.referrer);
+    sqlite3_bind_int(insert_, 5, queued_state);
+    int rc = sqlite3_step(insert_);
+    if (rc != SQLITE_DONE) {
+      error = sqlite_error(db_, path_, rc);
+      std::string ignored;
+      exec("ROLLBACK", ignored);
+      return 0;
+    }
+    added += static_cast<std::size_t>(sqlite3_changes(db_));
+  }
+  if (!exec("COMMIT", error)) return 0;
+  queued_ += added;
+  return added;
+}
+
+bool frontier::claim(const frontier_url& u, std::string& error) {
+  sqlite3_reset(insert_);
+  bind_text(insert_, 1, u.url);
+  bind_text(insert_, 2, u.host);
+  sqlite3_bind_int64(insert_, 3, u.depth);
+  bind_text(insert_, 4, u.referrer);
+  sqlite3_bind_int(insert_, 5, taken_state);
+  int rc = sqlite3_step(insert_);
+  if (rc != SQLITE_DONE) {
+    error = sqlite_error(db_, path_, rc);
+    return false;
+  }
+  return sqlite3_changes(db_) > 0;
+}
+
+std::vector<frontier_url> frontier::take(std::size_t n, std::size_t per_host, std::string& error) {
+  std::vector<frontier_url> out;
+  if (queued_ == 0 || !exec("BEGIN", error)) return out;
+  // A round goes over every host with queued URLs; the first may have begun
+  // in an earlier call. A whole round that finds nothing ends the take.
+  bool whole_round = last_host_.empty(), found_in_round = false;
+  while (out.size() < n) {
+    sqlite3_reset(next_host_);
+    bind_text(next_host_, 1, last_host_);
+    if (sqlite3_step(next_host_) != SQLITE_ROW) {
+      if (whole_round && !found_in_round) break;
+      last_host_.clear();
+      whole_round = true;
+      found_in_round = false;
+      continue;
+    }
+    std::string host = column_text(next_host_, 0);
+    last_host_ = host;
+    sqlite3_reset(of_host_);
+    bind_text(of_host_, 1, host);
+    sqlite3_bind_int64(of_host_, 2, static_cast<sqlite3_int64>(std::min(per_host, n - out.size())));
+    std::size_t before = out.size();
+    while (sqlite3_step(of_host_) == SQLITE_ROW)
+      out.push_back(frontier_url{column_text(of_host_, 0), host, static_cast<std::uint32_t>(sqlite3_column_int64(of_host_, 1)),
+                                 column_text(of_host_, 2)});
+    for (std::size_t i = before; i < out.size(); ++i) {
+      sqlite3_reset(mark_);
+      sqlite3_bind_int(mark_, 1, taken_state);
+      bind_text(mark_, 2, out[i].url);
+      sqlite3_step(mark_);
+    }
+    found_in_round = found_in_round || out.size() > before;
+  }
+  if (!exec("COMMIT", error)) return {};
+  queued_ -= std::min<std::uint64_t>(queued_, out.size());
+  return out;
+}
+
+bool frontier::done(const std::string& url, std::string& error) {
+  sqlite3_reset(mark_);
+  sqlite3_bind_int(mark_, 1, done_state);
+  bind_text(mark_, 2, url);
+  if (sqlite3_step(mark_) == SQLITE_DONE) return true;
+  error = sqlite_error(db_, path_);
+  return false;
+}
+
+bool frontier::clear(std::string& error) {
+  if (!exec("DELETE FROM frontier;", error)) return false;
+  queued_ = 0;
+  last_host_.clear();
+  return true;
+}
+
+std::uint64_t frontier::seen() const {
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db_, "SELECT count(*) FROM frontier", -1, &st, nullptr);
+  std::uint64_t n = sqlite3_step(st) == SQLITE_ROW ? static_cast<std::uint64_t>(sqlite3_column_int64(st, 0)) : 0;
+  sqlite3_finalize(st);
+  return n;
+}
+
+}  // namespace crawl::storage

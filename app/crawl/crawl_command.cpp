@@ -6,6 +6,7 @@
 #include "diagnostics.hpp"
 
 #include "crawl/storage/crawl_state.hpp"
+#include "crawl/storage/frontier.hpp"
 #include "crawl/storage/state_lock.hpp"
 #include "crawl/storage/warc.hpp"
 
@@ -94,6 +95,40 @@ crawl_inputs open_inputs(const std::vector<std::string>& inputs, std::size_t& re
   return out;
 }
 
+// The frontier of --follow: in the --state file (so a killed crawl resumes),
+// or in a temporary file of its own, removed at the end.
+struct frontier_file {
+  std::unique_ptr<storage::frontier> store;
+  std::string temporary;
+  ~frontier_file() {
+    store.reset();
+    for (const char* suffix : {"", "-wal", "-shm"})
+      if (!temporary.empty()) ::unlink((temporary + suffix).c_str());
+  }
+};
+
+bool open_frontier(const config::crawl_settings& s, bool resumed, frontier_file& f) {
+  std::string path = s.state;
+  if (path.empty()) {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string name = std::string(tmp && *tmp ? tmp : "/tmp") + "/crawl-frontier-XXXXXX";
+    int fd = ::mkstemp(name.data());
+    if (fd < 0) {
+      log_line("error", name + ": cannot create the frontier's file: " + std::strerror(errno));
+      return false;
+    }
+    ::close(fd);
+    path = f.temporary = name;
+  }
+  std::string error;
+  f.store = storage::frontier::open(path, error);
+  // A new crawl starts from its seeds; a resumed one goes through all it had
+  // found (what it had done comes from the state, without a request).
+  if (f.store && !(resumed ? f.store->requeue_all(error) : f.store->clear(error))) f.store.reset();
+  if (!f.store) log_line("error", error, {{"file", path}});
+  return f.store != nullptr;
+}
+
 void close_lists(const crawl_inputs& inputs) {
   for (const auto& source : inputs.sources)
     if (source.fd > 0) ::close(source.fd);
@@ -151,6 +186,12 @@ int run_crawl(const config::crawl_settings& s) {
     }
   }
 
+  frontier_file frontier;
+  if (s.follow && !open_frontier(s, run_info.resumed, frontier)) {
+    close_lists(inputs);
+    crawl_outputs::write_failed_start(s, exit_status::not_written);
+    return exit_status::not_written;
+  }
   std::optional<storage::warc_writer> warc;
   if (!s.warc.empty()) warc.emplace(s.warc, s.warc_max_size, config::product_token());
 
@@ -165,7 +206,7 @@ int run_crawl(const config::crawl_settings& s) {
   bool state_failed = false;
   {
     crawl_run run(s, concurrency, threads, std::move(inputs), net,
-                  run_targets{outputs, state.get(), warc ? &*warc : nullptr});
+                  run_targets{outputs, state.get(), warc ? &*warc : nullptr, frontier.store.get()});
     // Once the run is over nothing else may hold the loop open: a timer
     // libcurl left armed for its cached connections would delay the exit.
     asio::co_spawn(net, run.run(), [&net](std::exception_ptr e) {

@@ -32,10 +32,11 @@ bool commit_output(storage::atomic_file& file) {
 
 bool crawl_outputs::open() { return open_output(s_.results, results_) && outputs_.open(); }
 
-void crawl_outputs::write_result(const crawler::normalized_url& url, const crawler::fetch_result& r,
+void crawl_outputs::write_result(const crawler::scheduled_url& scheduled, const crawler::fetch_result& r,
                                  std::uint64_t words, std::chrono::steady_clock::duration elapsed, const char* note) {
   if (!results_.is_open()) return;
   using pipeline::append_member;
+  const crawler::normalized_url& url = scheduled.url;
   pipeline::json j = pipeline::json::object();
   append_member(j, "url", url.url);
   append_member(j, "final_url", r.final_url);
@@ -46,6 +47,10 @@ void crawl_outputs::write_result(const crawler::normalized_url& url, const crawl
   append_member(j, "ms", std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count());
   append_member(j, "attempts", r.attempts);
   append_member(j, "fetched_at", utc_timestamp(std::chrono::system_clock::now()));
+  if (s_.follow) {
+    append_member(j, "depth", scheduled.depth);
+    append_member(j, "referrer", scheduled.referrer.empty() ? pipeline::json(nullptr) : pipeline::json(scheduled.referrer));
+  }
   if (note) append_member(j, "error", note);
   else if (r.error.empty()) append_member(j, "error", nullptr);
   else append_member(j, "error", r.error);

@@ -9,6 +9,7 @@
 
 #include "crawl/config/crawl_settings.hpp"
 #include "crawl/crawler/fetch.hpp"
+#include "crawl/crawler/host_scheduler.hpp"
 #include "crawl/pipeline/word_counts.hpp"
 #include "crawl/storage/atomic_file.hpp"
 
@@ -23,7 +24,7 @@ class crawl_outputs {
   // Opens every output the settings name. false: an error naming the file was logged.
   bool open();
   // One --results line; `note` replaces the error (a page skipped as binary).
-  void write_result(const crawler::normalized_url& url, const crawler::fetch_result& r, std::uint64_t words,
+  void write_result(const crawler::scheduled_url& url, const crawler::fetch_result& r, std::uint64_t words,
                     std::chrono::steady_clock::duration elapsed, const char* note);
   bool wants_results() const { return results_.is_open(); }
   // Writes and commits the counts and results, prints the table, and

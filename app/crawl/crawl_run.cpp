@@ -70,6 +70,7 @@ crawl_run::crawl_run(const config::crawl_settings& s, std::size_t concurrency, u
       progress_(progress_wanted(s.quiet)) {
   retry_.retries = s.retries;
   retry_.base_delay = s.retry_delay;
+  if (s.follow && targets.frontier) follow_.emplace(s, *targets.frontier);
   if (s.robots) {
     crawler::robots_cache::options o;
     o.product = crawler::product_token_of(s.user_agent);
@@ -117,8 +118,34 @@ asio::awaitable<void> crawl_run::read_list() {
     take(*batch);
     wake_.notify();
   }
+  if (follow_) co_await read_frontier();
   input_done_ = true;
   wake_.notify();
+}
+
+asio::awaitable<void> crawl_run::read_frontier() {
+  while (!stopping_) {
+    if (!scheduler_.wants_more()) {
+      co_await room_.wait();
+      continue;
+    }
+    std::string error;
+    auto urls = follow_->next(crawler::url_batch_size, error);
+    if (!error.empty()) {
+      ledger_.state_write_failed(error);
+      stop_reading();
+      break;
+    }
+    if (urls.empty()) {
+      // Pages in flight may still find links; with none, the crawl is complete.
+      bool busy = !scheduler_.idle() || fetching_ > 0 || pending_commits_ > 0;
+      if (!busy && (follow_->exhausted() || follow_->at_max_pages())) break;
+      co_await room_.wait();
+      continue;
+    }
+    for (auto& url : urls) scheduler_.add(std::move(url));
+    wake_.notify();
+  }
 }
 
 // The driver: starts what may start and waits for the next event, until
@@ -156,8 +183,14 @@ bool crawl_run::finished() const {
 void crawl_run::take(crawler::url_batch& batch) {
   ledger_.count_lines(batch);
   list_offset_ = batch.list_offset;
-  for (auto& line : batch.lines)
-    if (line.url) scheduler_.add(crawler::scheduled_url{std::move(*line.url), line.line_no});
+  for (auto& line : batch.lines) {
+    if (!line.url) continue;
+    if (follow_ && !follow_->seed(*line.url)) {  // the frontier knew it: found by an earlier run, or twice
+      ++ledger_.stats().duplicates;
+      continue;
+    }
+    scheduler_.add(crawler::scheduled_url{std::move(*line.url), line.line_no});
+  }
 }
 
 // Every URL's coroutine is started here, with a completion handler that
@@ -215,7 +248,8 @@ asio::awaitable<void> crawl_run::fetch_one(crawler::scheduled_url url) {
   bool conditional = stored && !s_.refresh && !stored->failed && stored->status == 200 &&
                      (!stored->etag.empty() || !stored->last_modified.empty());
   if (conditional) known = crawler::validators{stored->etag, stored->last_modified};
-  auto sink = std::make_shared<page_sink>(workers_, rules_, net_.get_executor(), state_ != nullptr);
+  auto sink = std::make_shared<page_sink>(workers_, rules_, net_.get_executor(),
+                                          page_sink::reading{state_ != nullptr, follow_.has_value(), !s_.ignore_nofollow});
   auto t0 = clock::now();
   crawler::multi_loop& loop = loops_.for_host(url.url.host);
   crawler::fetch_result r = co_await crawler::fetch(loop, url.url, request_, retry_, *sink, retry_stop_,
@@ -228,7 +262,7 @@ asio::awaitable<void> crawl_run::fetch_one(crawler::scheduled_url url) {
     // fall behind, fewer transfers start, instead of pages piling up.
     bool counting = sink->commit([this, url, r, elapsed](page_outcome outcome) {
       --pending_commits_;
-      finish_url(url.url, r, elapsed, outcome, true);
+      finish_url(url, r, elapsed, outcome, true);
     });
     if (counting) co_return;
     --pending_commits_;  // an empty body: nothing to count
@@ -242,7 +276,7 @@ asio::awaitable<void> crawl_run::fetch_one(crawler::scheduled_url url) {
     if (r.etag.empty()) r.etag = stored->etag;
     if (r.last_modified.empty()) r.last_modified = stored->last_modified;
   }
-  finish_url(url.url, r, elapsed, outcome, true);
+  finish_url(url, r, elapsed, outcome, true);
 }
 
 asio::awaitable<bool> crawl_run::obey_robots(const crawler::scheduled_url& url) {
@@ -279,7 +313,7 @@ void crawl_run::finish_unfetched(const crawler::scheduled_url& url, crawler::fet
   r.status = status;
   r.reason = reason;
   r.error = detail;
-  finish_url(url.url, r, clock::duration::zero(), page_outcome{}, true);
+  finish_url(url, r, clock::duration::zero(), page_outcome{}, true);
 }
 
 // Each attempt's answer slows its host down (429, 503, a timeout; a
@@ -305,16 +339,30 @@ void crawl_run::finish_from_state(const crawler::scheduled_url& url, const stora
     r.error = "failed in the interrupted run";
   }
   ++ledger_.stats().resumed_done;
-  finish_url(url.url, r, clock::duration::zero(), outcome, false);
+  finish_url(url, r, clock::duration::zero(), outcome, false);
 }
 
 // A URL is done: its slots go back, its outcome is stored (unless it came
 // from the state already) and counted, and the driver looks again.
-void crawl_run::finish_url(const crawler::normalized_url& url, const crawler::fetch_result& r,
+void crawl_run::finish_url(const crawler::scheduled_url& url, const crawler::fetch_result& r,
                            clock::duration elapsed, const page_outcome& outcome, bool store) {
-  scheduler_.done(url.host);
-  if (store && !ledger_.remember(url, r, outcome)) stop_reading();
+  scheduler_.done(url.url.host);
+  // A page's links are queued before it is recorded as done: a crawl killed
+  // in between fetches the page again rather than lose its links.
+  if (follow_ && outcome.links && r.status == crawler::fetch_status::ok) {
+    std::string error;
+    if (!follow_->page_done(url, r.final_url, *outcome.links, error)) {
+      ledger_.state_write_failed(error);
+      stop_reading();
+      store = false;
+    }
+  }
+  if (store && !ledger_.remember(url.url, r, outcome)) stop_reading();
   ledger_.record(url, r, elapsed, outcome);
+  if (follow_) {
+    follow_->ended(url.url.url);
+    room_.notify();  // the frontier may have more, or be done
+  }
   wake_.notify();
 }
 

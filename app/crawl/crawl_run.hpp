@@ -14,6 +14,7 @@
 #include "crawl/crawler/fetch.hpp"
 #include "crawl/crawler/host_scheduler.hpp"
 #include "crawl/crawler/robots_cache.hpp"
+#include "link_follower.hpp"
 #include "crawl/crawler/multi_loop_pool.hpp"
 #include "crawl/crawler/url_feed.hpp"
 
@@ -71,8 +72,12 @@ class crawl_run final : public stoppable {
   boost::asio::awaitable<bool> obey_robots(const crawler::scheduled_url& url);
   void finish_unfetched(const crawler::scheduled_url& url, crawler::fetch_status status, const std::string& reason,
                         const std::string& detail);
-  void finish_url(const crawler::normalized_url& url, const crawler::fetch_result& r,
+  void finish_url(const crawler::scheduled_url& url, const crawler::fetch_result& r,
                   std::chrono::steady_clock::duration elapsed, const page_outcome& outcome, bool store);
+  // With --follow, once the inputs are read: URLs from the frontier while
+  // the scheduler has room, until nothing is queued and nothing in flight
+  // can find more.
+  boost::asio::awaitable<void> read_frontier();
 
   const config::crawl_settings& s_;
   storage::crawl_state* state_;  // --state, or null
@@ -92,6 +97,7 @@ class crawl_run final : public stoppable {
   // end, and no further attempt starts.
   boost::asio::steady_timer retry_stop_;
   std::optional<crawler::robots_cache> robots_;  // --robots obey
+  std::optional<link_follower> follow_;          // --follow
   bool progress_;
   std::uint64_t list_size_ = 0;    // of a regular file, for the progress line's percent
   std::uint64_t list_offset_ = 0;  // bytes of the list read so far

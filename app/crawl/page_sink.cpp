@@ -9,8 +9,8 @@ namespace crawl::app {
 namespace asio = boost::asio;
 
 page_sink::page_sink(worker_pool& workers, std::shared_ptr<const pipeline::token_rules> rules,
-                     asio::any_io_executor network, bool keep_counts)
-    : workers_(workers), rules_(std::move(rules)), network_(std::move(network)), keep_counts_(keep_counts) {}
+                     asio::any_io_executor network, reading what)
+    : workers_(workers), rules_(std::move(rules)), network_(std::move(network)), what_(what) {}
 
 bool page_sink::on_head(const crawler::response_head& head, std::function<void()> resume) {
   auto kind = pipeline::classify_content_type(head.content_type);
@@ -18,7 +18,12 @@ bool page_sink::on_head(const crawler::response_head& head, std::function<void()
   resume_ = std::move(resume);
   if (!channel_) channel_ = &workers_.pick();  // every attempt of a page goes to one worker, in order
   page_ = std::make_shared<page_job>(kind, pipeline::charset_from_content_type(head.content_type), rules_);
-  page_->keep_counts = keep_counts_;
+  page_->keep_counts = what_.keep_counts;
+  if (what_.links) {
+    page_->links = std::make_shared<pipeline::html_links>();
+    page_->doc.collect_links(page_->links.get());
+    page_->obey_noindex = what_.obey_noindex;
+  }
   buffer_.clear();
   return true;
 }

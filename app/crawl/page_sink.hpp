@@ -15,8 +15,14 @@ namespace crawl::app {
 // coroutine that drains its outbox, so neither outlives the other's data.
 class page_sink : public crawler::body_sink, public std::enable_shared_from_this<page_sink> {
  public:
+  // What a page is read for besides its words.
+  struct reading {
+    bool keep_counts = false;    // hand its counts back (--state)
+    bool links = false;          // read its links (--follow)
+    bool obey_noindex = false;   // a noindex page's words do not count
+  };
   page_sink(worker_pool& workers, std::shared_ptr<const pipeline::token_rules> rules,
-            boost::asio::any_io_executor network, bool keep_counts);
+            boost::asio::any_io_executor network, reading what);
 
   bool on_head(const crawler::response_head& head, std::function<void()> resume) override;
   bool on_body(std::string_view bytes) override;
@@ -40,7 +46,7 @@ class page_sink : public crawler::body_sink, public std::enable_shared_from_this
   std::shared_ptr<page_job> page_;
   std::string buffer_;
   std::deque<text_chunk> outbox_;  // in order; at most one data chunk and an end
-  bool keep_counts_;
+  reading what_;
   bool draining_ = false;
   bool paused_ = false;
   std::function<void()> resume_;

@@ -43,8 +43,14 @@ void finish_page(text_chunk& chunk, const asio::any_io_executor& network) {
   page_job& page = *chunk.page;
   page.doc.finish();
   page_outcome outcome{page.doc.words(), page.doc.kind(), {}, page.content_hash};
-  if (page.keep_counts) outcome.counts = storage::zstd_compress(pipeline::serialize_counts(page.doc.counts()));
-  page.doc.commit();
+  outcome.links = page.links;
+  outcome.noindex = page.links && page.obey_noindex && page.links->page_noindex;
+  if (outcome.noindex) {  // fetched for its links; its words are not counted
+    outcome.words = 0;
+  } else {
+    if (page.keep_counts) outcome.counts = storage::zstd_compress(pipeline::serialize_counts(page.doc.counts()));
+    page.doc.commit();
+  }
   if (page.on_done) asio::post(network, [done = std::move(page.on_done), outcome] { done(outcome); });
 }
 

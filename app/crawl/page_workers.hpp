@@ -23,6 +23,8 @@ struct page_outcome {
   pipeline::content_kind kind = pipeline::content_kind::text;  // other: sniffed as binary
   std::string counts;              // the page's counts, zstd-compressed (only when kept)
   std::uint64_t content_hash = 0;  // of the decoded body (only when kept)
+  std::shared_ptr<const pipeline::html_links> links;  // with --follow, an HTML page's links
+  bool noindex = false;            // <meta name=robots content=noindex>: its words were not counted
 };
 
 // One page's processing state. Created on the network thread, then touched
@@ -34,6 +36,8 @@ struct page_job {
   bool attached = false;                      // its document uses the worker's totals as dictionary
   bool keep_counts = false;                   // hand the page's counts back (for --state)
   std::uint64_t content_hash = 0x9E3779B97F4A7C15ull;
+  std::shared_ptr<pipeline::html_links> links;  // with --follow: read by the document, in its pass
+  bool obey_noindex = false;                    // a noindex page's words do not count
   std::function<void(page_outcome)> on_done;  // runs on the network thread
 };
 

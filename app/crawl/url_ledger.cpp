@@ -68,13 +68,18 @@ bool url_ledger::remember(const crawler::normalized_url& url, const crawler::fet
   rec.failed = r.status == crawler::fetch_status::failed;
   std::string error;
   if (targets_.state->put(rec, error)) return true;
-  state_failed_ = true;
-  log_line("error", error + "; stopping: no new transfers start", {{"file", s_.state}});
+  state_write_failed(error);
   return false;
 }
 
-void url_ledger::record(const crawler::normalized_url& url, const crawler::fetch_result& r, clock::duration elapsed,
+void url_ledger::state_write_failed(const std::string& error) {
+  state_failed_ = true;
+  log_line("error", error + "; stopping: no new transfers start", {{"file", s_.state}});
+}
+
+void url_ledger::record(const crawler::scheduled_url& scheduled, const crawler::fetch_result& r, clock::duration elapsed,
                        const page_outcome& outcome) {
+  const crawler::normalized_url& url = scheduled.url;
   using crawler::fetch_status;
   if (r.status == fetch_status::interrupted) {
     ++stats_.unfinished;
@@ -102,7 +107,7 @@ void url_ledger::record(const crawler::normalized_url& url, const crawler::fetch
     // Errors are shown even with -q: -q removes progress and the summary only.
     log_line("error", url.url + ": " + r.error, {{"url", url.url}, {"reason", r.reason}});
   }
-  targets_.outputs.write_result(url, r, outcome.words, elapsed, note);
+  targets_.outputs.write_result(scheduled, r, outcome.words, elapsed, note);
 }
 
 }  // namespace crawl::app

@@ -11,6 +11,7 @@
 #include "crawl/crawler/url_feed.hpp"
 #include "crawl/pipeline/word_counts.hpp"
 #include "crawl/storage/crawl_state.hpp"
+#include "crawl/storage/frontier.hpp"
 #include "crawl/storage/warc.hpp"
 
 #include <chrono>
@@ -22,6 +23,7 @@ struct run_targets {
   crawl_outputs& outputs;
   storage::crawl_state* state = nullptr;  // --state
   storage::warc_writer* warc = nullptr;   // --warc
+  storage::frontier* frontier = nullptr;  // --follow
 };
 
 class url_ledger {
@@ -42,12 +44,14 @@ class url_ledger {
   bool remember(const crawler::normalized_url& url, const crawler::fetch_result& r, const page_outcome& outcome);
   // Counts the outcome and writes its --results line. Interrupted transfers
   // are unfinished: neither their status code nor a line is recorded.
-  void record(const crawler::normalized_url& url, const crawler::fetch_result& r,
+  void record(const crawler::scheduled_url& url, const crawler::fetch_result& r,
               std::chrono::steady_clock::duration elapsed, const page_outcome& outcome);
 
   run_stats& stats() { return stats_; }
   pipeline::word_counts& restored() { return restored_; }
   bool state_failed() const { return state_failed_; }
+  // The state (or the frontier in it) could not be written: `error` is logged, and the run stops starting transfers.
+  void state_write_failed(const std::string& error);
 
  private:
   const config::crawl_settings& s_;

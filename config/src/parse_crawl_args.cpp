@@ -92,6 +92,21 @@ parsed<crawl_settings> parse_crawl(int argc, const char* const* argv, int first,
   cl.option("--rate", s.rate, "Requests per second per host at most; 0: no limit", seconds_between(0, 1e6))
       ->type_name("N");
   cl.flag("--no-back-off", no_back_off, "Do not slow a host down when it answers 429 or 503 or times out");
+  std::string scope = "host";
+  cl.flag("--follow", s.follow, "Follow the links of the pages fetched (a, area, frame, iframe, canonical)");
+  cl.option("--depth", s.depth, "Links followed from a seed at most, with --follow", whole_number(0, 1000));
+  cl.option("--scope", scope, "Which links --follow takes: host (the seeds' own hosts) or any",
+            one_of({"host", "any"}))
+      ->default_str("host");
+  cl.option("--include", s.include, "With --follow, only URLs matching this RE2 pattern (repeatable: any)")
+      ->type_name("RE")
+      ->allow_extra_args(false);
+  cl.option("--exclude", s.exclude, "With --follow, no URL matching this RE2 pattern (repeatable)")
+      ->type_name("RE")
+      ->allow_extra_args(false);
+  cl.option("--max-pages", s.max_pages, "URLs started at most, seeds included; 0: no limit",
+            whole_number(0, 1'000'000'000'000));
+  cl.flag("--ignore-nofollow", s.ignore_nofollow, "Follow rel=nofollow links and count noindex pages too");
   std::string robots = "obey";
   double max_crawl_delay = 30;
   cl.option("--robots", robots, "obey: fetch each site's robots.txt first and keep to it; ignore: do not",
@@ -148,6 +163,20 @@ parsed<crawl_settings> parse_crawl(int argc, const char* const* argv, int first,
   }
   s.token = token;
   s.delay = to_ms(delay);
+  // Following a site, a quarter of a second between requests to a host unless told otherwise.
+  if (s.follow && !cl.given("delay")) s.delay = std::chrono::milliseconds(250);
+  s.follow_scope = scope == "any" ? crawl_settings::scope::any : crawl_settings::scope::host;
+  for (const auto* list : {&s.include, &s.exclude})
+    for (const auto& pattern : *list) {
+      RE2::Options options;
+      options.set_log_errors(false);
+      RE2 re(pattern, options);
+      if (!re.ok())
+        return fail<crawl_settings>(cl, std::string(list == &s.include ? "--include" : "--exclude") + ": '" + pattern +
+                                            "' is not a valid RE2 pattern: " + re.error());
+    }
+  if (!s.follow && (cl.given("depth") || cl.given("scope") || cl.given("include") || cl.given("exclude")))
+    return fail<crawl_settings>(cl, "--depth, --scope, --include and --exclude go with --follow");
   s.robots = robots == "obey";
   s.max_crawl_delay = to_ms(max_crawl_delay);
   s.back_off = !no_back_off;

@@ -145,6 +145,13 @@ bool frontier::done(const std::string& url, std::string& error) {
   return false;
 }
 
+bool frontier::requeue_all(std::string& error) {
+  if (!exec("UPDATE frontier SET state = 0;", error)) return false;
+  queued_ = seen();
+  last_host_.clear();
+  return true;
+}
+
 bool frontier::clear(std::string& error) {
   if (!exec("DELETE FROM frontier;", error)) return false;
   queued_ = 0;

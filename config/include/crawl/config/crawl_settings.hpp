@@ -19,6 +19,13 @@ struct crawl_settings : common_settings {
   double rate = 0;                     // --rate: starts per second per host (0: no limit)
   bool back_off = true;                // slow a host down on 429, 503 and timeouts
   bool robots = true;                  // --robots obey (false: ignore)
+  // Following links (--follow): from the pages of the inputs, within scope.
+  bool follow = false;
+  unsigned depth = 5;                    // links from a seed (depth 0) followed at most
+  enum class scope { host, any } follow_scope = scope::host;  // host: the seeds' schemes and hosts
+  std::vector<std::string> include, exclude;  // RE2 on the URL
+  std::uint64_t max_pages = 0;           // URLs started in all (0: no limit)
+  bool ignore_nofollow = false;
   std::chrono::milliseconds max_crawl_delay{30'000};  // a host asking more is skipped
   long max_redirects = 10;
   std::chrono::milliseconds connect_timeout{10'000};

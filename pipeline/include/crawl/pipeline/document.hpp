@@ -34,6 +34,8 @@ class document {
   // Where words are interned and, on commit(), counted: call before the
   // first feed(). Default: a table of the document's own.
   void use_dictionary(word_counts& dictionary) { tally_ = word_tally(dictionary); }
+  // An HTML document's links are read into `links` in the same pass: call before the first feed().
+  void collect_links(html_links* links) { html_.collect_links(links); }
   // Adds the document's words to the dictionary's counts (once).
   void commit() { tally_.commit(); }
   // The document's words so far, in a table of their own (before commit()).

@@ -44,6 +44,9 @@ class frontier {
   std::vector<frontier_url> take(std::size_t n, std::size_t per_host, std::string& error);
   // A taken URL has ended (fetched, failed or skipped).
   bool done(const std::string& url, std::string& error);
+  // Queues every URL again, done ones too: a resumed crawl goes through them
+  // all, the done ones answered from the state without a request.
+  bool requeue_all(std::string& error);
   // Forgets everything: a new crawl (not a resumed one) starts from its seeds.
   bool clear(std::string& error);
 

@@ -1,0 +1,64 @@
+#pragma once
+// `crawl --follow`: which links of a page become URLs of the crawl, and
+// handing them out from the frontier on disk. A link is followed when the
+// page may be followed (no <meta name=robots nofollow>) and the link too (no
+// rel=nofollow), unless --ignore-nofollow; when it resolves to an http(s)
+// URL within the scope (host: the scheme and host of a seed; any), passes
+// --include and --exclude, and is no deeper than --depth; and when it has
+// not been seen before (the frontier's own check). --max-pages caps the
+// URLs started, seeds included. Used on the network thread only.
+#include "crawl/config/crawl_settings.hpp"
+#include "crawl/crawler/host_scheduler.hpp"
+#include "crawl/pipeline/html_text.hpp"
+#include "crawl/pipeline/line_pattern.hpp"
+#include "crawl/storage/frontier.hpp"
+
+#include <boost/unordered/unordered_flat_set.hpp>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace crawl::app {
+
+class link_follower {
+ public:
+  link_follower(const config::crawl_settings& s, storage::frontier& frontier);
+
+  // A URL from the inputs (depth 0): known from now on, and its scheme and
+  // host in scope. false: the frontier knew it already (it is not started).
+  bool seed(const crawler::normalized_url& url);
+  // A page ended: its links, resolved against `final_url` (or its <base>),
+  // are queued at once (one transaction), before the page is recorded as
+  // done, so a crawl killed in between loses none of them. false: the
+  // frontier could not be written (`error`).
+  bool page_done(const crawler::scheduled_url& page, const std::string& final_url, const pipeline::html_links& links,
+                 std::string& error);
+  // A URL started by the crawl has ended.
+  void ended(const std::string& url);
+  // Takes up to `n` URLs, a few per host in turn. Empty with `error` set
+  // when the frontier failed.
+  std::vector<crawler::scheduled_url> next(std::size_t n, std::string& error);
+  // Nothing queued and nothing found waiting to be queued.
+  bool exhausted() const { return frontier_.queued() == 0; }
+  bool at_max_pages() const { return s_.max_pages && started_ >= s_.max_pages; }
+  std::uint64_t queued() const { return frontier_.queued(); }
+
+  std::uint64_t links_found() const { return found_; }
+  std::uint64_t links_queued() const { return queued_; }
+  // Links not followed, by reason: scope, depth, nofollow, excluded, scheme, ...
+  const std::map<std::string, std::uint64_t>& not_followed() const { return not_followed_; }
+
+ private:
+  bool in_scope(const std::string& url) const;
+  std::string why_not(const crawler::normalized_url& url) const;
+
+  const config::crawl_settings& s_;
+  storage::frontier& frontier_;
+  std::vector<pipeline::line_pattern> include_, exclude_;
+  boost::unordered_flat_set<std::string> seed_origins_;  // "scheme://host[:port]" of every seed
+  std::uint64_t started_ = 0, found_ = 0, queued_ = 0;
+  std::map<std::string, std::uint64_t> not_followed_;
+};
+
+}  // namespace crawl::app

@@ -102,6 +102,12 @@ run_stats crawl_run::finish() {
   stats.distinct_words = totals.distinct();
   stats.unfinished += scheduler_.waiting();
   stats.wall = clock::now() - started_;
+  if (follow_) {
+    stats.following = true;
+    stats.links_found = follow_->links_found();
+    stats.links_queued = follow_->links_queued();
+    stats.links_not_followed = follow_->not_followed();
+  }
   totals_ = std::move(totals);
   return std::move(stats);
 }

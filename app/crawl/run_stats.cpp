@@ -41,6 +41,12 @@ std::string format_summary_text(const run_stats& s) {
   if (s.deadline_reached) out += "  stopped at --deadline\n";
   if (!s.failed_by_reason.empty()) out += "  failed: " + join_counts(s.failed_by_reason) + "\n";
   if (!s.skipped_by_reason.empty()) out += "  skipped: " + join_counts(s.skipped_by_reason) + "\n";
+  if (s.following) {
+    out += "  links: " + std::to_string(s.links_found) + " found, " + std::to_string(s.links_queued) + " new URLs queued";
+    if (!s.links_not_followed.empty()) out += "; not followed: " + join_counts(s.links_not_followed);
+    if (s.noindex_pages) out += "; " + std::to_string(s.noindex_pages) + " noindex pages not counted";
+    out += "\n";
+  }
   if (!s.status_codes.empty()) {
     out += "  status:";
     for (const auto& [code, n] : s.status_codes) out += " " + std::to_string(code) + "=" + std::to_string(n);
@@ -87,6 +93,14 @@ std::string format_summary_json(const run_stats& s) {
   append_member(j, "failed_by_reason", counts(s.failed_by_reason));
   append_member(j, "skipped_by_reason", counts(s.skipped_by_reason));
   append_member(j, "status_codes", counts(s.status_codes));
+  if (s.following) {
+    pipeline::json links = pipeline::json::object();
+    append_member(links, "found", s.links_found);
+    append_member(links, "queued", s.links_queued);
+    append_member(links, "not_followed", counts(s.links_not_followed));
+    append_member(links, "noindex_pages", s.noindex_pages);
+    append_member(j, "links", std::move(links));
+  }
   append_member(j, "bytes", s.bytes);
   append_member(j, "words", s.words);
   append_member(j, "distinct_words", s.distinct_words);

@@ -28,6 +28,12 @@ struct run_stats {
   std::map<std::string, std::uint64_t> failed_by_reason;
   std::map<std::string, std::uint64_t> skipped_by_reason;
   std::map<long, std::uint64_t> status_codes;
+  // --follow: links read on pages, queued as URLs (new ones), and not
+  // followed by reason (scope, depth, nofollow, excluded, not-http, ...);
+  // pages whose words were not counted (noindex).
+  bool following = false;
+  std::uint64_t links_found = 0, links_queued = 0, noindex_pages = 0;
+  std::map<std::string, std::uint64_t> links_not_followed;
   pipeline::quantile_sketch latency_ms;  // of pages fetched, in milliseconds
   std::chrono::steady_clock::duration wall{};
   bool interrupted = false;

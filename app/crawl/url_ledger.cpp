@@ -80,6 +80,7 @@ void url_ledger::state_write_failed(const std::string& error) {
 void url_ledger::record(const crawler::scheduled_url& scheduled, const crawler::fetch_result& r, clock::duration elapsed,
                        const page_outcome& outcome) {
   const crawler::normalized_url& url = scheduled.url;
+  if (outcome.noindex) ++stats_.noindex_pages;
   using crawler::fetch_status;
   if (r.status == fetch_status::interrupted) {
     ++stats_.unfinished;

@@ -91,6 +91,13 @@ TEST_CASE("follow: links within the seed's host, to --depth, each page once, nof
   CHECK(by_url[s.main.url("/sub/d.html")]["depth"] == 2);
   CHECK(by_url[s.main.url("/sub/d.html")]["referrer"] == s.main.url("/a.html"));
   CHECK(by_url[s.main.url("/deep/1.html")]["depth"] == 3);
+  auto summary = json::parse(read_file(dir + "/s.json"));
+  CHECK(summary["ok"] == 7);
+  CHECK(summary["links"]["noindex_pages"] == 1);
+  CHECK(summary["links"]["not_followed"]["scope"] == 1);     // the other host
+  CHECK(summary["links"]["not_followed"]["not-http"] == 2);  // mailto:, javascript:
+  CHECK(summary["links"]["not_followed"]["nofollow"] == 2);  // one link, one page's link
+  CHECK(summary["links"]["not_followed"]["depth"] == 1);     // /deep/1.html's link
 }
 
 TEST_CASE("follow: --scope any, --exclude, --ignore-nofollow and --max-pages", "[cli][follow]") {

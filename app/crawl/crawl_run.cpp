@@ -195,7 +195,10 @@ void crawl_run::take(crawler::url_batch& batch) {
       ++ledger_.stats().duplicates;
       continue;
     }
-    scheduler_.add(crawler::scheduled_url{std::move(*line.url), line.line_no});
+    crawler::scheduled_url url;
+    url.url = std::move(*line.url);
+    url.line_no = line.line_no;
+    scheduler_.add(std::move(url));
   }
 }
 

@@ -86,7 +86,8 @@ std::vector<crawler::scheduled_url> link_follower::next(std::size_t n, std::stri
   std::vector<crawler::scheduled_url> out;
   if (n == 0) return out;
   for (auto& u : frontier_.take(n, std::max<std::size_t>(s_.per_host, 1), error)) {
-    crawler::scheduled_url url{crawler::normalized_url{std::move(u.url), std::move(u.host)}, 0};
+    crawler::scheduled_url url;
+    url.url = crawler::normalized_url{std::move(u.url), std::move(u.host)};
     url.depth = u.depth;
     url.referrer = std::move(u.referrer);
     out.push_back(std::move(url));

@@ -42,7 +42,10 @@ void mix_hash(std::uint64_t& h, std::string_view bytes) {
 void finish_page(text_chunk& chunk, const asio::any_io_executor& network) {
   page_job& page = *chunk.page;
   page.doc.finish();
-  page_outcome outcome{page.doc.words(), page.doc.kind(), {}, page.content_hash};
+  page_outcome outcome;
+  outcome.words = page.doc.words();
+  outcome.kind = page.doc.kind();
+  outcome.content_hash = page.content_hash;
   outcome.links = page.links;
   outcome.noindex = page.links && page.obey_noindex && page.links->page_noindex;
   if (outcome.noindex) {  // fetched for its links; its words are not counted

@@ -47,7 +47,11 @@ page_outcome url_ledger::reuse(const storage::page_record& stored) {
       log_line("error", s_.state + ": the stored counts of " + stored.url + " are damaged; use --refresh",
                {{"url", stored.url}});
   }
-  return page_outcome{stored.words, pipeline::content_kind::text, stored.counts, stored.content_hash};
+  page_outcome outcome;
+  outcome.words = stored.words;
+  outcome.counts = stored.counts;
+  outcome.content_hash = stored.content_hash;
+  return outcome;
 }
 
 // Committed at once, so a run killed after this point never fetches it

@@ -58,45 +58,38 @@ bool frontier::exec(const char* sql, std::string& error) {
   return false;
 }
 
+int frontier::insert(const frontier_url& u, int state, std::string& error) {
+  sqlite3_reset(insert_);
+  bind_text(insert_, 1, u.url);
+  bind_text(insert_, 2, u.host);
+  sqlite3_bind_int64(insert_, 3, u.depth);
+  bind_text(insert_, 4, u.referrer);
+  sqlite3_bind_int(insert_, 5, state);
+  int rc = sqlite3_step(insert_);
+  if (rc == SQLITE_DONE) return sqlite3_changes(db_);
+  error = sqlite_error(db_, path_, rc);
+  return -1;
+}
+
 std::size_t frontier::add(const std::vector<frontier_url>& urls, std::string& error) {
   if (urls.empty()) return 0;
   if (!exec("BEGIN", error)) return 0;
   std::size_t added = 0;
   for (const auto& u : urls) {
-    sqlite3_reset(insert_);
-    bind_text(insert_, 1, u.url);
-    bind_text(insert_, 2, u.host);
-    sqlite3_bind_int64(insert_, 3, u.depth);
-    bind_text(insert_, 4, u.referrer);
-    sqlite3_bind_int(insert_, 5, queued_state);
-    int rc = sqlite3_step(insert_);
-    if (rc != SQLITE_DONE) {
-      error = sqlite_error(db_, path_, rc);
+    int changed = insert(u, queued_state, error);
+    if (changed < 0) {
       std::string ignored;
       exec("ROLLBACK", ignored);
       return 0;
     }
-    added += static_cast<std::size_t>(sqlite3_changes(db_));
+    added += static_cast<std::size_t>(changed);
   }
   if (!exec("COMMIT", error)) return 0;
   queued_ += added;
   return added;
 }
 
-bool frontier::claim(const frontier_url& u, std::string& error) {
-  sqlite3_reset(insert_);
-  bind_text(insert_, 1, u.url);
-  bind_text(insert_, 2, u.host);
-  sqlite3_bind_int64(insert_, 3, u.depth);
-  bind_text(insert_, 4, u.referrer);
-  sqlite3_bind_int(insert_, 5, taken_state);
-  int rc = sqlite3_step(insert_);
-  if (rc != SQLITE_DONE) {
-    error = sqlite_error(db_, path_, rc);
-    return false;
-  }
-  return sqlite3_changes(db_) > 0;
-}
+bool frontier::claim(const frontier_url& u, std::string& error) { return insert(u, taken_state, error) > 0; }
 
 std::vector<frontier_url> frontier::take(std::size_t n, std::size_t per_host, std::string& error) {
   std::vector<frontier_url> out;

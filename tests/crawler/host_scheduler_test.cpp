@@ -9,7 +9,10 @@ using namespace crawl::crawler;
 
 namespace {
 scheduled_url on(const std::string& host, int i) {
-  return scheduled_url{normalized_url{"http://" + host + "/" + std::to_string(i), host}, static_cast<std::uint64_t>(i)};
+  scheduled_url url;
+  url.url = normalized_url{"http://" + host + "/" + std::to_string(i), host};
+  url.line_no = static_cast<std::uint64_t>(i);
+  return url;
 }
 }  // namespace
 

@@ -67,7 +67,7 @@ TEST_CASE("frontier: hosts are taken in turn, so a host with many URLs crowds ou
   CHECK(f->take(4, 2, error).size() == 4);
 }
 
-TEST_CASE("frontier: a killed run's taken URLs are queued again when it is reopened; clear() forgets all",
+TEST_CASE("frontier: a killed run's taken URLs are queued again when it is reopened, and clear() forgets all",
           "[frontier]") {
   std::string error;
   std::string path = fresh("resume");

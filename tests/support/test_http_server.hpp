@@ -51,9 +51,11 @@ class test_http_server {
   // Answers `path` with these in turn (the last one from then on), instead
   // of its route: a robots.txt of a test's own, a 503 then a 200, ...
   struct fixed_response {
-    int status = 200;
+    fixed_response(int s = 200, std::string b = {}, std::string type = "text/plain", std::string headers = {})
+        : status(s), body(std::move(b)), content_type(std::move(type)), extra_headers(std::move(headers)) {}
+    int status;
     std::string body;
-    std::string content_type = "text/plain";
+    std::string content_type;
     std::string extra_headers;  // "Name: value\r\n" lines
   };
   void serve(const std::string& path, std::vector<fixed_response> answers);

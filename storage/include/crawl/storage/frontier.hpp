@@ -55,6 +55,8 @@ class frontier {
 
  private:
   bool exec(const char* sql, std::string& error);
+  // Inserts `u` in `state` unless known: 1 when new, 0 when known, -1 on failure.
+  int insert(const frontier_url& u, int state, std::string& error);
   sqlite3* db_ = nullptr;
   std::string path_;
   sqlite3_stmt* insert_ = nullptr;

@@ -35,6 +35,7 @@ crawler::request_options request_options_from(const config::crawl_settings& s, s
   o.proxy = s.proxy;
   o.verbose = s.verbose;
   o.capture_raw = !s.warc.empty();
+  o.deny_private = s.deny_private;
   return o;
 }
 
@@ -392,6 +393,9 @@ asio::awaitable<void> crawl_run::show_progress() {
     n.bytes = stats.bytes;
     n.in_flight = scheduler_.in_flight();
     n.errors = stats.failed + stats.bad_lines;
+    n.waiting = scheduler_.waiting();
+    n.hosts = scheduler_.hosts();
+    n.queued = follow_ ? follow_->queued() : 0;
     app::show_progress(format_progress(n));
   }
 }

@@ -133,7 +133,10 @@ std::string format_progress(const progress_numbers& n) {
   std::snprintf(line, sizeof line, "crawl: %llu done of %llu lines read%s, %.0f pages/s, %.1f MB/s, %zu in flight, %llu errors",
                 static_cast<unsigned long long>(n.done), static_cast<unsigned long long>(n.lines_read), where, rate,
                 mb_per_s, n.in_flight, static_cast<unsigned long long>(n.errors));
-  return line;
+  std::string out = line;
+  if (n.waiting) out += ", " + std::to_string(n.waiting) + " waiting on " + std::to_string(n.hosts) + " hosts";
+  if (n.queued) out += ", " + std::to_string(n.queued) + " queued";
+  return out;
 }
 
 }  // namespace crawl::app

@@ -56,8 +56,12 @@ struct progress_numbers {
   std::uint64_t bytes = 0;  // body bytes received
   std::size_t in_flight = 0;
   std::uint64_t errors = 0;
+  std::uint64_t waiting = 0;  // URLs the scheduler holds for their hosts (a cap or a gap)
+  std::uint64_t hosts = 0;    // hosts the scheduler holds URLs or recent starts for
+  std::uint64_t queued = 0;   // --follow: URLs in the frontier
 };
-// "crawl: 487 done of 1792 lines read (27% of the list, ETA 12s), 250 pages/s, 3.1 MB/s, 300 in flight, 2 errors".
+// "crawl: 487 done of 1792 lines read (27% of the list, ETA 12s), 250 pages/s, 3.1 MB/s, 300 in flight, 2 errors",
+// then ", 40 waiting on 12 hosts" and ", 9000 queued" when there are any.
 // The percent and ETA need the list's size: the lines it holds are
 // estimated from the lines read so far and the bytes they took.
 std::string format_progress(const progress_numbers& n);

@@ -129,6 +129,9 @@ parsed<crawl_settings> parse_crawl(int argc, const char* const* argv, int first,
              }, "HEADER", ""})
       ->allow_extra_args(false);
   cl.flag("--insecure", s.insecure, "Do not verify TLS certificates");
+  cl.flag("--deny-private", s.deny_private,
+          "Never send a request to a loopback, private, link-local or unique-local address (checked on the "
+          "address connected, after DNS and redirects)");
   cl.option("--cacert", s.cacert, "CA bundle file", existing_file());
   cl.option("--proxy", proxy, "Proxy URL (default: the usual proxy environment variables)")->type_name("URL");
   cl.add_common(s);

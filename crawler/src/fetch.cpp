@@ -48,6 +48,7 @@ class attempt {
   void configure(const std::string& url, const request_options& o, const validators* known);
   static int on_debug(CURL*, curl_infotype type, char* data, std::size_t size, void* self);
   static int on_resolver_start(void*, void*, void* self);
+  static int on_connected(void* self, char* primary_ip, char* local_ip, int primary_port, int local_port);
   void capture(curl_infotype type, std::string_view data);
   std::string header(const char* name) const;
   static std::size_t on_write(char* data, std::size_t, std::size_t n, void* self);
@@ -60,6 +61,7 @@ class attempt {
   std::uint64_t max_size_;
   std::uint64_t bytes_ = 0;
   bool head_seen_ = false, error_status_ = false, skipped_ = false, too_large_ = false;
+  std::string denied_address_;  // --deny-private refused this connection
   char errbuf_[CURL_ERROR_SIZE];
   std::string refused_host_;  // a reserved .invalid name met on a redirect
   std::string raw_request_, raw_response_;
@@ -84,6 +86,10 @@ void attempt::configure(const std::string& url, const request_options& o, const 
   curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
   curl_easy_setopt(easy_, CURLOPT_RESOLVER_START_FUNCTION, &attempt::on_resolver_start);
   curl_easy_setopt(easy_, CURLOPT_RESOLVER_START_DATA, this);
+  if (o.deny_private) {
+    curl_easy_setopt(easy_, CURLOPT_PREREQFUNCTION, &attempt::on_connected);
+    curl_easy_setopt(easy_, CURLOPT_PREREQDATA, this);
+  }
   if (!o.user_agent.empty()) curl_easy_setopt(easy_, CURLOPT_USERAGENT, o.user_agent.c_str());
   for (const auto& h : o.headers) headers_ = curl_slist_append(headers_, h.c_str());
   if (known && !known->etag.empty())
@@ -118,6 +124,14 @@ int attempt::on_debug(CURL*, curl_infotype type, char* data, std::size_t size, v
 // Called before libcurl asks a resolver for a name (not for names in its
 // cache). A URL's own .invalid host never gets here (fetch() refuses it);
 // a redirect's does: refuse it the same way, without asking anyone.
+// Called once a connection is made, before a request is sent on it: the
+// address is the one actually connected, whatever DNS or a redirect said.
+int attempt::on_connected(void* self, char* primary_ip, char*, int, int) {
+  if (!is_private_address(primary_ip ? primary_ip : "")) return CURL_PREREQFUNC_OK;
+  static_cast<attempt*>(self)->denied_address_ = primary_ip ? primary_ip : "?";
+  return CURL_PREREQFUNC_ABORT;
+}
+
 int attempt::on_resolver_start(void*, void*, void* self) {
   auto* a = static_cast<attempt*>(self);
   char* url = nullptr;
@@ -234,6 +248,9 @@ fetch_result attempt::result(CURLcode code) {
     r.error = "HTTP status " + std::to_string(r.http_status);
   } else if (code == CURLE_OK) {
     r.status = fetch_status::ok;
+  } else if (!denied_address_.empty()) {
+    r.reason = "private-address";
+    r.error = "refused to connect to " + denied_address_ + ", a private address (--deny-private)";
   } else {
     r.status = code == CURLE_ABORTED_BY_CALLBACK ? fetch_status::interrupted : fetch_status::failed;
     r.reason = reason_for(code);

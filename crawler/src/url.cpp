@@ -1,6 +1,9 @@
 #include "crawl/crawler/url.hpp"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+
+#include <algorithm>
 
 #include <cstdio>
 #include <memory>
@@ -29,6 +32,23 @@ curl_string get_part(CURLU* u, CURLUPart part, unsigned flags = 0) {
 }
 
 }  // namespace
+
+bool is_private_address(std::string_view ip) {
+  std::string text(ip);
+  if (!text.empty() && text.front() == '[' && text.back() == ']') text = text.substr(1, text.size() - 2);
+  unsigned char a[16];
+  auto v4_private = [](const unsigned char* b) {
+    return b[0] == 0 || b[0] == 10 || b[0] == 127 || (b[0] == 172 && (b[1] & 0xF0) == 16) ||
+           (b[0] == 192 && b[1] == 168) || (b[0] == 169 && b[1] == 254);
+  };
+  if (::inet_pton(AF_INET, text.c_str(), a) == 1) return v4_private(a);
+  if (::inet_pton(AF_INET6, text.c_str(), a) != 1) return true;
+  static constexpr unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+  if (std::equal(a, a + 12, mapped)) return v4_private(a + 12);
+  bool zero_to_14 = std::all_of(a, a + 15, [](unsigned char c) { return c == 0; });
+  if (zero_to_14 && (a[15] == 0 || a[15] == 1)) return true;  // :: and ::1
+  return (a[0] & 0xFE) == 0xFC || (a[0] == 0xFE && (a[1] & 0xC0) == 0x80);
+}
 
 bool is_reserved_invalid_host(std::string_view host) {
   if (!host.empty() && host.back() == '.') host.remove_suffix(1);

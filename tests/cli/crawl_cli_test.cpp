@@ -427,3 +427,17 @@ TEST_CASE("inputs: URLs given as such and several lists, one after the other, du
   CHECK(contains(missing.err, "example.org: No such file or directory (a URL needs http:// or https://)"));
   CHECK(json::parse(read_file(dir + "/m.json"))["ok"] == 2);
 }
+
+TEST_CASE("deny-private: no request reaches a loopback address, robots.txt included", "[cli]") {
+  auto dir = temp_dir("deny-private");
+  test_http_server host("127.0.0.35");
+  write_file(dir + "/urls.txt", host.url("/count/1") + "\n");
+  auto r = run_crawl({dir + "/urls.txt", "-q", "--top", "0", "--deny-private", "--summary", dir + "/s.json"});
+  CHECK(r.exit_code == 1);
+  CHECK(host.total_requests() == 0);  // connected, checked, and nothing sent
+  CHECK(json::parse(read_file(dir + "/s.json"))["failed_by_reason"]["private-address"] == 1);
+  CHECK(contains(r.err, "a private address (--deny-private)"));
+  auto allowed = run_crawl({dir + "/urls.txt", "-q", "--top", "0"});
+  CHECK(allowed.exit_code == 0);
+  CHECK(host.requests("/count/1") == 1);
+}

@@ -135,3 +135,17 @@ TEST_CASE("links to other schemes are refused, naming the scheme", "[url][links]
   CHECK(resolve_link("http://a/b/", "x/y:z").url->url == "http://a/b/x/y:z");
   CHECK_FALSE(resolve_link("http://a/b/", "/x\ny").url);
 }
+
+TEST_CASE("private addresses: loopback, private, link-local and unique-local, v4, v6 and v4-mapped", "[url]") {
+  for (const char* ip : {"127.0.0.1", "127.255.0.9", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1",
+                         "169.254.169.254", "0.0.0.0", "::1", "::", "fc00::1", "fd12:3456::1", "fe80::1",
+                         "::ffff:127.0.0.1", "::ffff:10.0.0.1", "[::1]", "not an address", ""}) {
+    INFO(ip);
+    CHECK(is_private_address(ip));
+  }
+  for (const char* ip : {"8.8.8.8", "172.32.0.1", "172.15.255.255", "192.169.0.1", "100.64.0.1", "2001:db8::1",
+                         "2606:4700::1111", "::ffff:8.8.8.8", "fec0::1"}) {
+    INFO(ip);
+    CHECK_FALSE(is_private_address(ip));
+  }
+}

@@ -42,4 +42,10 @@ TEST_CASE("progress: lines read are shown as such, with percent and ETA when the
   CHECK(line == "crawl: 100 done of 500 lines read (5% of the list, ETA 3m10s), 10 pages/s, 0.5 MB/s, 7 in flight, 2 errors");
   n.list_size = 0;  // a pipe: no percent
   CHECK(crawl::app::format_progress(n) == "crawl: 100 done of 500 lines read, 10 pages/s, 0.5 MB/s, 7 in flight, 2 errors");
+  n.waiting = 40;
+  n.hosts = 12;
+  n.queued = 9000;
+  CHECK(crawl::app::format_progress(n) ==
+        "crawl: 100 done of 500 lines read, 10 pages/s, 0.5 MB/s, 7 in flight, 2 errors, 40 waiting on 12 hosts, "
+        "9000 queued");
 }

@@ -38,6 +38,7 @@ struct crawl_settings : common_settings {
   std::string user_agent;
   std::vector<std::string> headers;
   bool insecure = false;
+  bool deny_private = false;  // --deny-private
   std::string cacert;
   std::optional<std::string> proxy;
   std::string results;

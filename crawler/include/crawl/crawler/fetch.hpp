@@ -37,6 +37,10 @@ struct request_options {
   bool capture_raw = false;
   // libcurl's receive buffer per transfer (CURLOPT_BUFFERSIZE).
   long receive_buffer = 64 * 1024;
+  // --deny-private: no request over a connection to a loopback, private,
+  // link-local or unique-local address, checked on the address actually
+  // connected (after DNS and after every redirect).
+  bool deny_private = false;
 };
 
 // A receive buffer for `concurrency` transfers in flight: 64 KiB, smaller

@@ -42,6 +42,12 @@ inline constexpr std::size_t max_url_line = 8 * 1024;
 // error. A UTF-8 byte order mark is dropped on line 1.
 url_line parse_url_line(std::string_view raw, std::uint64_t line_no);
 
+// Whether `ip` (text, IPv4 or IPv6) is loopback, private (10/8, 172.16/12,
+// 192.168/16), link-local (169.254/16, fe80::/10), unique-local (fc00::/7),
+// unspecified (0/8, ::), or an IPv4-mapped IPv6 address of one of those.
+// An address that does not parse counts as private: refused, not guessed.
+bool is_private_address(std::string_view ip);
+
 // RFC 6761 reserves .invalid: such a name never resolves, so it is refused
 // locally without asking any resolver.
 bool is_reserved_invalid_host(std::string_view host);

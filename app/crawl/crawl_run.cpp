@@ -103,6 +103,8 @@ run_stats crawl_run::finish() {
   stats.distinct_words = totals.distinct();
   stats.unfinished += scheduler_.waiting();
   stats.wall = clock::now() - started_;
+  for (auto& [host, figures] : stats.hosts) figures.gap_s = static_cast<double>(scheduler_.gap(host).count()) / 1000.0;
+  stats.back_offs = scheduler_.back_offs();
   if (follow_) {
     stats.following = true;
     stats.links_found = follow_->links_found();

@@ -41,6 +41,18 @@ std::string format_summary_text(const run_stats& s) {
   if (s.deadline_reached) out += "  stopped at --deadline\n";
   if (!s.failed_by_reason.empty()) out += "  failed: " + join_counts(s.failed_by_reason) + "\n";
   if (!s.skipped_by_reason.empty()) out += "  skipped: " + join_counts(s.skipped_by_reason) + "\n";
+  if (s.back_offs) out += "  hosts slowed down (429, 503, timeouts): " + std::to_string(s.back_offs) + " times\n";
+  if (s.hosts.size() > 1) {
+    out += "  busiest hosts:";
+    for (const auto& [host, f] : busiest_hosts(s, 3)) {
+      char row[160];
+      std::snprintf(row, sizeof row, " %s %llu pages, %llu errors, %.0f ms, delay %.2f s;", host.c_str(),
+                    static_cast<unsigned long long>(f.pages), static_cast<unsigned long long>(f.errors),
+                    f.timed ? f.latency_ms_sum / static_cast<double>(f.timed) : 0.0, f.gap_s);
+      out += row;
+    }
+    out.back() = '\n';
+  }
   if (s.following) {
     out += "  links: " + std::to_string(s.links_found) + " found, " + std::to_string(s.links_queued) + " new URLs queued";
     if (!s.links_not_followed.empty()) out += "; not followed: " + join_counts(s.links_not_followed);
@@ -61,6 +73,16 @@ std::string format_summary_text(const run_stats& s) {
                 static_cast<unsigned long long>(s.retries));
   out += buf;
   return out;
+}
+
+std::vector<std::pair<std::string, run_stats::host_figures>> busiest_hosts(const run_stats& s, std::size_t n) {
+  std::vector<std::pair<std::string, run_stats::host_figures>> rows(s.hosts.begin(), s.hosts.end());
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+    auto load = [](const run_stats::host_figures& f) { return f.pages + f.errors; };
+    return load(a.second) != load(b.second) ? load(a.second) > load(b.second) : a.first < b.first;
+  });
+  if (rows.size() > n) rows.resize(n);
+  return rows;
 }
 
 std::string format_summary_json(const run_stats& s) {
@@ -93,6 +115,18 @@ std::string format_summary_json(const run_stats& s) {
   append_member(j, "failed_by_reason", counts(s.failed_by_reason));
   append_member(j, "skipped_by_reason", counts(s.skipped_by_reason));
   append_member(j, "status_codes", counts(s.status_codes));
+  append_member(j, "back_offs", s.back_offs);
+  pipeline::json busiest = pipeline::json::array();
+  for (const auto& [host, f] : busiest_hosts(s, 10)) {
+    pipeline::json entry = pipeline::json::object();
+    append_member(entry, "host", host);
+    append_member(entry, "pages", f.pages);
+    append_member(entry, "errors", f.errors);
+    append_member(entry, "latency_ms_mean", num(f.timed ? f.latency_ms_sum / static_cast<double>(f.timed) : 0));
+    append_member(entry, "delay_s", num(f.gap_s));
+    busiest.push_back(std::move(entry));
+  }
+  append_member(j, "busiest_hosts", std::move(busiest));
   if (s.following) {
     pipeline::json links = pipeline::json::object();
     append_member(links, "found", s.links_found);

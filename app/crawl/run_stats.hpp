@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "crawl/pipeline/sketch.hpp"
 
@@ -34,6 +36,17 @@ struct run_stats {
   bool following = false;
   std::uint64_t links_found = 0, links_queued = 0, noindex_pages = 0;
   std::map<std::string, std::uint64_t> links_not_followed;
+  // Per host, for the busiest in the summary: kept for the first
+  // max_tracked_hosts hosts seen (memory stays bounded with any host count).
+  struct host_figures {
+    std::uint64_t pages = 0, errors = 0;
+    double latency_ms_sum = 0;
+    std::uint64_t timed = 0;
+    double gap_s = 0;  // the politeness gap when the summary was made
+  };
+  static constexpr std::size_t max_tracked_hosts = 10'000;
+  std::map<std::string, host_figures> hosts;
+  std::uint64_t back_offs = 0;  // times a host was slowed down (429, 503, timeouts)
   pipeline::quantile_sketch latency_ms;  // of pages fetched, in milliseconds
   std::chrono::steady_clock::duration wall{};
   bool interrupted = false;
@@ -41,6 +54,9 @@ struct run_stats {
 
   std::uint64_t done() const { return ok + failed + skipped; }
 };
+
+// The `n` hosts with the most pages and errors, most first.
+std::vector<std::pair<std::string, run_stats::host_figures>> busiest_hosts(const run_stats& stats, std::size_t n);
 
 // The end-of-run report for stderr.
 std::string format_summary_text(const run_stats& stats);

@@ -91,6 +91,9 @@ void url_ledger::record(const crawler::scheduled_url& scheduled, const crawler::
     return;
   }
   stats_.retries += r.attempts > 1 ? static_cast<std::uint64_t>(r.attempts - 1) : 0;
+  run_stats::host_figures* host = nullptr;
+  if (auto it = stats_.hosts.find(url.host); it != stats_.hosts.end()) host = &it->second;
+  else if (stats_.hosts.size() < run_stats::max_tracked_hosts) host = &stats_.hosts[url.host];
   if (r.http_status > 0) ++stats_.status_codes[r.http_status];
   const char* note = nullptr;
   if (r.status == fetch_status::ok && outcome.kind == pipeline::content_kind::other) {
@@ -101,14 +104,19 @@ void url_ledger::record(const crawler::scheduled_url& scheduled, const crawler::
     ++stats_.ok;
     if (r.status == fetch_status::not_modified) ++stats_.unchanged;
     stats_.bytes += r.bytes;
-    if (r.attempts > 0)  // not for pages taken from the state without a request
-      stats_.latency_ms.add(std::chrono::duration<double, std::milli>(elapsed).count());
+    double ms = std::chrono::duration<double, std::milli>(elapsed).count();
+    if (r.attempts > 0) stats_.latency_ms.add(ms);  // not for pages taken from the state without a request
+    if (host) {
+      ++host->pages;
+      if (r.attempts > 0) host->latency_ms_sum += ms, ++host->timed;
+    }
   } else if (r.status == fetch_status::skipped) {
     ++stats_.skipped;
     ++stats_.skipped_by_reason[r.reason];
   } else {
     ++stats_.failed;
     ++stats_.failed_by_reason[r.reason];
+    if (host) ++host->errors;
     // Errors are shown even with -q: -q removes progress and the summary only.
     log_line("error", url.url + ": " + r.error, {{"url", url.url}, {"reason", r.reason}});
   }

@@ -108,6 +108,7 @@ void host_scheduler::overloaded(const std::string& name, clock::time_point now, 
   auto it = hosts_.find(name);
   if (it == hosts_.end() || !politeness_.back_off) return;
   host_state& h = it->second;
+  ++back_offs_;
   milliseconds base = std::max(gap_of(host_state{}), milliseconds(1000));
   h.back_off = std::min(h.back_off.count() ? h.back_off * 2 : base, politeness_.max_back_off);
   h.next_start = std::max(h.next_start, now + h.back_off);

@@ -41,7 +41,16 @@ TEST_CASE("politeness: --delay keeps that gap between two requests to one host, 
                       dir + "/s.json"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK(json::parse(read_file(dir + "/s.json"))["ok"] == 10);
+  auto summary = json::parse(read_file(dir + "/s.json"));
+  CHECK(summary["ok"] == 10);
+  // The summary's busiest hosts: pages, errors, mean latency and the gap kept.
+  REQUIRE(summary["busiest_hosts"].size() == 2);
+  for (const auto& host : summary["busiest_hosts"]) {
+    CHECK(host["pages"] == 5);
+    CHECK(host["errors"] == 0);
+    CHECK(host["delay_s"] == 0.2);
+  }
+  CHECK(summary["busiest_hosts"][0]["host"] == "127.0.0.11");
   REQUIRE(a.request_log().size() == 6);  // robots.txt, then the pages: the gap holds for every request
   CHECK(a.request_log().front().path == "/robots.txt");
   CHECK(shortest_gap(a) >= milliseconds(195));  // the clock's granularity aside
@@ -72,7 +81,9 @@ TEST_CASE("politeness: Retry-After pauses the whole host, not only its URL", "[c
   auto r = run_crawl({dir + "/urls.txt", "-q", "--top", "0", "--per-host", "2", "--summary", dir + "/s.json"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK(json::parse(read_file(dir + "/s.json"))["ok"] == 5);
+  auto summary = json::parse(read_file(dir + "/s.json"));
+  CHECK(summary["ok"] == 5);
+  CHECK(summary["back_offs"] >= 1);
   auto log = busy.request_log();
   auto first = std::find_if(log.begin(), log.end(), [](const auto& e) { return e.path == "/retry-after/a"; });
   REQUIRE(first != log.end());

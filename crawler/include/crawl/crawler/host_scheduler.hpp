@@ -69,6 +69,7 @@ class host_scheduler {
   std::size_t in_flight() const { return in_flight_; }
   std::size_t waiting() const { return waiting_; }
   std::size_t hosts() const { return hosts_.size(); }
+  std::uint64_t back_offs() const { return back_offs_; }  // times overloaded() slowed a host
   bool idle() const { return in_flight_ == 0 && waiting_ == 0; }
 
  private:
@@ -89,6 +90,7 @@ class host_scheduler {
   std::size_t max_in_flight_, per_host_, max_waiting_;
   politeness politeness_;
   std::size_t in_flight_ = 0, waiting_ = 0;
+  std::uint64_t back_offs_ = 0;
   boost::unordered_flat_map<std::string, host_state> hosts_;
   std::deque<std::string> ready_;                       // may start now, round-robin
   std::multimap<clock::time_point, std::string> due_;  // may start at that time

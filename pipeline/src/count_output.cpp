@@ -12,10 +12,6 @@ bool rank_before(const word_count& a, const word_count& b) {
   return a.count != b.count ? a.count > b.count : a.word < b.word;
 }
 
-bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 // Display width in terminal columns, counting each code point as one
 // (wide CJK characters as two).
 std::size_t display_width(std::string_view s) {
@@ -42,13 +38,6 @@ void append_csv_field(std::string& out, std::string_view s) {
 }
 
 }  // namespace
-
-std::optional<count_format> format_for_path(std::string_view path) {
-  if (ends_with(path, ".tsv")) return count_format::tsv;
-  if (ends_with(path, ".csv")) return count_format::csv;
-  if (ends_with(path, ".json")) return count_format::json;
-  return std::nullopt;
-}
 
 std::vector<word_count> ranked(const word_counts& counts) {
   std::vector<word_count> rows;

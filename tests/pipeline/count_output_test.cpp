@@ -49,13 +49,6 @@ TEST_CASE("ranking is by count descending, then word ascending", "[counts]") {
   CHECK(top(counts, 10).size() == 4);
 }
 
-TEST_CASE("the format follows the extension", "[counts]") {
-  CHECK(format_for_path("out/counts.tsv") == count_format::tsv);
-  CHECK(format_for_path("c.csv") == count_format::csv);
-  CHECK(format_for_path("c.json") == count_format::json);
-  CHECK_FALSE(format_for_path("c.txt"));
-}
-
 TEST_CASE("TSV has no header, CSV has one and quotes, JSON is an object", "[counts]") {
   CHECK(written(count_format::tsv) == "apple\t5\nfig\t2\npear\t2\nsay \"hi\", ok\t1\n");
   CHECK(written(count_format::csv) == "word,count\napple,5\nfig,2\npear,2\n\"say \"\"hi\"\", ok\",1\n");

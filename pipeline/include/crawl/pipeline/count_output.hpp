@@ -3,7 +3,6 @@
 #include "crawl/pipeline/word_counts.hpp"
 
 #include <functional>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,9 +10,6 @@
 namespace crawl::pipeline {
 
 enum class count_format { tsv, csv, json };
-
-// The format named by a file's extension (.tsv, .csv, .json), or nullopt.
-std::optional<count_format> format_for_path(std::string_view path);
 
 // All counts, by count descending, then word ascending (bytewise).
 std::vector<word_count> ranked(const word_counts& counts);

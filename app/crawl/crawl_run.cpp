@@ -371,10 +371,9 @@ void crawl_run::finish_url(const crawler::scheduled_url& url, const crawler::fet
   }
   if (store && !ledger_.remember(url.url, r, outcome)) stop_reading();
   ledger_.record(url, r, elapsed, outcome);
-  if (follow_) {
-    follow_->ended(url.url.url);
-    room_.notify();  // the frontier may have more, or be done
-  }
+  // The frontier is not told: a resumed crawl goes through every URL it
+  // knows anyway (the done ones answered by the state), and a new one clears it.
+  if (follow_) room_.notify();  // the frontier may have more, or be done
   wake_.notify();
 }
 

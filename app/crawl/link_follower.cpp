@@ -76,11 +76,6 @@ bool link_follower::page_done(const crawler::scheduled_url& page, const std::str
   return error.empty();
 }
 
-void link_follower::ended(const std::string& url) {
-  std::string error;
-  if (!frontier_.done(url, error)) log_line("error", error);
-}
-
 std::vector<crawler::scheduled_url> link_follower::next(std::size_t n, std::string& error) {
   if (s_.max_pages) n = static_cast<std::size_t>(std::min<std::uint64_t>(n, s_.max_pages - std::min(s_.max_pages, started_)));
   std::vector<crawler::scheduled_url> out;

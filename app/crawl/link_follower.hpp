@@ -34,8 +34,6 @@ class link_follower {
   // frontier could not be written (`error`).
   bool page_done(const crawler::scheduled_url& page, const std::string& final_url, const pipeline::html_links& links,
                  std::string& error);
-  // A URL started by the crawl has ended.
-  void ended(const std::string& url);
   // Takes up to `n` URLs, a few per host in turn. Empty with `error` set
   // when the frontier failed.
   std::vector<crawler::scheduled_url> next(std::size_t n, std::string& error);

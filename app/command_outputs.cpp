@@ -12,13 +12,6 @@ namespace {
 
 constexpr std::size_t everything = std::numeric_limits<std::size_t>::max();
 
-bool open_file(const std::string& path, storage::atomic_file& file) {
-  std::string error;
-  if (file.open(path, error)) return true;
-  log_line("error", error, {{"file", path}});
-  return false;
-}
-
 bool logged(bool ok, const std::string& error, const std::string& path) {
   if (!ok) log_line("error", error, {{"file", path}});
   return ok;
@@ -40,9 +33,20 @@ int rank(int status) {
 
 int worse(int a, int b) { return rank(a) >= rank(b) ? a : b; }
 
+bool open_output(const std::string& path, storage::atomic_file& file) {
+  if (path.empty()) return true;
+  std::string error;
+  return logged(file.open(path, error), error, path);
+}
+
+bool commit_output(storage::atomic_file& file) {
+  if (!file.is_open()) return true;
+  std::string error;
+  return logged(file.commit(error), error, file.path());
+}
+
 bool command_outputs::open() {
-  if (s_.writes_file() && !open_file(s_.output, file_)) return false;
-  return s_.summary.empty() || open_file(s_.summary, summary_);
+  return (!s_.writes_file() || open_output(s_.output, file_)) && open_output(s_.summary, summary_);
 }
 
 bool command_outputs::finish_file(const result& r) {
@@ -80,10 +84,8 @@ bool command_outputs::summarize(const std::string& json, const std::string& text
     else
       std::fputs(text.c_str(), stderr);
   }
-  if (!summary_.is_open()) return true;
-  summary_.write(json);
-  std::string error;
-  return logged(summary_.commit(error), error, s_.summary);
+  if (summary_.is_open()) summary_.write(json);
+  return commit_output(summary_);
 }
 
 void command_outputs::summarize_failed_start(const config::common_settings& s, const std::string& json) {

@@ -39,6 +39,12 @@ class result {
   virtual void render(config::result_format format, std::size_t top, const piece_sink& out) const = 0;
 };
 
+// An output file of any kind (-o, --summary, crawl's --results): opened,
+// or committed, with an error naming the file logged when that fails. An
+// empty path, or a file never opened, is nothing to do.
+bool open_output(const std::string& path, storage::atomic_file& file);
+bool commit_output(storage::atomic_file& file);
+
 class command_outputs {
  public:
   explicit command_outputs(const config::common_settings& s) : s_(s) {}

@@ -5,30 +5,7 @@
 
 #include "crawl/pipeline/json.hpp"
 
-
-#include <cstdio>
-
 namespace crawl::app {
-
-namespace {
-
-bool open_output(const std::string& path, storage::atomic_file& file) {
-  if (path.empty()) return true;
-  std::string error;
-  if (file.open(path, error)) return true;
-  log_line("error", error);
-  return false;
-}
-
-bool commit_output(storage::atomic_file& file) {
-  if (!file.is_open()) return true;
-  std::string error;
-  if (file.commit(error)) return true;
-  log_line("error", error);
-  return false;
-}
-
-}  // namespace
 
 bool crawl_outputs::open() { return open_output(s_.results, results_) && outputs_.open(); }
 

@@ -26,7 +26,7 @@ void crawl_outputs::write_result(const crawler::scheduled_url& scheduled, const 
   append_member(j, "fetched_at", utc_timestamp(std::chrono::system_clock::now()));
   if (s_.follow) {
     append_member(j, "depth", scheduled.depth);
-    append_member(j, "referrer", scheduled.referrer.empty() ? pipeline::json(nullptr) : pipeline::json(scheduled.referrer));
+    append_member(j, "referrer", pipeline::text_or_null(scheduled.referrer));
   }
   if (note) append_member(j, "error", note);
   else if (r.error.empty()) append_member(j, "error", nullptr);

@@ -270,8 +270,8 @@ std::string tail_summary_json(int status, std::size_t files, std::size_t failed,
   pipeline::append_member(j, "kept_lines", total.kept_lines);
   pipeline::append_member(j, "bytes", total.bytes);
   pipeline::append_member(j, "words", total.words.total());
-  pipeline::append_member(j, "first_time", total.first_time.empty() ? pipeline::json(nullptr) : pipeline::json(total.first_time));
-  pipeline::append_member(j, "last_time", total.last_time.empty() ? pipeline::json(nullptr) : pipeline::json(total.last_time));
+  pipeline::append_member(j, "first_time", pipeline::text_or_null(total.first_time));
+  pipeline::append_member(j, "last_time", pipeline::text_or_null(total.last_time));
   pipeline::append_member(j, "seconds", seconds);
   return pipeline::dump_json(j, 2) + "\n";
 }

@@ -46,8 +46,8 @@ json summary_json(const log_summary& s, const std::vector<std::string>& labels, 
   for (const auto& [key, n] : s.buckets) append_member(per, key, n);
   append_member(out, "per", std::move(per));
   append_member(out, "untimed_lines", s.untimed_lines);
-  append_member(out, "first_time", s.first_time.empty() ? json(nullptr) : json(s.first_time));
-  append_member(out, "last_time", s.last_time.empty() ? json(nullptr) : json(s.last_time));
+  append_member(out, "first_time", text_or_null(s.first_time));
+  append_member(out, "last_time", text_or_null(s.last_time));
   return out;
 }
 

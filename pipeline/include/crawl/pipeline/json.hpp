@@ -23,4 +23,7 @@ inline void append_member(json& object, std::string_view key, json value) {
   object.get_ref<json::object_t&>().emplace_back(std::string(key), std::move(value));
 }
 
+// A text that may be absent: null when empty.
+inline json text_or_null(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
+
 }  // namespace crawl::pipeline

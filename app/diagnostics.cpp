@@ -39,7 +39,7 @@ std::string utc_timestamp(std::chrono::system_clock::time_point t) {
   std::time_t seconds = static_cast<std::time_t>(ms / 1000);
   std::tm parts{};
   ::gmtime_r(&seconds, &parts);
-  char buf[40];
+  char buf[80];  // room for any int the format could be handed (GCC checks)
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900, parts.tm_mon + 1,
                 parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, static_cast<int>(ms % 1000));
   return buf;

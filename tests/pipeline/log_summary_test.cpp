@@ -95,7 +95,7 @@ TEST_CASE("group values with invalid UTF-8 are written as valid JSON, with U+FFF
   summary_options o;
   o.groups = {"user=(\\S+)"};
   // A UTF-16 surrogate, an overlong slash and a stray continuation byte.
-  auto a = summarize("user=\xED\xA0\x80 x\nuser=\xC0\xAF y\nuser=a\x80b z\n", o);
+  auto a = summarize("user=\xED\xA0\x80 x\nuser=\xC0\xAF y\nuser=a\x80" "b z\n", o);
   std::string text = format_log_json(a, {}, {"user"}, 5);
   auto json = nlohmann::json::parse(text);  // throws on invalid UTF-8
   CHECK(json["groups"]["user"].size() >= 2);

@@ -11,15 +11,14 @@
 #include "crawl/storage/warc.hpp"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <thread>
 #include <cstdio>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 namespace crawl::app {

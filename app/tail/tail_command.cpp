@@ -19,16 +19,12 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <glob.h>
+#include <sys/stat.h>
 #include <malloc.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <thread>
 
 namespace crawl::app {

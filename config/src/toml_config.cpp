@@ -39,7 +39,7 @@ const char* type_name(const toml::node& node) {
 
 std::vector<CLI::ConfigItem> toml_config::from_config(std::istream& input) const {
   std::vector<CLI::ConfigItem> items;
-  toml::table table = toml::parse(input);  // already checked: see check_config_file
+  toml::table table = toml::parse(input);  // already checked: see check_job_file
   for (const auto& [key, node] : table) {
     CLI::ConfigItem item;
     item.name = std::string(key.str());

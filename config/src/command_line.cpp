@@ -253,10 +253,9 @@ std::optional<stop> command_line::parse(int argc, const char* const* argv, int f
   if (!job_file_.empty()) {
     auto errors = check_job_file(job_file_);
     if (!errors.empty()) {
-      std::string message;
-      for (const auto& e : errors) message += command_ + ": --config: " + e + "\n";
-      return stop{2, message + "Run '" + (command_ == "crawl" ? "crawl help" : "crawl help " + command_.substr(6)) +
-                         "' for usage.\n"};
+      std::string message;  // one line each, as error() writes the first
+      for (const auto& e : errors) message += (message.empty() ? "" : "\n" + command_ + ": ") + "--config: " + e;
+      return error(message);
     }
   }
   // CLI11 would rank its config file above the environment; we want the

@@ -154,7 +154,7 @@ int run_count(const config::count_settings& s) {
   auto rules = std::make_shared<const pipeline::token_rules>(pipeline::tokenizer_options{s.keep_numbers, s.token});
   if (!rules->error().empty()) {
     log_line("error", "--token: " + rules->error());
-    return 2;
+    return exit_status::usage;
   }
   std::vector<std::string> readable;
   std::size_t refused = 0;
@@ -169,8 +169,8 @@ int run_count(const config::count_settings& s) {
   command_outputs outputs(s);
   if (readable.empty() || !outputs.open()) {
     pipeline::word_counts none;
-    command_outputs::summarize_failed_start(s, summary_json(2, s.files.size(), refused, 0, none, 0));
-    return 2;
+    command_outputs::summarize_failed_start(s, summary_json(exit_status::usage, s.files.size(), refused, 0, none, 0));
+    return exit_status::usage;
   }
   pipeline::word_counts totals;
   auto results = count_files(readable, s, rules, totals);

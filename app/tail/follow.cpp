@@ -250,7 +250,7 @@ class follower {
 int run_follow(const config::tail_settings& s, const std::vector<std::string>& inputs,
                std::shared_ptr<const pipeline::summary_rules> rules, std::vector<std::string>& errors) {
   command_outputs outputs(s);
-  if (!outputs.open()) return 2;
+  if (!outputs.open()) return exit_status::usage;
   auto start = std::chrono::steady_clock::now();
   follower f(s, inputs, std::move(rules), errors, outputs);
   int status = f.run();

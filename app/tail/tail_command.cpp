@@ -291,7 +291,7 @@ int run_tail(const config::tail_settings& s) {
   auto rules = std::make_shared<const pipeline::summary_rules>(summary_options_from(s));
   if (!rules->error().empty()) {
     log_line("error", rules->error());
-    return 2;
+    return exit_status::usage;
   }
   if (s.follow) {
     for (const auto& e : errors) log_line("error", e);
@@ -307,8 +307,8 @@ int run_tail(const config::tail_settings& s) {
   errors.clear();
   pipeline::log_summary nothing;
   if (readable.empty()) {
-    command_outputs::summarize_failed_start(s, tail_summary_json(2, s.files.size(), refused, nothing, 0));
-    return 2;
+    command_outputs::summarize_failed_start(s, tail_summary_json(exit_status::usage, s.files.size(), refused, nothing, 0));
+    return exit_status::usage;
   }
 
   std::unique_ptr<storage::state_lock> lock;
@@ -320,8 +320,8 @@ int run_tail(const config::tail_settings& s) {
     }
   command_outputs outputs(s);
   if (!outputs.open()) {
-    command_outputs::summarize_failed_start(s, tail_summary_json(2, s.files.size(), refused, nothing, 0));
-    return 2;
+    command_outputs::summarize_failed_start(s, tail_summary_json(exit_status::usage, s.files.size(), refused, nothing, 0));
+    return exit_status::usage;
   }
 
   unsigned threads = s.threads ? s.threads : std::max(1u, std::thread::hardware_concurrency());

@@ -115,7 +115,6 @@ asio::awaitable<robots_verdict> robots_cache::check(const normalized_url& url) {
 }
 
 asio::awaitable<void> robots_cache::fetch_into(const std::string& origin, const std::string& host) {
-  ++fetches_;
   robots_sink sink;
   normalized_url robots{origin + "/robots.txt", host};
   fetch_result r = co_await fetch(loops_.for_host(host), robots, request_, retry_, sink, shutdown_);

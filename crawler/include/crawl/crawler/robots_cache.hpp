@@ -57,8 +57,6 @@ class robots_cache {
   // What the origin's robots.txt says of `url`, fetching it first if needed.
   boost::asio::awaitable<robots_verdict> check(const normalized_url& url);
 
-  std::uint64_t fetches() const { return fetches_; }
-
  private:
   struct entry {
     std::optional<robots_policy> policy;  // none while fetching
@@ -81,7 +79,6 @@ class robots_cache {
   options options_;
   std::unordered_map<std::string, entry> entries_;
   std::list<std::string> lru_;  // front: least recently used
-  std::uint64_t fetches_ = 0;
 };
 
 }  // namespace crawl::crawler

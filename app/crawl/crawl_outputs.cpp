@@ -23,11 +23,15 @@ void crawl_outputs::write_result(const crawler::scheduled_url& scheduled, const 
   append_member(j, "words", words);
   append_member(j, "ms", std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count());
   append_member(j, "attempts", r.attempts);
-  append_member(j, "fetched_at", utc_timestamp(std::chrono::system_clock::now()));
+  if (r.attempts > 0) append_member(j, "fetched_at", utc_timestamp(std::chrono::system_clock::now()));
+  else append_member(j, "fetched_at", nullptr);
   if (s_.follow) {
     append_member(j, "depth", scheduled.depth);
     append_member(j, "referrer", pipeline::text_or_null(scheduled.referrer));
+    append_member(j, "discovered_from", pipeline::text_or_null(scheduled.via));
   }
+  if (r.status == crawler::fetch_status::skipped) append_member(j, "skipped", note ? "binary" : r.reason);
+  else append_member(j, "skipped", nullptr);
   if (note) append_member(j, "error", note);
   else if (r.error.empty()) append_member(j, "error", nullptr);
   else append_member(j, "error", r.error);

@@ -79,6 +79,12 @@ crawl_run::crawl_run(const config::crawl_settings& s, std::size_t concurrency, u
   } else {
     log_line("warning", "robots.txt is ignored (--robots ignore): this crawl may fetch what sites ask crawlers not to");
   }
+  if (s.sitemaps && follow_) {
+    std::function<void(std::vector<skipped_link>&)> report;
+    if (ledger_.wants_results()) report = [this](std::vector<skipped_link>& links) { report_skipped(links); };
+    sitemaps_.emplace(sitemap_walker::context{loops_, request_, retry_, retry_stop_, robots_ ? &*robots_ : nullptr,
+                                              scheduler_, *follow_, [this] { room_.notify(); }, std::move(report)});
+  }
   list_size_ = inputs.list_bytes;
 }
 
@@ -110,6 +116,10 @@ run_stats crawl_run::finish() {
     stats.links_found = follow_->links_found();
     stats.links_queued = follow_->links_queued();
     stats.links_not_followed = follow_->not_followed();
+  }
+  if (sitemaps_) {
+    stats.reading_sitemaps = true;
+    stats.sitemaps = sitemaps_->figures();
   }
   totals_ = std::move(totals);
   return std::move(stats);
@@ -147,7 +157,7 @@ asio::awaitable<void> crawl_run::read_frontier() {
     }
     if (urls.empty()) {
       // Pages in flight may still find links; with none, the crawl is complete.
-      bool busy = !scheduler_.idle() || fetching_ > 0 || pending_commits_ > 0;
+      bool busy = !scheduler_.idle() || fetching_ > 0 || pending_commits_ > 0 || reading_sitemaps_ > 0;
       if (!busy && (follow_->exhausted() || follow_->at_max_pages())) break;
       co_await room_.wait();
       continue;
@@ -186,7 +196,7 @@ bool crawl_run::finished() const {
   if (!input_done_ && !stopping_) return false;
   if (!stopping_ && scheduler_.waiting() > 0) return false;  // URLs waiting out a host's gap
   // After an internal error a page's commit may never come back.
-  return fetching_ == 0 && (pending_commits_ == 0 || internal_error_);
+  return fetching_ == 0 && reading_sitemaps_ == 0 && (pending_commits_ == 0 || internal_error_);
 }
 
 void crawl_run::take(crawler::url_batch& batch) {
@@ -194,6 +204,7 @@ void crawl_run::take(crawler::url_batch& batch) {
   list_offset_ = batch.list_offset;
   for (auto& line : batch.lines) {
     if (!line.url) continue;
+    if (sitemaps_ && sitemaps_->first_seen(*line.url)) read_sitemaps(*line.url);
     if (follow_ && !follow_->seed(*line.url)) {  // the frontier knew it: found by an earlier run, or twice
       ++ledger_.stats().duplicates;
       continue;
@@ -214,6 +225,32 @@ void crawl_run::start(crawler::scheduled_url url) {
     if (e) fail_internally(e);
     wake_.notify();
   });
+}
+
+void crawl_run::read_sitemaps(const crawler::normalized_url& seed) {
+  ++reading_sitemaps_;
+  auto read = [](crawl_run& run, crawler::normalized_url seed) -> asio::awaitable<void> {
+    std::string error;
+    if (!co_await run.sitemaps_->read_site(std::move(seed), error)) {
+      run.ledger_.state_write_failed(error);
+      run.stop_reading();
+    }
+  };
+  asio::co_spawn(net_, read(*this, seed), [this](std::exception_ptr e) {
+    --reading_sitemaps_;
+    if (e) fail_internally(e);
+    room_.notify();
+    wake_.notify();
+  });
+}
+
+std::vector<skipped_link>* crawl_run::skipped_links() {
+  return ledger_.wants_results() ? &skipped_ : nullptr;
+}
+
+void crawl_run::report_skipped(std::vector<skipped_link>& links) {
+  for (const auto& link : links) ledger_.record_skipped_link(link);
+  links.clear();
 }
 
 void crawl_run::stop_reading() {
@@ -363,7 +400,9 @@ void crawl_run::finish_url(const crawler::scheduled_url& url, const crawler::fet
   // in between fetches the page again rather than lose its links.
   if (follow_ && outcome.links && r.status == crawler::fetch_status::ok) {
     std::string error;
-    if (!follow_->page_done(url, r.final_url, *outcome.links, error)) {
+    bool queued = follow_->page_done(url, r.final_url, *outcome.links, skipped_links(), error);
+    report_skipped(skipped_);
+    if (!queued) {
       ledger_.state_write_failed(error);
       stop_reading();
       store = false;

@@ -15,6 +15,7 @@
 #include "crawl/crawler/host_scheduler.hpp"
 #include "crawl/crawler/robots_cache.hpp"
 #include "link_follower.hpp"
+#include "sitemap_walker.hpp"
 #include "crawl/crawler/multi_loop_pool.hpp"
 #include "crawl/crawler/url_feed.hpp"
 
@@ -78,6 +79,11 @@ class crawl_run final : public stoppable {
   // the scheduler has room, until nothing is queued and nothing in flight
   // can find more.
   boost::asio::awaitable<void> read_frontier();
+  // With --sitemaps: reads the sitemaps of a seed's site (the first seed of each site).
+  void read_sitemaps(const crawler::normalized_url& seed);
+  // Links --follow did not follow, for --results.
+  std::vector<skipped_link>* skipped_links();
+  void report_skipped(std::vector<skipped_link>& links);
 
   const config::crawl_settings& s_;
   storage::crawl_state* state_;  // --state, or null
@@ -98,6 +104,8 @@ class crawl_run final : public stoppable {
   boost::asio::steady_timer retry_stop_;
   std::optional<crawler::robots_cache> robots_;  // --robots obey
   std::optional<link_follower> follow_;          // --follow
+  std::optional<sitemap_walker> sitemaps_;       // --sitemaps
+  std::size_t reading_sitemaps_ = 0;             // sites whose sitemaps are being read
   bool progress_;
   std::uint64_t list_size_ = 0;    // of a regular file, for the progress line's percent
   std::uint64_t list_offset_ = 0;  // bytes of the list read so far
@@ -105,6 +113,7 @@ class crawl_run final : public stoppable {
   bool stopping_ = false;
   std::size_t fetching_ = 0;         // fetch_one coroutines running
   std::size_t pending_commits_ = 0;  // pages fetched whose words are still being counted
+  std::vector<skipped_link> skipped_;  // between page_done() and their --results lines
   std::exception_ptr internal_error_;
   std::chrono::steady_clock::time_point started_;
   pipeline::word_counts totals_;

@@ -17,20 +17,26 @@ link_follower::link_follower(const config::crawl_settings& s, storage::frontier&
 
 bool link_follower::seed(const crawler::normalized_url& url) {
   seed_origins_.insert(crawler::origin_of(url.url));
+  if (s_.follow_scope == config::crawl_settings::scope::domain) seed_domains_.insert(crawler::registrable_domain(url.host));
   std::string error;
-  bool fresh = frontier_.claim(storage::frontier_url{url.url, url.host, 0, {}}, error);
+  bool fresh = frontier_.claim(storage::frontier_url{url.url, url.host, 0, {}, {}}, error);
   if (!error.empty()) log_line("error", error);
   if (fresh) ++started_;
   return fresh;
 }
 
-bool link_follower::in_scope(const std::string& url) const {
-  return s_.follow_scope == config::crawl_settings::scope::any || seed_origins_.contains(crawler::origin_of(url));
+bool link_follower::in_scope(const crawler::normalized_url& url) const {
+  switch (s_.follow_scope) {
+    case config::crawl_settings::scope::any: return true;
+    case config::crawl_settings::scope::domain: return seed_domains_.contains(crawler::registrable_domain(url.host));
+    case config::crawl_settings::scope::host: break;
+  }
+  return seed_origins_.contains(crawler::origin_of(url.url));
 }
 
 // Empty when the URL is followed; else why not.
 std::string link_follower::why_not(const crawler::normalized_url& url) const {
-  if (!in_scope(url.url)) return "scope";
+  if (!in_scope(url)) return "scope";
   auto found = [&](const pipeline::line_pattern& p) { return p.found_in(url.url); };
   if (!include_.empty() && std::none_of(include_.begin(), include_.end(), found)) return "not-included";
   if (std::any_of(exclude_.begin(), exclude_.end(), found)) return "excluded";
@@ -38,26 +44,27 @@ std::string link_follower::why_not(const crawler::normalized_url& url) const {
 }
 
 bool link_follower::page_done(const crawler::scheduled_url& page, const std::string& final_url,
-                              const pipeline::html_links& links, std::string& error) {
+                              const pipeline::html_links& links, std::vector<skipped_link>* skipped,
+                              std::string& error) {
   found_ += links.links.size() + links.dropped;
   if (links.dropped) not_followed_["too-many"] += links.dropped;
   if (links.links.empty()) return true;
-  if (links.page_nofollow && !s_.ignore_nofollow) {
-    not_followed_["nofollow"] += links.links.size();
+  bool page_nofollow = links.page_nofollow && !s_.ignore_nofollow;
+  bool too_deep = page.depth >= s_.depth;
+  if ((page_nofollow || too_deep) && !skipped) {  // none followed, and none to report: no need to resolve them
+    not_followed_[page_nofollow ? "nofollow" : "depth"] += links.links.size();
     return true;
   }
-  if (page.depth >= s_.depth) {
-    not_followed_["depth"] += links.links.size();
-    return true;
-  }
-  std::vector<storage::frontier_url> found;
   // Links resolve against <base href>, itself resolved against the page's final URL.
   std::string base = final_url.empty() ? page.url.url : final_url;
   if (!links.base.empty())
     if (auto resolved = crawler::resolve_link(base, links.base); resolved.url) base = resolved.url->url;
+  std::vector<storage::frontier_url> found, passed_over;
+  std::vector<std::string> reasons;
   for (const auto& link : links.links) {
-    if (link.nofollow && !s_.ignore_nofollow) {
-      ++not_followed_["nofollow"];
+    std::string why = page_nofollow || (link.nofollow && !s_.ignore_nofollow) ? "nofollow" : too_deep ? "depth" : "";
+    if (!why.empty() && !skipped) {
+      ++not_followed_[why];
       continue;
     }
     auto resolved = crawler::resolve_link(base, link.url);
@@ -65,15 +72,60 @@ bool link_follower::page_done(const crawler::scheduled_url& page, const std::str
       ++not_followed_["not-http"];
       continue;
     }
-    if (std::string why = why_not(*resolved.url); !why.empty()) {
-      ++not_followed_[why];
+    if (why.empty()) why = why_not(*resolved.url);
+    storage::frontier_url u{std::move(resolved.url->url), std::move(resolved.url->host), page.depth + 1,
+                            page.url.url, "link"};
+    if (why.empty()) {
+      found.push_back(std::move(u));
       continue;
     }
-    found.push_back(storage::frontier_url{std::move(resolved.url->url), std::move(resolved.url->host), page.depth + 1,
-                                          page.url.url});
+    ++not_followed_[why];
+    if (skipped) {
+      passed_over.push_back(std::move(u));
+      reasons.push_back(std::move(why));
+    }
   }
-  queued_ += frontier_.add(found, error);
+  enqueue(found, passed_over, reasons, skipped, error);
   return error.empty();
+}
+
+std::size_t link_follower::from_sitemap(const std::string& sitemap_url, const std::vector<std::string>& locs,
+                                        std::vector<skipped_link>* skipped, std::string& error) {
+  std::vector<storage::frontier_url> found, passed_over;
+  std::vector<std::string> reasons;
+  for (const auto& loc : locs) {
+    auto checked = crawler::normalize_url(loc);
+    if (!checked.url) {
+      ++not_followed_["not-http"];
+      continue;
+    }
+    std::string why = why_not(*checked.url);
+    storage::frontier_url u{std::move(checked.url->url), std::move(checked.url->host), 0, sitemap_url, "sitemap"};
+    if (why.empty()) {
+      found.push_back(std::move(u));
+      continue;
+    }
+    ++not_followed_[why];
+    if (skipped) {
+      passed_over.push_back(std::move(u));
+      reasons.push_back(std::move(why));
+    }
+  }
+  return enqueue(found, passed_over, reasons, skipped, error);
+}
+
+std::size_t link_follower::enqueue(const std::vector<storage::frontier_url>& found,
+                                   const std::vector<storage::frontier_url>& passed_over,
+                                   const std::vector<std::string>& reasons, std::vector<skipped_link>* skipped,
+                                   std::string& error) {
+  std::size_t added = frontier_.add(found, error);
+  queued_ += added;
+  if (!error.empty() || !skipped) return added;
+  for (std::size_t i : frontier_.skip(passed_over, error)) {
+    const auto& u = passed_over[i];
+    skipped->push_back(skipped_link{u.url, u.referrer, u.depth, reasons[i]});
+  }
+  return added;
 }
 
 std::vector<crawler::scheduled_url> link_follower::next(std::size_t n, std::string& error) {
@@ -85,6 +137,7 @@ std::vector<crawler::scheduled_url> link_follower::next(std::size_t n, std::stri
     url.url = crawler::normalized_url{std::move(u.url), std::move(u.host)};
     url.depth = u.depth;
     url.referrer = std::move(u.referrer);
+    url.via = std::move(u.via);
     out.push_back(std::move(url));
   }
   started_ += out.size();

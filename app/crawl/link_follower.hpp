@@ -3,7 +3,8 @@
 // handing them out from the frontier on disk. A link is followed when the
 // page may be followed (no <meta name=robots nofollow>) and the link too (no
 // rel=nofollow), unless --ignore-nofollow; when it resolves to an http(s)
-// URL within the scope (host: the scheme and host of a seed; any), passes
+// URL within the scope (host: the scheme and host of a seed; domain: the
+// registrable domain of a seed's host, either scheme; any), passes
 // --include and --exclude, and is no deeper than --depth; and when it has
 // not been seen before (the frontier's own check). --max-pages caps the
 // URLs started, seeds included. Used on the network thread only.
@@ -21,6 +22,15 @@
 
 namespace crawl::app {
 
+// A link not followed, for --results: the URL it resolved to, the page
+// (or sitemap) it was found on, the depth it would have had, and why.
+struct skipped_link {
+  std::string url;
+  std::string referrer;
+  std::uint32_t depth = 0;
+  std::string reason;  // scope, not-included, excluded, depth, nofollow
+};
+
 class link_follower {
  public:
   link_follower(const config::crawl_settings& s, storage::frontier& frontier);
@@ -30,10 +40,16 @@ class link_follower {
   bool seed(const crawler::normalized_url& url);
   // A page ended: its links, resolved against `final_url` (or its <base>),
   // are queued at once (one transaction), before the page is recorded as
-  // done, so a crawl killed in between loses none of them. false: the
-  // frontier could not be written (`error`).
+  // done, so a crawl killed in between loses none of them. With `skipped`,
+  // the links not followed that were never reported before are added to it
+  // (this resolves every link, so it is asked only for --results). false:
+  // the frontier could not be written (`error`).
   bool page_done(const crawler::scheduled_url& page, const std::string& final_url, const pipeline::html_links& links,
-                 std::string& error);
+                 std::vector<skipped_link>* skipped, std::string& error);
+  // Page locations from a sitemap: those in scope are queued as seeds
+  // (depth 0). Returns how many were queued; `error` when the frontier failed.
+  std::size_t from_sitemap(const std::string& sitemap_url, const std::vector<std::string>& locs,
+                           std::vector<skipped_link>* skipped, std::string& error);
   // Takes up to `n` URLs, a few per host in turn. Empty with `error` set
   // when the frontier failed.
   std::vector<crawler::scheduled_url> next(std::size_t n, std::string& error);
@@ -48,13 +64,18 @@ class link_follower {
   const std::map<std::string, std::uint64_t>& not_followed() const { return not_followed_; }
 
  private:
-  bool in_scope(const std::string& url) const;
+  bool in_scope(const crawler::normalized_url& url) const;
+  // Queues `found` and records `passed_over` (with their `reasons`) as skipped.
+  std::size_t enqueue(const std::vector<storage::frontier_url>& found,
+                      const std::vector<storage::frontier_url>& passed_over, const std::vector<std::string>& reasons,
+                      std::vector<skipped_link>* skipped, std::string& error);
   std::string why_not(const crawler::normalized_url& url) const;
 
   const config::crawl_settings& s_;
   storage::frontier& frontier_;
   std::vector<pipeline::line_pattern> include_, exclude_;
   boost::unordered_flat_set<std::string> seed_origins_;  // "scheme://host[:port]" of every seed
+  boost::unordered_flat_set<std::string> seed_domains_;  // --scope domain: their registrable domains
   std::uint64_t started_ = 0, found_ = 0, queued_ = 0;
   std::map<std::string, std::uint64_t> not_followed_;
 };

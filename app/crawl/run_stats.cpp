@@ -59,6 +59,10 @@ std::string format_summary_text(const run_stats& s) {
     if (s.noindex_pages) out += "; " + std::to_string(s.noindex_pages) + " noindex pages not counted";
     out += "\n";
   }
+  if (s.reading_sitemaps)
+    out += "  sitemaps: " + std::to_string(s.sitemaps.files) + " read (" + std::to_string(s.sitemaps.failed) +
+           " failed), " + std::to_string(s.sitemaps.urls) + " pages listed, " + std::to_string(s.sitemaps.queued) +
+           " new URLs queued\n";
   if (!s.status_codes.empty()) {
     out += "  status:";
     for (const auto& [code, n] : s.status_codes) out += " " + std::to_string(code) + "=" + std::to_string(n);
@@ -134,6 +138,14 @@ std::string format_summary_json(const run_stats& s) {
     append_member(links, "not_followed", counts(s.links_not_followed));
     append_member(links, "noindex_pages", s.noindex_pages);
     append_member(j, "links", std::move(links));
+  }
+  if (s.reading_sitemaps) {
+    pipeline::json maps = pipeline::json::object();
+    append_member(maps, "files", s.sitemaps.files);
+    append_member(maps, "failed", s.sitemaps.failed);
+    append_member(maps, "urls", s.sitemaps.urls);
+    append_member(maps, "queued", s.sitemaps.queued);
+    append_member(j, "sitemaps", std::move(maps));
   }
   append_member(j, "bytes", s.bytes);
   append_member(j, "words", s.words);

@@ -11,6 +11,14 @@
 
 namespace crawl::app {
 
+// --sitemaps: what the sitemaps of the seeds' sites gave.
+struct sitemap_figures {
+  std::uint64_t files = 0;   // sitemap files read (indexes included)
+  std::uint64_t failed = 0;  // could not be fetched or read
+  std::uint64_t urls = 0;    // page locations found
+  std::uint64_t queued = 0;  // of them, new and in scope
+};
+
 struct run_stats {
   std::uint64_t lines_read = 0;  // URL lines taken from the list, bad ones included
   std::uint64_t bad_lines = 0;
@@ -36,6 +44,9 @@ struct run_stats {
   bool following = false;
   std::uint64_t links_found = 0, links_queued = 0, noindex_pages = 0;
   std::map<std::string, std::uint64_t> links_not_followed;
+  // --sitemaps: files read, and the page locations they gave.
+  bool reading_sitemaps = false;
+  sitemap_figures sitemaps;
   // Per host, for the busiest in the summary: kept for the first
   // max_tracked_hosts hosts seen (memory stays bounded with any host count).
   struct host_figures {

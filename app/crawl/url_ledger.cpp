@@ -6,6 +6,7 @@
 #include "crawl/storage/decoder.hpp"
 
 #include <ctime>
+#include <map>
 
 namespace crawl::app {
 
@@ -79,6 +80,27 @@ bool url_ledger::remember(const crawler::normalized_url& url, const crawler::fet
 void url_ledger::state_write_failed(const std::string& error) {
   state_failed_ = true;
   log_line("error", error + "; stopping: no new transfers start", {{"file", s_.state}});
+}
+
+void url_ledger::record_skipped_link(const skipped_link& link) {
+  static const std::map<std::string, std::string> why = {
+      {"scope", "not followed: outside the scope"},
+      {"not-included", "not followed: matches no --include"},
+      {"excluded", "not followed: matches --exclude"},
+      {"depth", "not followed: deeper than --depth"},
+      {"nofollow", "not followed: nofollow"},
+  };
+  crawler::scheduled_url url;
+  url.url.url = link.url;
+  url.depth = link.depth;
+  url.referrer = link.referrer;
+  url.via = "link";
+  crawler::fetch_result r;
+  r.status = crawler::fetch_status::skipped;
+  r.reason = link.reason;
+  auto it = why.find(link.reason);
+  r.error = it != why.end() ? it->second : "not followed";
+  targets_.outputs.write_result(url, r, 0, clock::duration::zero(), nullptr);
 }
 
 void url_ledger::record(const crawler::scheduled_url& scheduled, const crawler::fetch_result& r, clock::duration elapsed,

@@ -3,6 +3,7 @@
 // the --state record and the --warc archive. The driver decides what runs;
 // the ledger only records what came of it. Network thread only.
 #include "crawl_outputs.hpp"
+#include "link_follower.hpp"
 #include "page_workers.hpp"
 #include "run_stats.hpp"
 
@@ -46,6 +47,11 @@ class url_ledger {
   // are unfinished: neither their status code nor a line is recorded.
   void record(const crawler::scheduled_url& url, const crawler::fetch_result& r,
               std::chrono::steady_clock::duration elapsed, const page_outcome& outcome);
+
+  // A link --follow did not follow, reported once: a --results line only
+  // (it is not a URL of the run, and no counter changes).
+  void record_skipped_link(const skipped_link& link);
+  bool wants_results() const { return targets_.outputs.wants_results(); }
 
   run_stats& stats() { return stats_; }
   pipeline::word_counts& restored() { return restored_; }

@@ -95,8 +95,10 @@ parsed<crawl_settings> parse_crawl(int argc, const char* const* argv, int first,
   std::string scope = "host";
   cl.flag("--follow", s.follow, "Follow the links of the pages fetched (a, area, frame, iframe, canonical)");
   cl.option("--depth", s.depth, "Links followed from a seed at most, with --follow", whole_number(0, 1000));
-  cl.option("--scope", scope, "Which links --follow takes: host (the seeds' own hosts) or any",
-            one_of({"host", "any"}))
+  cl.option("--scope", scope,
+            "Which links --follow takes: host (the seeds' own scheme and host), domain (their registrable "
+            "domains, e.g. any *.example.co.uk host of www.example.co.uk) or any",
+            one_of({"host", "domain", "any"}))
       ->default_str("host");
   cl.option("--include", s.include, "With --follow, only URLs matching this RE2 pattern (repeatable: any)")
       ->type_name("RE")
@@ -106,6 +108,9 @@ parsed<crawl_settings> parse_crawl(int argc, const char* const* argv, int first,
       ->allow_extra_args(false);
   cl.option("--max-pages", s.max_pages, "URLs started at most, seeds included; 0: no limit",
             whole_number(0, 1'000'000'000'000));
+  cl.flag("--sitemaps", s.sitemaps,
+          "With --follow, also take the pages listed in each site's sitemaps (robots.txt Sitemap: lines and "
+          "/sitemap.xml; indexes and gzip read) as seeds");
   cl.flag("--ignore-nofollow", s.ignore_nofollow, "Follow rel=nofollow links and count noindex pages too");
   std::string robots = "obey";
   double max_crawl_delay = 30;
@@ -168,7 +173,9 @@ parsed<crawl_settings> parse_crawl(int argc, const char* const* argv, int first,
   s.delay = to_ms(delay);
   // Following a site, a quarter of a second between requests to a host unless told otherwise.
   if (s.follow && !cl.given("delay")) s.delay = std::chrono::milliseconds(250);
-  s.follow_scope = scope == "any" ? crawl_settings::scope::any : crawl_settings::scope::host;
+  s.follow_scope = scope == "any"      ? crawl_settings::scope::any
+                   : scope == "domain" ? crawl_settings::scope::domain
+                                       : crawl_settings::scope::host;
   for (const auto* list : {&s.include, &s.exclude})
     for (const auto& pattern : *list) {
       RE2::Options options;
@@ -178,8 +185,9 @@ parsed<crawl_settings> parse_crawl(int argc, const char* const* argv, int first,
         return fail<crawl_settings>(cl, std::string(list == &s.include ? "--include" : "--exclude") + ": '" + pattern +
                                             "' is not a valid RE2 pattern: " + re.error());
     }
-  if (!s.follow && (cl.given("depth") || cl.given("scope") || cl.given("include") || cl.given("exclude")))
-    return fail<crawl_settings>(cl, "--depth, --scope, --include and --exclude go with --follow");
+  if (!s.follow && (cl.given("depth") || cl.given("scope") || cl.given("include") || cl.given("exclude") ||
+                    cl.given("sitemaps")))
+    return fail<crawl_settings>(cl, "--depth, --scope, --include, --exclude and --sitemaps go with --follow");
   s.robots = robots == "obey";
   s.max_crawl_delay = to_ms(max_crawl_delay);
   s.back_off = !no_back_off;

@@ -81,7 +81,7 @@ robots_verdict robots_cache::verdict(const entry& e, const std::string& url) con
   return v;
 }
 
-asio::awaitable<robots_verdict> robots_cache::check(const normalized_url& url) {
+asio::awaitable<const robots_cache::entry*> robots_cache::settled(const normalized_url& url, bool& waited) {
   std::string origin = origin_of(url.url);
   auto now = clock::now();
   auto it = entries_.find(origin);
@@ -97,21 +97,31 @@ asio::awaitable<robots_verdict> robots_cache::check(const normalized_url& url) {
     entries_.emplace(origin, std::move(fresh));
     co_await fetch_into(origin, url.host);
     evict();
-    auto done = entries_.find(origin);
-    robots_verdict v = done != entries_.end() && done->second.policy ? verdict(done->second, url.url) : robots_verdict{};
-    v.waited = true;
-    co_return v;
-  }
-  if (!it->second.policy) {  // another URL of the origin is fetching it: wait for that
+    waited = true;
+  } else if (!it->second.policy) {  // another URL of the origin is fetching it: wait for that
     auto ready = it->second.ready;
     co_await ready->async_wait(asio::as_tuple(asio::use_awaitable));
-    it = entries_.find(origin);
-    robots_verdict v = it != entries_.end() && it->second.policy ? verdict(it->second, url.url) : robots_verdict{};
-    v.waited = true;
-    co_return v;
+    waited = true;
+  } else {
+    touch(it->second);
   }
-  touch(it->second);
-  co_return verdict(it->second, url.url);
+  auto done = entries_.find(origin);
+  co_return done != entries_.end() && done->second.policy ? &done->second : nullptr;
+}
+
+asio::awaitable<robots_verdict> robots_cache::check(const normalized_url& url) {
+  bool waited = false;
+  const entry* e = co_await settled(url, waited);
+  robots_verdict v = e ? verdict(*e, url.url) : robots_verdict{};
+  v.waited = waited;
+  co_return v;
+}
+
+asio::awaitable<std::vector<std::string>> robots_cache::sitemaps(const normalized_url& url) {
+  bool waited = false;
+  const entry* e = co_await settled(url, waited);
+  if (!e || e->unavailable) co_return std::vector<std::string>{};
+  co_return e->policy->sitemaps();
 }
 
 asio::awaitable<void> robots_cache::fetch_into(const std::string& origin, const std::string& host) {

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <libpsl.h>
 
 #include <algorithm>
 
@@ -162,6 +163,21 @@ url_line parse_url_line(std::string_view raw, std::uint64_t line_no) {
   if (check.url) line.url = std::move(check.url);
   else line.error = std::move(check.error);
   return line;
+}
+
+std::string registrable_domain(std::string_view host) {
+  // Loaded once: the newest list on the system (the publicsuffix package's
+  // file), or the one built into libpsl. Read-only afterwards.
+  static const psl_ctx_t* list = [] {
+    const psl_ctx_t* latest = psl_latest(nullptr);
+    return latest ? latest : psl_builtin();
+  }();
+  std::string name = lower(host);
+  if (name.empty() || name.front() == '[') return name;  // an IPv6 literal
+  in_addr v4{};
+  if (inet_pton(AF_INET, name.c_str(), &v4) == 1) return name;
+  const char* domain = list ? psl_registrable_domain(list, name.c_str()) : nullptr;
+  return domain ? std::string(domain) : name;
 }
 
 }  // namespace crawl::crawler

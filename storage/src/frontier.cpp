@@ -5,7 +5,7 @@
 namespace crawl::storage {
 
 namespace {
-constexpr int queued_state = 0, taken_state = 1, done_state = 2;
+constexpr int queued_state = 0, taken_state = 1, done_state = 2, skipped_state = 3;
 
 void bind_text(sqlite3_stmt* st, int i, const std::string& s) {
   sqlite3_bind_text(st, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
@@ -24,31 +24,40 @@ std::unique_ptr<frontier> frontier::open(const std::string& path, std::string& e
   f->db_ = open_sqlite(path,
                        "CREATE TABLE IF NOT EXISTS frontier ("
                        " id INTEGER PRIMARY KEY, url TEXT UNIQUE NOT NULL, host TEXT NOT NULL,"
-                       " depth INTEGER NOT NULL, referrer TEXT, state INTEGER NOT NULL);"
+                       " depth INTEGER NOT NULL, referrer TEXT, state INTEGER NOT NULL, via TEXT);"
                        "CREATE INDEX IF NOT EXISTS frontier_queue ON frontier (state, host, id);",
                        error);
   if (!f->db_) return nullptr;
+  // A frontier written before links carried how they were found.
+  sqlite3_stmt* probe = nullptr;
+  bool has_via = sqlite3_prepare_v2(f->db_, "SELECT via FROM frontier LIMIT 0", -1, &probe, nullptr) == SQLITE_OK;
+  sqlite3_finalize(probe);
+  if (!has_via && !f->exec("ALTER TABLE frontier ADD COLUMN via TEXT;", error)) return nullptr;
   // The page cache is what the frontier holds in memory, whatever its size.
   if (!f->exec("PRAGMA cache_size = -8192;", error)) return nullptr;
-  sqlite3_prepare_v2(f->db_, "INSERT OR IGNORE INTO frontier (url, host, depth, referrer, state) VALUES (?, ?, ?, ?, ?)",
+  // A URL only skipped so far is taken up when it is found again.
+  sqlite3_prepare_v2(f->db_,
+                     "INSERT INTO frontier (url, host, depth, referrer, state, via) VALUES (?, ?, ?, ?, ?, ?)"
+                     " ON CONFLICT (url) DO UPDATE SET depth = excluded.depth, referrer = excluded.referrer,"
+                     " state = excluded.state, via = excluded.via WHERE frontier.state = 3",
                      -1, &f->insert_, nullptr);
+  sqlite3_prepare_v2(f->db_,
+                     "INSERT OR IGNORE INTO frontier (url, host, depth, referrer, state, via) VALUES (?, ?, ?, ?, ?, ?)", -1,
+                     &f->insert_skipped_, nullptr);
   sqlite3_prepare_v2(f->db_, "SELECT host FROM frontier WHERE state = 0 AND host > ? ORDER BY host LIMIT 1", -1,
                      &f->next_host_, nullptr);
   sqlite3_prepare_v2(f->db_,
-                     "SELECT url, depth, referrer FROM frontier WHERE state = 0 AND host = ? ORDER BY id LIMIT ?", -1,
+                     "SELECT url, depth, referrer, via FROM frontier WHERE state = 0 AND host = ? ORDER BY id LIMIT ?", -1,
                      &f->of_host_, nullptr);
   sqlite3_prepare_v2(f->db_, "UPDATE frontier SET state = ? WHERE url = ?", -1, &f->mark_, nullptr);
   // What a killed run had taken and not finished is queued again.
   if (!f->exec("UPDATE frontier SET state = 0 WHERE state = 1;", error)) return nullptr;
-  sqlite3_stmt* count = nullptr;
-  sqlite3_prepare_v2(f->db_, "SELECT count(*) FROM frontier WHERE state = 0", -1, &count, nullptr);
-  if (sqlite3_step(count) == SQLITE_ROW) f->queued_ = static_cast<std::uint64_t>(sqlite3_column_int64(count, 0));
-  sqlite3_finalize(count);
+  f->queued_ = f->count_queued();
   return f;
 }
 
 frontier::~frontier() {
-  for (sqlite3_stmt* st : {insert_, next_host_, of_host_, mark_}) sqlite3_finalize(st);
+  for (sqlite3_stmt* st : {insert_, insert_skipped_, next_host_, of_host_, mark_}) sqlite3_finalize(st);
   if (db_) sqlite3_close(db_);
 }
 
@@ -58,14 +67,15 @@ bool frontier::exec(const char* sql, std::string& error) {
   return false;
 }
 
-int frontier::insert(const frontier_url& u, int state, std::string& error) {
-  sqlite3_reset(insert_);
-  bind_text(insert_, 1, u.url);
-  bind_text(insert_, 2, u.host);
-  sqlite3_bind_int64(insert_, 3, u.depth);
-  bind_text(insert_, 4, u.referrer);
-  sqlite3_bind_int(insert_, 5, state);
-  int rc = sqlite3_step(insert_);
+int frontier::insert(sqlite3_stmt* st, const frontier_url& u, int state, std::string& error) {
+  sqlite3_reset(st);
+  bind_text(st, 1, u.url);
+  bind_text(st, 2, u.host);
+  sqlite3_bind_int64(st, 3, u.depth);
+  bind_text(st, 4, u.referrer);
+  sqlite3_bind_int(st, 5, state);
+  bind_text(st, 6, u.via);
+  int rc = sqlite3_step(st);
   if (rc == SQLITE_DONE) return sqlite3_changes(db_);
   error = sqlite_error(db_, path_, rc);
   return -1;
@@ -76,7 +86,7 @@ std::size_t frontier::add(const std::vector<frontier_url>& urls, std::string& er
   if (!exec("BEGIN", error)) return 0;
   std::size_t added = 0;
   for (const auto& u : urls) {
-    int changed = insert(u, queued_state, error);
+    int changed = insert(insert_, u, queued_state, error);
     if (changed < 0) {
       std::string ignored;
       exec("ROLLBACK", ignored);
@@ -89,7 +99,23 @@ std::size_t frontier::add(const std::vector<frontier_url>& urls, std::string& er
   return added;
 }
 
-bool frontier::claim(const frontier_url& u, std::string& error) { return insert(u, taken_state, error) > 0; }
+std::vector<std::size_t> frontier::skip(const std::vector<frontier_url>& urls, std::string& error) {
+  std::vector<std::size_t> fresh;
+  if (urls.empty() || !exec("BEGIN", error)) return fresh;
+  for (std::size_t i = 0; i < urls.size(); ++i) {
+    int changed = insert(insert_skipped_, urls[i], skipped_state, error);
+    if (changed < 0) {
+      std::string ignored;
+      exec("ROLLBACK", ignored);
+      return {};
+    }
+    if (changed > 0) fresh.push_back(i);
+  }
+  if (!exec("COMMIT", error)) return {};
+  return fresh;
+}
+
+bool frontier::claim(const frontier_url& u, std::string& error) { return insert(insert_, u, taken_state, error) > 0; }
 
 std::vector<frontier_url> frontier::take(std::size_t n, std::size_t per_host, std::string& error) {
   std::vector<frontier_url> out;
@@ -115,7 +141,7 @@ std::vector<frontier_url> frontier::take(std::size_t n, std::size_t per_host, st
     std::size_t before = out.size();
     while (sqlite3_step(of_host_) == SQLITE_ROW)
       out.push_back(frontier_url{column_text(of_host_, 0), host, static_cast<std::uint32_t>(sqlite3_column_int64(of_host_, 1)),
-                                 column_text(of_host_, 2)});
+                                 column_text(of_host_, 2), column_text(of_host_, 3)});
     for (std::size_t i = before; i < out.size(); ++i) {
       sqlite3_reset(mark_);
       sqlite3_bind_int(mark_, 1, taken_state);
@@ -139,8 +165,8 @@ bool frontier::done(const std::string& url, std::string& error) {
 }
 
 bool frontier::requeue_all(std::string& error) {
-  if (!exec("UPDATE frontier SET state = 0;", error)) return false;
-  queued_ = seen();
+  if (!exec("UPDATE frontier SET state = 0 WHERE state != 3;", error)) return false;
+  queued_ = count_queued();
   last_host_.clear();
   return true;
 }
@@ -150,6 +176,14 @@ bool frontier::clear(std::string& error) {
   queued_ = 0;
   last_host_.clear();
   return true;
+}
+
+std::uint64_t frontier::count_queued() const {
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db_, "SELECT count(*) FROM frontier WHERE state = 0", -1, &st, nullptr);
+  std::uint64_t n = sqlite3_step(st) == SQLITE_ROW ? static_cast<std::uint64_t>(sqlite3_column_int64(st, 0)) : 0;
+  sqlite3_finalize(st);
+  return n;
 }
 
 std::uint64_t frontier::seen() const {

@@ -149,3 +149,17 @@ TEST_CASE("private addresses: loopback, private, link-local and unique-local, v4
     CHECK_FALSE(is_private_address(ip));
   }
 }
+
+TEST_CASE("registrable_domain: by the Public Suffix List") {
+  using crawl::crawler::registrable_domain;
+  CHECK(registrable_domain("www.example.co.uk") == "example.co.uk");
+  CHECK(registrable_domain("a.b.example.com") == "example.com");
+  CHECK(registrable_domain("WWW.Example.COM") == "example.com");
+  CHECK(registrable_domain("docs.example.test") == "example.test");  // an unlisted suffix is one label
+  CHECK(registrable_domain("foo.github.io") == "foo.github.io");      // a private suffix of the list
+  CHECK(registrable_domain("co.uk") == "co.uk");                     // a public suffix is its own domain
+  CHECK(registrable_domain("localhost") == "localhost");
+  CHECK(registrable_domain("127.0.0.1") == "127.0.0.1");
+  CHECK(registrable_domain("10.1.2.3") == "10.1.2.3");
+  CHECK(registrable_domain("[::1]") == "[::1]");
+}

@@ -2,6 +2,7 @@
 #include "crawl/storage/frontier.hpp"
 
 #include <catch2/catch.hpp>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -20,7 +21,7 @@ std::string fresh(const std::string& name) {
 }
 
 frontier_url at(const std::string& host, int i, std::uint32_t depth = 1) {
-  return frontier_url{"http://" + host + "/" + std::to_string(i), host, depth, "http://" + host + "/"};
+  return frontier_url{"http://" + host + "/" + std::to_string(i), host, depth, "http://" + host + "/", "link"};
 }
 }  // namespace
 
@@ -88,4 +89,52 @@ TEST_CASE("frontier: a killed run's taken URLs are queued again when it is reope
   CHECK(f->clear(error));
   CHECK(f->seen() == 0);
   CHECK(f->add({at("a", 1)}, error) == 1);
+}
+
+TEST_CASE("frontier: a link not followed is reported once, and queued when found again where it may be followed",
+          "[frontier]") {
+  std::string error;
+  auto f = frontier::open(fresh("skipped"), error);
+  REQUIRE(f);
+  CHECK(f->skip({at("a", 1), at("a", 2), at("a", 1)}, error) == std::vector<std::size_t>{0, 1});
+  CHECK(f->skip({at("a", 2), at("a", 3)}, error) == std::vector<std::size_t>{1});
+  CHECK(f->queued() == 0);
+  frontier_url again = at("a", 2, 2);
+  again.via = "sitemap";
+  CHECK(f->add({again}, error) == 1);  // skipped before: now queued
+  CHECK(f->add({again}, error) == 0);  // queued: not twice
+  CHECK(f->skip({again}, error).empty());
+  REQUIRE(error.empty());
+  auto taken = f->take(10, 10, error);
+  REQUIRE(taken.size() == 1);
+  CHECK(taken[0].url == "http://a/2");
+  CHECK(taken[0].depth == 2);
+  CHECK(taken[0].via == "sitemap");
+  // A resumed crawl goes through what it fetched, not what it skipped.
+  REQUIRE(f->requeue_all(error));
+  CHECK(f->queued() == 1);
+}
+
+TEST_CASE("frontier: a file written before links carried how they were found is taken up", "[frontier]") {
+  std::string path = fresh("old-schema");
+  std::string error;
+  {
+    auto f = frontier::open(path, error);
+    REQUIRE(f);
+  }
+  // The table as the first version wrote it.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  CHECK(sqlite3_exec(db,
+                     "DROP TABLE frontier; CREATE TABLE frontier (id INTEGER PRIMARY KEY, url TEXT UNIQUE NOT NULL,"
+                     " host TEXT NOT NULL, depth INTEGER NOT NULL, referrer TEXT, state INTEGER NOT NULL);"
+                     " INSERT INTO frontier (url, host, depth, referrer, state) VALUES ('http://a/1', 'a', 1, 'http://a/', 0);",
+                     nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  auto f = frontier::open(path, error);
+  REQUIRE(f);
+  CHECK(f->queued() == 1);
+  auto taken = f->take(10, 10, error);
+  REQUIRE(taken.size() == 1);
+  CHECK(taken[0].via.empty());
 }

@@ -22,7 +22,9 @@ struct crawl_settings : common_settings {
   // Following links (--follow): from the pages of the inputs, within scope.
   bool follow = false;
   unsigned depth = 5;                    // links from a seed (depth 0) followed at most
-  enum class scope { host, any } follow_scope = scope::host;  // host: the seeds' schemes and hosts
+  // host: the seeds' schemes and hosts; domain: their registrable domains (Public Suffix List)
+  enum class scope { host, domain, any } follow_scope = scope::host;
+  bool sitemaps = false;                 // --sitemaps: seeds from each site's sitemaps too
   std::vector<std::string> include, exclude;  // RE2 on the URL
   std::uint64_t max_pages = 0;           // URLs started in all (0: no limit)
   bool ignore_nofollow = false;

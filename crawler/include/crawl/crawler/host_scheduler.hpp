@@ -24,7 +24,8 @@ struct scheduled_url {
   normalized_url url;
   std::uint64_t line_no = 0;
   std::uint32_t depth = 0;  // links followed from a seed to reach it
-  std::string referrer;     // the page it was found on; empty for a seed
+  std::string referrer;     // the page (or sitemap) it was found on; empty for a seed
+  std::string via;          // "link" or "sitemap"; empty for a seed
 };
 
 struct politeness {

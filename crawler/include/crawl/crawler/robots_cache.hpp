@@ -23,6 +23,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace crawl::crawler {
 
@@ -56,6 +57,9 @@ class robots_cache {
 
   // What the origin's robots.txt says of `url`, fetching it first if needed.
   boost::asio::awaitable<robots_verdict> check(const normalized_url& url);
+  // The Sitemap: lines of the origin's robots.txt (none when it has none or
+  // could not be read), fetching it first if needed.
+  boost::asio::awaitable<std::vector<std::string>> sitemaps(const normalized_url& url);
 
  private:
   struct entry {
@@ -67,6 +71,9 @@ class robots_cache {
     std::shared_ptr<boost::asio::steady_timer> ready;  // cancelled when the fetch ends
     std::list<std::string>::iterator lru;
   };
+  // The origin's entry once its policy is known (null when it was evicted
+  // meanwhile); `waited`: this call fetched the file or waited for it.
+  boost::asio::awaitable<const entry*> settled(const normalized_url& url, bool& waited);
   boost::asio::awaitable<void> fetch_into(const std::string& origin, const std::string& host);
   void touch(entry& e);
   void evict();

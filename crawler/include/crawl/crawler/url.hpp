@@ -48,6 +48,13 @@ url_line parse_url_line(std::string_view raw, std::uint64_t line_no);
 // An address that does not parse counts as private: refused, not guessed.
 bool is_private_address(std::string_view ip);
 
+// The registrable domain of a host by the Public Suffix List (libpsl, with
+// the list of Debian's publicsuffix package when present, else libpsl's
+// built-in copy): "example.co.uk" for "www.example.co.uk", "example.test" for
+// "a.b.example.test" (an unlisted suffix counts as one label). An IP address,
+// a single label or a public suffix itself is its own domain.
+std::string registrable_domain(std::string_view host);
+
 // RFC 6761 reserves .invalid: such a name never resolves, so it is refused
 // locally without asking any resolver.
 bool is_reserved_invalid_host(std::string_view host);

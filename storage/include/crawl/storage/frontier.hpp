@@ -1,8 +1,8 @@
 #pragma once
 // The URLs a crawl has discovered, on disk (SQLite), so that memory does not
 // grow with their number: one row per URL ever seen (the primary key is the
-// duplicate check), each queued, taken or done, with its host, depth and
-// referrer. URLs are taken host by host in turn, a few from each, so one
+// duplicate check), each queued, taken, done or skipped, with its host,
+// depth, referrer and how it was found. URLs are taken host by host in turn, a few from each, so one
 // host with a million queued URLs does not crowd out the others.
 //
 // STYLE.md names crawler/ as the frontier's home; its queues live in
@@ -24,7 +24,8 @@ struct frontier_url {
   std::string url;       // normalized
   std::string host;
   std::uint32_t depth = 0;
-  std::string referrer;  // the page it was found on; empty for a seed
+  std::string referrer;  // the page (or sitemap) it was found on; empty for a seed
+  std::string via;       // "link" or "sitemap"; empty for a seed
 };
 
 class frontier {
@@ -34,8 +35,13 @@ class frontier {
   static std::unique_ptr<frontier> open(const std::string& path, std::string& error);
   ~frontier();
 
-  // Queues the URLs not seen before, in one transaction; returns how many were new.
+  // Queues the URLs not seen before (or only skipped before: a link that was
+  // not followed from one page may be followed from another), in one
+  // transaction; returns how many were queued.
   std::size_t add(const std::vector<frontier_url>& urls, std::string& error);
+  // Records links that were not followed, so that each is reported once:
+  // returns those not seen before, in order. A later add() may still queue them.
+  std::vector<std::size_t> skip(const std::vector<frontier_url>& urls, std::string& error);
   // Records URLs taken from elsewhere (seeds, lists) as taken, so a link to
   // them is not queued again. Returns false when one of them was seen before.
   bool claim(const frontier_url& url, std::string& error);
@@ -44,8 +50,8 @@ class frontier {
   std::vector<frontier_url> take(std::size_t n, std::size_t per_host, std::string& error);
   // A taken URL has ended (fetched, failed or skipped).
   bool done(const std::string& url, std::string& error);
-  // Queues every URL again, done ones too: a resumed crawl goes through them
-  // all, the done ones answered from the state without a request.
+  // Queues every URL again, done ones too (not skipped ones): a resumed crawl
+  // goes through them all, the done ones answered from the state without a request.
   bool requeue_all(std::string& error);
   // Forgets everything: a new crawl (not a resumed one) starts from its seeds.
   bool clear(std::string& error);
@@ -56,10 +62,12 @@ class frontier {
  private:
   bool exec(const char* sql, std::string& error);
   // Inserts `u` in `state` unless known: 1 when new, 0 when known, -1 on failure.
-  int insert(const frontier_url& u, int state, std::string& error);
+  int insert(sqlite3_stmt* st, const frontier_url& u, int state, std::string& error);
+  std::uint64_t count_queued() const;
   sqlite3* db_ = nullptr;
   std::string path_;
   sqlite3_stmt* insert_ = nullptr;
+  sqlite3_stmt* insert_skipped_ = nullptr;
   sqlite3_stmt* next_host_ = nullptr;
   sqlite3_stmt* of_host_ = nullptr;
   sqlite3_stmt* mark_ = nullptr;

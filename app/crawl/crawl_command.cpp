@@ -6,6 +6,7 @@
 #include "diagnostics.hpp"
 
 #include "crawl/storage/crawl_state.hpp"
+#include "crawl/crawler/cookie_store.hpp"
 #include "crawl/storage/frontier.hpp"
 #include "crawl/storage/state_lock.hpp"
 #include "crawl/storage/warc.hpp"
@@ -194,6 +195,16 @@ int run_crawl(const config::crawl_settings& s) {
   }
   std::optional<storage::warc_writer> warc;
   if (!s.warc.empty()) warc.emplace(s.warc, s.warc_max_size, config::product_token());
+  std::optional<crawler::cookie_store> cookies;  // outlives every transfer that uses it
+  if (s.cookies) {
+    cookies.emplace();
+    if (!s.cookie_jar.empty() && !cookies->load(s.cookie_jar, error)) {
+      log_line("error", "--cookie-jar " + error, {{"file", s.cookie_jar}});
+      close_lists(inputs);
+      crawl_outputs::write_failed_start(s, exit_status::usage);
+      return exit_status::usage;
+    }
+  }
 
   asio::io_context net;
   // Holds SIGINT and SIGTERM for the whole command, so that one arriving
@@ -206,7 +217,8 @@ int run_crawl(const config::crawl_settings& s) {
   bool state_failed = false;
   {
     crawl_run run(s, concurrency, threads, std::move(inputs), net,
-                  run_targets{outputs, state.get(), warc ? &*warc : nullptr, frontier.store.get()});
+                  run_targets{outputs, state.get(), warc ? &*warc : nullptr, frontier.store.get(),
+                              cookies ? &*cookies : nullptr});
     // Once the run is over nothing else may hold the loop open: a timer
     // libcurl left armed for its cached connections would delay the exit.
     asio::co_spawn(net, run.run(), [&net](std::exception_ptr e) {
@@ -229,6 +241,10 @@ int run_crawl(const config::crawl_settings& s) {
   bool written = true;
   if (warc && !warc->close(error)) {
     log_line("error", error);
+    written = false;
+  }
+  if (cookies && !s.cookie_jar.empty() && !cookies->save(s.cookie_jar, error)) {
+    log_line("error", "--cookie-jar " + error, {{"file", s.cookie_jar}});
     written = false;
   }
   written = outputs.write_counts(totals) && written;

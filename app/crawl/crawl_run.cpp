@@ -36,6 +36,7 @@ crawler::request_options request_options_from(const config::crawl_settings& s, s
   o.verbose = s.verbose;
   o.capture_raw = !s.warc.empty();
   o.deny_private = s.deny_private;
+  o.resolve = s.resolve;
   return o;
 }
 
@@ -69,6 +70,10 @@ crawl_run::crawl_run(const config::crawl_settings& s, std::size_t concurrency, u
       room_(net.get_executor()),
       retry_stop_(net, clock::time_point::max()),
       progress_(progress_wanted(s.quiet)) {
+  if (targets.cookies) {
+    request_.cookies = true;
+    loops_.use_share(targets.cookies->share());
+  }
   retry_.retries = s.retries;
   retry_.base_delay = s.retry_delay;
   if (s.follow && targets.frontier) follow_.emplace(s, *targets.frontier);

@@ -8,6 +8,7 @@
 #include "run_stats.hpp"
 
 #include "crawl/config/crawl_settings.hpp"
+#include "crawl/crawler/cookie_store.hpp"
 #include "crawl/crawler/fetch.hpp"
 #include "crawl/crawler/url_feed.hpp"
 #include "crawl/pipeline/word_counts.hpp"
@@ -25,6 +26,7 @@ struct run_targets {
   storage::crawl_state* state = nullptr;  // --state
   storage::warc_writer* warc = nullptr;   // --warc
   storage::frontier* frontier = nullptr;  // --follow
+  crawler::cookie_store* cookies = nullptr;  // --cookies: the jar every transfer shares
 };
 
 class url_ledger {

@@ -134,6 +134,22 @@ parsed<crawl_settings> parse_crawl(int argc, const char* const* argv, int first,
              }, "HEADER", ""})
       ->allow_extra_args(false);
   cl.flag("--insecure", s.insecure, "Do not verify TLS certificates");
+  cl.flag("--cookies", s.cookies, "Keep the cookies sites set, for the run (in memory), and send them back");
+  cl.option("--cookie-jar", s.cookie_jar,
+            "Load cookies from FILE (Netscape format, as curl and wget write it) and save them there at the end; "
+            "implies --cookies")
+      ->type_name("FILE");
+  cl.option("--resolve", s.resolve, "Connect to ADDRESS for HOST:PORT instead of asking DNS, as curl's --resolve "
+                                    "(repeatable)",
+            {[](const std::string& entry) {
+               auto host_end = entry.find(':');
+               auto port_end = host_end == std::string::npos ? host_end : entry.find(':', host_end + 1);
+               bool ok = host_end != std::string::npos && host_end > 0 && port_end != std::string::npos &&
+                         port_end > host_end + 1 && port_end + 1 < entry.size() &&
+                         entry.find_first_not_of("0123456789", host_end + 1) == port_end;
+               return ok ? std::string() : "'" + entry + "' is not HOST:PORT:ADDRESS";
+             }, "HOST:PORT:ADDRESS", ""})
+      ->allow_extra_args(false);
   cl.flag("--deny-private", s.deny_private,
           "Never send a request to a loopback, private, link-local or unique-local address (checked on the "
           "address connected, after DNS and redirects)");
@@ -197,6 +213,7 @@ parsed<crawl_settings> parse_crawl(int argc, const char* const* argv, int first,
   s.retry_delay = to_ms(retry_delay);
   s.low_speed_time = std::chrono::seconds(low_speed_time);
   if (cl.given("proxy")) s.proxy = proxy;
+  if (!s.cookie_jar.empty()) s.cookies = true;
   if (!deadline.empty()) s.deadline = parse_duration(deadline);
   if ((s.refresh || s.wait_lock) && s.state.empty()) return fail<crawl_settings>(cl, "--refresh and --wait-lock need --state");
   return {std::move(s), 0, {}};

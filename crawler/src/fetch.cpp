@@ -31,6 +31,7 @@ class attempt {
   ~attempt() {
     curl_easy_cleanup(easy_);
     curl_slist_free_all(headers_);
+    curl_slist_free_all(resolve_);
   }
   attempt(const attempt&) = delete;
   attempt& operator=(const attempt&) = delete;
@@ -57,6 +58,7 @@ class attempt {
   multi_loop& loop_;
   CURL* easy_;
   curl_slist* headers_ = nullptr;
+  curl_slist* resolve_ = nullptr;
   body_sink& sink_;
   std::uint64_t max_size_;
   std::uint64_t bytes_ = 0;
@@ -81,6 +83,11 @@ void attempt::configure(const std::string& url, const request_options& o, const 
   curl_easy_setopt(easy_, CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl decodes: gzip, br, zstd
   curl_easy_setopt(easy_, CURLOPT_BUFFERSIZE, o.receive_buffer);
   curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
+  // Wait for a connection being set up to the same host to say whether it
+  // multiplexes (HTTP/2) rather than open one more: on an HTTP/2 host the
+  // transfers become streams of one connection. An HTTP/1.1 connection
+  // says no at once, and each transfer gets its own as before.
+  curl_easy_setopt(easy_, CURLOPT_PIPEWAIT, 1L);
   curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, errbuf_);
   curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &attempt::on_write);
   curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
@@ -97,6 +104,9 @@ void attempt::configure(const std::string& url, const request_options& o, const 
   if (known && !known->last_modified.empty())
     headers_ = curl_slist_append(headers_, ("If-Modified-Since: " + known->last_modified).c_str());
   if (headers_) curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
+  if (o.cookies) curl_easy_setopt(easy_, CURLOPT_COOKIEFILE, "");  // the engine on, reading no file
+  for (const auto& entry : o.resolve) resolve_ = curl_slist_append(resolve_, entry.c_str());
+  if (resolve_) curl_easy_setopt(easy_, CURLOPT_RESOLVE, resolve_);
   if (o.insecure) {
     curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYHOST, 0L);

@@ -55,7 +55,7 @@ void multi_loop::start(CURL* easy, completion done) {
   curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, this);
   curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, &multi_loop::close_callback);
   curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, this);
-  curl_easy_setopt(easy, CURLOPT_SHARE, share_);
+  curl_easy_setopt(easy, CURLOPT_SHARE, transfers_share_ ? transfers_share_ : share_);
   CURLMcode rc = curl_multi_add_handle(multi_, easy);
   if (rc != CURLM_OK) {
     asio::post(executor_, asio::append(std::move(done), CURLE_FAILED_INIT));

@@ -171,27 +171,38 @@ bool sitemap_reader::feed(std::string_view bytes) {
   return !stopped_;
 }
 
-// Uncompressed content: its first byte that is not white space decides the form.
+// Uncompressed content: its first byte that is not white space (after a
+// byte order mark, which may arrive split) decides the form.
 bool sitemap_reader::take_content(std::string_view bytes) {
   if (content_bytes_ + bytes.size() > max_bytes) {
     bytes = bytes.substr(0, static_cast<std::size_t>(max_bytes - content_bytes_));
     limit("more than " + std::to_string(max_bytes) + " bytes uncompressed: the rest is ignored");
   }
   content_bytes_ += bytes.size();
-  if (kind_ == kind::unknown && !xml_) {
-    std::string_view rest = bytes;
-    if (content_bytes_ == bytes.size() && rest.substr(0, utf8_bom.size()) == utf8_bom) rest.remove_prefix(utf8_bom.size());
-    rest.remove_prefix(std::min(rest.size(), rest.find_first_not_of(" \t\r\n\f\v")));
-    if (!rest.empty() && rest.front() == '<') {
-      // White space before the XML declaration is dropped, as browsers do.
-      xml_ = std::make_unique<xml>(*this);
-      return xml_->parse(rest, false) && !stopped_;
-    }
-    if (!rest.empty()) kind_ = kind::text;
-  }
   if (xml_) return xml_->parse(bytes, false) && !stopped_;
   if (kind_ == kind::text) return text_lines(bytes, false) && !stopped_;
-  return !stopped_;
+  std::string head;  // the first bytes, while a byte order mark may be under way
+  if (!bom_checked_) {
+    head_.append(bytes);
+    if (head_.size() < utf8_bom.size() && utf8_bom.substr(0, head_.size()) == head_) return !stopped_;
+    bom_checked_ = true;
+    head = std::exchange(head_, {});
+    bytes = head;
+    if (bytes.substr(0, utf8_bom.size()) == utf8_bom) bytes.remove_prefix(utf8_bom.size());
+  }
+  return decide(bytes) && !stopped_;
+}
+
+bool sitemap_reader::decide(std::string_view bytes) {
+  bytes.remove_prefix(std::min(bytes.size(), bytes.find_first_not_of(" \t\r\n\f\v")));
+  if (bytes.empty()) return true;  // white space so far
+  if (bytes.front() == '<') {
+    // White space before the XML declaration is dropped, as browsers do.
+    xml_ = std::make_unique<xml>(*this);
+    return xml_->parse(bytes, false);
+  }
+  kind_ = kind::text;
+  return text_lines(bytes, false);
 }
 
 bool sitemap_reader::text_lines(std::string_view bytes, bool last) {
@@ -207,17 +218,13 @@ bool sitemap_reader::text_lines(std::string_view bytes, bool last) {
       }
     }
     if (nl == std::string_view::npos) break;
-    std::string_view line = trim(pending_);
-    if (line.substr(0, utf8_bom.size()) == utf8_bom) line = trim(line.substr(utf8_bom.size()));
-    if (!overlong_line_) add(line);
+    if (!overlong_line_) add(trim(pending_));
     pending_.clear();
     overlong_line_ = false;
     bytes.remove_prefix(nl + 1);
   }
   if (last && !overlong_line_) {
-    std::string_view line = trim(pending_);
-    if (line.substr(0, utf8_bom.size()) == utf8_bom) line = trim(line.substr(utf8_bom.size()));
-    add(line);
+    add(trim(pending_));
     pending_.clear();
   }
   return true;
@@ -229,6 +236,11 @@ bool sitemap_reader::finish() {
     started_ = true;
     std::string first = std::exchange(pending_, {});
     take_content(first);
+  }
+  if (!bom_checked_ && !head_.empty()) {  // the file ended inside what could have been a byte order mark
+    bom_checked_ = true;
+    std::string head = std::exchange(head_, {});
+    decide(head);
   }
   if (stopped_) return true;  // cut by a limit: what was read stands
   if (inflate_ && !inflate_->ended) {

@@ -122,6 +122,11 @@ TEST_CASE("usage errors exit 2 and name the option or file", "[cli]") {
   auto r5 = run_crawl({"urls.txt", "-o", "counts.txt"});
   CHECK(r5.exit_code == 2);
   CHECK(contains(r5.err, "-o counts.txt: the extension must be .tsv, .csv or .json"));
+  for (const char* entry : {"example.org:80", "example.org:http:127.0.0.1", ":80:127.0.0.1", "example.org:80:"}) {
+    auto bad = run_crawl({"urls.txt", "--resolve", entry});
+    CHECK(bad.exit_code == 2);
+    CHECK(contains(bad.err, std::string("'") + entry + "' is not HOST:PORT:ADDRESS"));
+  }
   auto help = run_crawl({"--help"});
   CHECK(help.exit_code == 0);
   CHECK(contains(help.out, "--per-host"));
@@ -161,6 +166,8 @@ TEST_CASE("counts are written as CSV and JSON too, and results as JSON lines", "
   CHECK(missing["status"] == 404);
   CHECK(missing["error"] == "HTTP status 404");
   CHECK(by_url[server().url("/image")]["error"].get<std::string>().rfind("skipped", 0) == 0);
+  CHECK(by_url[server().url("/image")]["skipped"] == "content-type");
+  CHECK(ok["skipped"].is_null());
 
   auto csv = run_crawl({dir + "/urls.txt", "-q", "--retries", "0", "-o", dir + "/c.csv"});
   CHECK(read_file(dir + "/c.csv").rfind("word,count\napple,4\n", 0) == 0);

@@ -178,3 +178,91 @@ TEST_CASE("follow: a crawl killed with SIGKILL resumes with the same command, to
   CHECK(page_requests(site) <= 61 + 8);
   CHECK(pages_fetched(site).size() == 61);
 }
+
+namespace {
+std::vector<json> json_lines(const std::string& path) {
+  std::vector<json> out;
+  std::istringstream in(read_file(path));
+  for (std::string line; std::getline(in, line);) out.push_back(json::parse(line));
+  return out;
+}
+}  // namespace
+
+TEST_CASE("follow: --scope domain takes the other hosts of the seed's registrable domain (names given by --resolve)",
+          "[cli][follow]") {
+  auto dir = temp_dir("follow-domain");
+  test_http_server www{"127.0.0.41"}, docs{"127.0.0.42"}, elsewhere{"127.0.0.43"};
+  auto named = [](const test_http_server& s, const std::string& name) {
+    return "http://" + name + ":" + std::to_string(s.port());
+  };
+  std::string www_url = named(www, "www.example.test"), docs_url = named(docs, "docs.example.test"),
+              other_url = named(elsewhere, "example.org.test");
+  www.serve("/", {page("front <a href=\"" + docs_url + "/guide.html\">docs</a> <a href=\"" + other_url +
+                       "/o.html\">other</a> <a href=\"/deep.html\" rel=nofollow>nf</a>")});
+  docs.serve("/guide.html", {page("guide words")});
+  elsewhere.serve("/o.html", {page("not ours")});
+  std::vector<std::string> resolve;
+  for (auto [s, name] : {std::pair{&www, "www.example.test"}, {&docs, "docs.example.test"}, {&elsewhere, "example.org.test"}})
+    for (const auto& arg : {std::string("--resolve"), std::string(name) + ":" + std::to_string(s->port()) + ":" + s->address()})
+      resolve.push_back(arg);
+
+  std::vector<std::string> args = {www_url + "/", "--follow", "--delay", "0", "-q", "--top", "0", "--scope", "domain",
+                                   "--results", dir + "/r.jsonl"};
+  args.insert(args.end(), resolve.begin(), resolve.end());
+  auto r = run_crawl(args);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(pages_fetched(docs) == std::set<std::string>{"/guide.html"});
+  CHECK(elsewhere.request_log().empty());
+  CHECK(www.last_request("/").find("Host: www.example.test:" + std::to_string(www.port())) != std::string::npos);
+  // Each link not followed is one --results line, with why.
+  std::map<std::string, json> by_url;
+  for (auto& line : json_lines(dir + "/r.jsonl")) by_url[line["url"]] = line;
+  REQUIRE(by_url.count(other_url + "/o.html"));
+  CHECK(by_url[other_url + "/o.html"]["skipped"] == "scope");
+  CHECK(by_url[other_url + "/o.html"]["referrer"] == www_url + "/");
+  CHECK(by_url[other_url + "/o.html"]["discovered_from"] == "link");
+  CHECK(by_url[other_url + "/o.html"]["depth"] == 1);
+  REQUIRE(by_url.count(www_url + "/deep.html"));
+  CHECK(by_url[www_url + "/deep.html"]["skipped"] == "nofollow");
+  CHECK(by_url[docs_url + "/guide.html"]["discovered_from"] == "link");
+  CHECK(by_url[docs_url + "/guide.html"]["skipped"].is_null());
+
+  // The default scope keeps to the seed's own host.
+  args[8] = "host";
+  auto host_only = run_crawl(args);
+  CHECK(host_only.exit_code == 0);
+  CHECK(docs.requests("/guide.html") == 1);  // not again
+}
+
+TEST_CASE("follow: --cookies sends back what a site set, --cookie-jar keeps it for the next run", "[cli][follow]") {
+  auto dir = temp_dir("follow-cookies");
+  test_http_server server{"127.0.0.44"};
+  server.serve("/", {fixed{200, "<a href=\"/private.html\">in</a>", "text/html", "Set-Cookie: session=s3cret; Path=/\r\n"}});
+  server.serve("/private.html", {page("members only")});
+  server.serve("/later.html", {page("still members")});
+
+  auto plain = run_crawl({server.url("/"), "--follow", "--delay", "0", "-q", "--top", "0"});
+  CHECK(plain.exit_code == 0);
+  CHECK(server.last_request("/private.html").find("Cookie:") == std::string::npos);  // off by default
+
+  auto kept = run_crawl({server.url("/"), "--follow", "--delay", "0", "-q", "--top", "0", "--cookies"});
+  CHECK(kept.exit_code == 0);
+  CHECK(server.last_request("/private.html").find("Cookie: session=s3cret") != std::string::npos);
+
+  std::string jar = dir + "/jar.txt";
+  auto saved = run_crawl({server.url("/"), "--follow", "--delay", "0", "-q", "--top", "0", "--cookie-jar", jar});
+  INFO(saved.err);
+  CHECK(saved.exit_code == 0);
+  CHECK(read_file(jar).find("session\ts3cret") != std::string::npos);
+  auto next = run_crawl({server.url("/later.html"), "-q", "--top", "0", "--cookie-jar", jar});
+  CHECK(next.exit_code == 0);
+  CHECK(server.last_request("/later.html").find("Cookie: session=s3cret") != std::string::npos);
+
+  // A jar that cannot be read is an error naming it, before any request.
+  auto before = server.total_requests();
+  auto unreadable = run_crawl({server.url("/later.html"), "-q", "--cookie-jar", dir});
+  CHECK(unreadable.exit_code == 2);
+  CHECK(unreadable.err.find(dir) != std::string::npos);
+  CHECK(server.total_requests() == before);
+}

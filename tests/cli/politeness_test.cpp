@@ -7,7 +7,17 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
+#include <set>
+#include <sstream>
+#include <thread>
 
 using namespace crawl::test;
 using json = nlohmann::json;
@@ -109,4 +119,62 @@ TEST_CASE("politeness: --no-back-off lets the other URLs of a paused host go at 
   REQUIRE(first != log.end());
   REQUIRE(count != log.end());
   CHECK(count->at - first->at < milliseconds(990));
+}
+
+namespace {
+
+// Whether something accepts connections on 127.0.0.1:port.
+bool listening(unsigned short port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+}  // namespace
+
+TEST_CASE("politeness: the transfers to an HTTP/2 host are streams of one connection, as its log shows",
+          "[cli][politeness]") {
+  // nghttpd (nghttp2's own server) over TLS with a certificate made here:
+  // its verbose log names each connection it serves.
+  auto dir = temp_dir("h2-host");
+  auto cert = run_program({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/key.pem",
+                           "-out", dir + "/cert.pem", "-days", "2", "-subj", "/CN=127.0.0.1", "-addext",
+                           "subjectAltName=IP:127.0.0.1"});
+  REQUIRE(cert.exit_code == 0);
+  std::filesystem::create_directories(dir + "/www");
+  std::string list;
+  unsigned short port = refused_port();
+  for (int i = 0; i < 100; ++i) {
+    write_file(dir + "/www/p" + std::to_string(i) + ".html", "<p>stream words</p>");
+    list += "https://127.0.0.1:" + std::to_string(port) + "/p" + std::to_string(i) + ".html\n";
+  }
+  write_file(dir + "/urls.txt", list);
+  auto server = child_process::of_program({"nghttpd", "--address=127.0.0.1", "-d", dir + "/www", "-v",
+                                           std::to_string(port), dir + "/key.pem", dir + "/cert.pem"});
+  for (int i = 0; i < 500 && !listening(port); ++i) std::this_thread::sleep_for(milliseconds(10));
+  REQUIRE(listening(port));
+
+  // Without robots.txt first, every transfer starts before the first connection is up.
+  auto r = run_crawl({dir + "/urls.txt", "--cacert", dir + "/cert.pem", "--per-host", "8", "--robots", "ignore", "-q",
+                      "-o", dir + "/c.tsv"});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(read_tsv(dir + "/c.tsv")["stream"] == 100);
+  server.signal(SIGTERM);
+  server.wait(std::chrono::seconds(10));
+  std::set<std::string> connections;
+  std::string log = server.out_so_far();
+  // Connections that carried requests (not the probes that saw the server up).
+  std::istringstream lines(log);
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind("[id=", 0) == 0 && line.find("recv HEADERS frame") != std::string::npos)
+      connections.insert(line.substr(0, line.find(']')));
+  INFO(log.substr(0, 2000));
+  CHECK(connections.size() >= 1);
+  CHECK(connections.size() <= 2);  // libcurl opened one per transfer in flight (8) before PIPEWAIT
 }

@@ -201,3 +201,18 @@ TEST_CASE("sitemap: a gzip file whose check fails keeps what it gave before, who
   CHECK(whole.locs == pieces.locs);
   CHECK(whole.locs == std::vector<std::string>{"http://a.test/z"});
 }
+
+TEST_CASE("sitemap: a byte order mark split across pieces is still one (fuzz finding)") {
+  for (std::size_t piece : {0, 1, 2}) {
+    INFO("piece " << piece);
+    auto blank = read_sitemap("\xEF\xBB\xBF\n", piece);
+    CHECK_FALSE(blank.ok);
+    CHECK(blank.error == "the file is empty");
+    auto text = read_sitemap("\xEF\xBB\xBFhttp://a.test/1\n", piece);
+    CHECK(text.ok);
+    CHECK(text.locs == std::vector<std::string>{"http://a.test/1"});
+    auto xml = read_sitemap("\xEF\xBB\xBF<urlset><url><loc>http://a.test/2</loc></url></urlset>", piece);
+    CHECK(xml.locs == std::vector<std::string>{"http://a.test/2"});
+  }
+  CHECK(read_sitemap("\xEF\xBB", 1).locs == std::vector<std::string>{"\xEF\xBB"});  // not a URL, but what the file says
+}

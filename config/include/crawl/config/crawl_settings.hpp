@@ -41,6 +41,9 @@ struct crawl_settings : common_settings {
   std::vector<std::string> headers;
   bool insecure = false;
   bool deny_private = false;  // --deny-private
+  bool cookies = false;       // --cookies: one in-memory jar for the run
+  std::string cookie_jar;     // --cookie-jar FILE: loaded first, saved at the end
+  std::vector<std::string> resolve;  // --resolve HOST:PORT:ADDRESS
   std::string cacert;
   std::optional<std::string> proxy;
   std::string results;

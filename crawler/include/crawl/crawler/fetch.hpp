@@ -41,6 +41,11 @@ struct request_options {
   // link-local or unique-local address, checked on the address actually
   // connected (after DNS and after every redirect).
   bool deny_private = false;
+  // --cookies: the cookie engine on (the jar itself is the loops' share:
+  // cookie_store, multi_loop_pool::use_share).
+  bool cookies = false;
+  // --resolve: "HOST:PORT:ADDRESS" entries, as curl's --resolve takes them.
+  std::vector<std::string> resolve;
 };
 
 // A receive buffer for `concurrency` transfers in flight: 64 KiB, smaller

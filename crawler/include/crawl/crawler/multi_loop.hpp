@@ -56,6 +56,10 @@ class multi_loop {
   void abort(CURL* easy);
   // abort() for every transfer in progress.
   void abort_all();
+  // The transfers started from now on use `share` (which must share DNS and
+  // TLS sessions too, and outlive them) instead of the loop's own: one
+  // share for several loops, to share cookies among all transfers.
+  void use_share(CURLSH* share) { transfers_share_ = share; }
   // Resumes a transfer paused by CURL_WRITEFUNC_PAUSE.
   void resume(CURL* easy);
   std::size_t running() const { return pending_.size(); }
@@ -82,6 +86,7 @@ class multi_loop {
   boost::asio::any_io_executor executor_;
   CURLM* multi_;
   CURLSH* share_;
+  CURLSH* transfers_share_ = nullptr;  // use_share(), else share_
   boost::asio::steady_timer timer_;
   std::uint64_t timer_generation_ = 0;
   boost::unordered_flat_map<curl_socket_t, std::shared_ptr<socket_watch>> watches_;

@@ -25,6 +25,10 @@ class multi_loop_pool {
   std::size_t size() const { return loops_.size(); }
   std::size_t running() const;
   void abort_all();
+  // multi_loop::use_share() for every loop.
+  void use_share(CURLSH* share) {
+    for (auto& loop : loops_) loop->use_share(share);
+  }
 
  private:
   std::vector<std::unique_ptr<multi_loop>> loops_;

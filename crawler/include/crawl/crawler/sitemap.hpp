@@ -55,13 +55,15 @@ class sitemap_reader {
   struct xml;
   struct inflater;
   bool take_content(std::string_view bytes);
+  bool decide(std::string_view bytes);
   bool text_lines(std::string_view bytes, bool last);
   void add(std::string_view loc);
   void limit(std::string why);
 
   std::unique_ptr<xml> xml_;
   std::unique_ptr<inflater> inflate_;
-  bool started_ = false, stopped_ = false, overlong_line_ = false;
+  bool started_ = false, stopped_ = false, overlong_line_ = false, bom_checked_ = false;
+  std::string head_;     // up to 3 first bytes of content, while they may be a byte order mark
   kind kind_ = kind::unknown;
   std::uint64_t content_bytes_ = 0, found_ = 0;
   std::string pending_;  // text format: an unfinished line; gzip check: the first bytes

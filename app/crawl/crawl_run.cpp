@@ -52,6 +52,22 @@ std::string describe(std::exception_ptr e) {
 
 }  // namespace
 
+std::optional<crawler::robots_record> state_robots_memory::recall(const std::string& origin) {
+  auto row = state_.robots(origin);
+  if (!row) return std::nullopt;
+  return crawler::robots_record{row->status, std::move(row->text), row->fetched_at, row->failing_since,
+                                std::move(row->failure)};
+}
+
+void state_robots_memory::remember(const std::string& origin, const crawler::robots_record& record) {
+  std::string error;
+  storage::robots_row row{origin, record.status, record.text, record.fetched_at, record.failing_since, record.failure};
+  if (!state_.put_robots(row, error) && !failed_) {
+    failed_ = true;
+    log_line("warning", error + ": robots.txt files are not kept for the next run");
+  }
+}
+
 crawl_run::crawl_run(const config::crawl_settings& s, std::size_t concurrency, unsigned threads, crawl_inputs inputs,
                      asio::io_context& net, run_targets targets)
     : s_(s),
@@ -80,6 +96,8 @@ crawl_run::crawl_run(const config::crawl_settings& s, std::size_t concurrency, u
   if (s.robots) {
     crawler::robots_cache::options o;
     o.product = crawler::product_token_of(s.user_agent);
+    o.unreachable = std::chrono::duration_cast<std::chrono::seconds>(s.robots_unreachable);
+    if (state_) o.memory = &robots_memory_.emplace(*state_);
     robots_.emplace(loops_, request_, retry_, retry_stop_, o);
   } else {
     log_line("warning", "robots.txt is ignored (--robots ignore): this crawl may fetch what sites ask crawlers not to");
@@ -344,7 +362,9 @@ asio::awaitable<bool> crawl_run::obey_robots(const crawler::scheduled_url& url) 
   if (v.crawl_delay) scheduler_.set_crawl_delay(url.url.host, *v.crawl_delay);
   if (!v.allowed) {
     // Unavailable is not a verdict on the URL: it fails, and a later run tries again.
-    auto status = v.reason == "robots" ? crawler::fetch_status::skipped : crawler::fetch_status::failed;
+    // A site given up (robots-unreachable) is skipped: later runs do not try it again within the day.
+    auto status = v.reason == "robots" || v.reason == "robots-unreachable" ? crawler::fetch_status::skipped
+                                                                           : crawler::fetch_status::failed;
     finish_unfetched(url, status, v.reason, v.detail);
     co_return false;
   }

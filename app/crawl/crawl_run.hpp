@@ -32,6 +32,18 @@ struct crawl_inputs {
   std::uint64_t list_bytes = 0;    // of the lists that are regular files (0: unknown), for the progress line
 };
 
+// --state keeps each site's robots.txt (or its failures) between runs.
+class state_robots_memory final : public crawler::robots_memory {
+ public:
+  explicit state_robots_memory(storage::crawl_state& state) : state_(state) {}
+  std::optional<crawler::robots_record> recall(const std::string& origin) override;
+  void remember(const std::string& origin, const crawler::robots_record& record) override;
+
+ private:
+  storage::crawl_state& state_;
+  bool failed_ = false;  // said once
+};
+
 class crawl_run final : public stoppable {
  public:
   // `inputs`: the URL lists (their descriptors owned; 0 is standard input,
@@ -102,7 +114,8 @@ class crawl_run final : public stoppable {
   // Expires (is set to the past) when the run stops: waits between retries
   // end, and no further attempt starts.
   boost::asio::steady_timer retry_stop_;
-  std::optional<crawler::robots_cache> robots_;  // --robots obey
+  std::optional<state_robots_memory> robots_memory_;  // --robots obey with --state
+  std::optional<crawler::robots_cache> robots_;       // --robots obey
   std::optional<link_follower> follow_;          // --follow
   std::optional<sitemap_walker> sitemaps_;       // --sitemaps
   std::size_t reading_sitemaps_ = 0;             // sites whose sitemaps are being read

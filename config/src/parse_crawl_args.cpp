@@ -112,13 +112,24 @@ parsed<crawl_settings> parse_crawl(int argc, const char* const* argv, int first,
           "With --follow, also take the pages listed in each site's sitemaps (robots.txt Sitemap: lines and "
           "/sitemap.xml; indexes and gzip read) as seeds");
   cl.flag("--ignore-nofollow", s.ignore_nofollow, "Follow rel=nofollow links and count noindex pages too");
-  std::string robots = "obey";
+  std::string robots = "obey", robots_unreachable;
   double max_crawl_delay = 30;
+  const value_check a_duration{[](const std::string& d) {
+                           auto parsed = parse_duration(d);
+                           return parsed && parsed->count() > 0
+                                      ? std::string()
+                                      : "'" + d + "' is not a duration such as 90s, 15m, 2h or 1h30m";
+                         }, "DURATION", ""};
   cl.option("--robots", robots, "obey: fetch each site's robots.txt first and keep to it; ignore: do not",
             one_of({"obey", "ignore"}))
       ->default_str("obey");
   cl.option("--max-crawl-delay", max_crawl_delay, "A site whose robots.txt asks a longer Crawl-delay is skipped",
             seconds_between(0, 86400));
+  cl.option("--robots-unreachable", robots_unreachable,
+            "A site whose robots.txt has failed (5xx, 429, no answer) this long in a row is given up; kept across "
+            "runs with --state. e.g. 24h",
+            a_duration)
+      ->default_str("24h");
   cl.option("--max-redirects", s.max_redirects, "Redirects followed at most", whole_number(0, 100));
   cl.option("--connect-timeout", connect_timeout, "Seconds to connect", seconds_between(0.001, 86400));
   cl.option("--timeout", timeout, "Seconds for a whole transfer", seconds_between(0.001, 86400));
@@ -168,12 +179,7 @@ parsed<crawl_settings> parse_crawl(int argc, const char* const* argv, int first,
   cl.option("--state", s.state, "SQLite file: send If-None-Match/If-Modified-Since, reuse unchanged pages, resume")->type_name("FILE");
   cl.flag("--refresh", s.refresh, "Ignore stored validators: fetch every page in full");
   cl.flag("--wait-lock", s.wait_lock, "Wait for another run holding the --state lock");
-  cl.option("--deadline", deadline, "End the run gracefully after this long, e.g. 90s, 15m, 2h",
-            {[](const std::string& d) {
-               auto parsed = parse_duration(d);
-               return parsed && parsed->count() > 0 ? std::string()
-                                                    : "'" + d + "' is not a duration such as 90s, 15m, 2h or 1h30m";
-             }, "DURATION", ""});
+  cl.option("--deadline", deadline, "End the run gracefully after this long, e.g. 90s, 15m, 2h", a_duration);
   cl.option("--grace", grace, "Seconds in-flight transfers get after SIGINT/SIGTERM", seconds_between(0, 3600));
 
   if (auto stopped = cl.parse(argc, argv, first, describe)) return {std::nullopt, stopped->exit_code, stopped->message};
@@ -215,6 +221,7 @@ parsed<crawl_settings> parse_crawl(int argc, const char* const* argv, int first,
   if (cl.given("proxy")) s.proxy = proxy;
   if (!s.cookie_jar.empty()) s.cookies = true;
   if (!deadline.empty()) s.deadline = parse_duration(deadline);
+  if (!robots_unreachable.empty()) s.robots_unreachable = *parse_duration(robots_unreachable);
   if ((s.refresh || s.wait_lock) && s.state.empty()) return fail<crawl_settings>(cl, "--refresh and --wait-lock need --state");
   return {std::move(s), 0, {}};
 }

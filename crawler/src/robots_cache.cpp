@@ -4,6 +4,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <ctime>
+
 namespace crawl::crawler {
 
 namespace asio = boost::asio;
@@ -68,7 +70,10 @@ robots_verdict robots_cache::verdict(const entry& e, const std::string& url) con
   if (e.unavailable) {
     v.allowed = false;
     v.reason = e.unavailable_reason;
-    v.detail = "robots.txt unavailable (" + e.unavailable_why + "): nothing is fetched from this site for now";
+    v.detail = v.reason == "robots-unreachable"
+                   ? "robots.txt unreachable (" + e.unavailable_why + ") for " +
+                         std::to_string(options_.unreachable.count()) + " s or more: the site is given up"
+                   : "robots.txt unavailable (" + e.unavailable_why + "): nothing is fetched from this site for now";
     return v;
   }
   if (!e.policy->allowed(path_of(url))) {
@@ -85,15 +90,32 @@ asio::awaitable<const robots_cache::entry*> robots_cache::settled(const normaliz
   std::string origin = origin_of(url.url);
   auto now = clock::now();
   auto it = entries_.find(origin);
+  std::int64_t failing_since = 0;  // carried over to the next fetch
   if (it != entries_.end() && it->second.policy && it->second.expires <= now) {
+    failing_since = it->second.failing_since;
     lru_.erase(it->second.lru);
     entries_.erase(it);
     it = entries_.end();
+  }
+  std::optional<robots_record> kept;
+  if (it == entries_.end() && options_.memory) kept = options_.memory->recall(origin);
+  if (kept && kept->failing_since == 0) {
+    auto age = std::chrono::seconds(std::time(nullptr) - kept->fetched_at);
+    if (age >= std::chrono::seconds(0) && age < options_.keep) {  // a recent answer: no need to ask again
+      entry known;
+      known.lru = lru_.insert(lru_.end(), origin);
+      take_answer(known, *kept, age);
+      it = entries_.emplace(origin, std::move(known)).first;
+      evict();
+    }
+  } else if (kept) {
+    failing_since = kept->failing_since;
   }
   if (it == entries_.end()) {
     entry fresh;
     fresh.ready = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor, clock::time_point::max());
     fresh.lru = lru_.insert(lru_.end(), origin);
+    fresh.failing_since = failing_since;
     entries_.emplace(origin, std::move(fresh));
     co_await fetch_into(origin, url.host);
     evict();
@@ -131,23 +153,40 @@ asio::awaitable<void> robots_cache::fetch_into(const std::string& origin, const 
   auto it = entries_.find(origin);
   if (it == entries_.end()) co_return;
   entry& e = it->second;
+  robots_record record;
+  record.status = r.http_status;
+  record.fetched_at = std::time(nullptr);
   long status = r.http_status;
   bool too_large = r.reason == "too-large";
-  if ((status >= 200 && status <= 299 && (r.status == fetch_status::ok || too_large))) {
-    e.policy = robots_policy::parse(sink.text, options_.product);
-    e.expires = clock::now() + options_.keep;
-  } else if (status >= 400 && status <= 499 && status != 429) {
-    e.policy = robots_policy::allow_all();
-    e.expires = clock::now() + options_.keep;
+  bool answered = (status >= 200 && status <= 299 && (r.status == fetch_status::ok || too_large)) ||
+                  (status >= 400 && status <= 499 && status != 429);
+  if (answered) {
+    if (status <= 299) record.text = std::move(sink.text);
+    take_answer(e, record, std::chrono::seconds(0));
   } else {
+    record.failing_since = e.failing_since ? e.failing_since : record.fetched_at;
+    record.failure = status ? "HTTP " + std::to_string(status) : r.error;
+    e.failing_since = record.failing_since;
     e.policy = robots_policy::disallow_all();
     e.unavailable = true;
-    e.unavailable_why = status ? "HTTP " + std::to_string(status) : r.error;
-    // A site that cannot be reached at all fails its URLs for that reason.
-    e.unavailable_reason = status ? "robots-unavailable" : r.reason;
-    e.expires = clock::now() + options_.retry_unavailable;
+    e.unavailable_why = record.failure;
+    if (std::chrono::seconds(record.fetched_at - record.failing_since) >= options_.unreachable) {
+      e.unavailable_reason = "robots-unreachable";
+      e.expires = clock::now() + options_.keep;
+    } else {
+      // A site that cannot be reached at all fails its URLs for that reason.
+      e.unavailable_reason = status ? "robots-unavailable" : r.reason;
+      e.expires = clock::now() + options_.retry_unavailable;
+    }
   }
+  if (options_.memory && r.status != fetch_status::interrupted) options_.memory->remember(origin, record);
   e.ready->cancel();
+}
+
+void robots_cache::take_answer(entry& e, const robots_record& record, std::chrono::seconds age) {
+  e.policy = record.status <= 299 ? robots_policy::parse(record.text, options_.product) : robots_policy::allow_all();
+  e.failing_since = 0;
+  e.expires = clock::now() + (options_.keep - age);
 }
 
 }  // namespace crawl::crawler

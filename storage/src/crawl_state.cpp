@@ -13,7 +13,10 @@ std::unique_ptr<crawl_state> crawl_state::open(const std::string& path, std::str
                            " id INTEGER PRIMARY KEY, list_key TEXT, started INTEGER, finished INTEGER);"
                            "CREATE TABLE IF NOT EXISTS crawl_pages ("
                            " url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, status INTEGER, content_hash INTEGER,"
-                           " fetched_at INTEGER, words INTEGER, counts BLOB, failed INTEGER, run_id INTEGER);",
+                           " fetched_at INTEGER, words INTEGER, counts BLOB, failed INTEGER, run_id INTEGER);"
+                           "CREATE TABLE IF NOT EXISTS crawl_robots ("
+                           " origin TEXT PRIMARY KEY, status INTEGER, body BLOB, fetched_at INTEGER,"
+                           " failing_since INTEGER, failure TEXT);",
                            error);
   if (!state->db_) return nullptr;
   sqlite3_prepare_v2(state->db_,
@@ -115,6 +118,45 @@ bool crawl_state::finish_run(std::string& error) {
   sqlite3_finalize(st);
   if (!ok) error = sqlite_error(db_, path_);
   return ok;
+}
+
+std::optional<robots_row> crawl_state::robots(const std::string& origin) {
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db_, "SELECT status, body, fetched_at, failing_since, failure FROM crawl_robots WHERE origin = ?",
+                     -1, &st, nullptr);
+  sqlite3_bind_text(st, 1, origin.data(), static_cast<int>(origin.size()), SQLITE_TRANSIENT);
+  std::optional<robots_row> row;
+  if (sqlite3_step(st) == SQLITE_ROW) {
+    row.emplace();
+    row->origin = origin;
+    row->status = static_cast<long>(sqlite3_column_int64(st, 0));
+    if (const void* body = sqlite3_column_blob(st, 1))
+      row->text.assign(static_cast<const char*>(body), static_cast<std::size_t>(sqlite3_column_bytes(st, 1)));
+    row->fetched_at = sqlite3_column_int64(st, 2);
+    row->failing_since = sqlite3_column_int64(st, 3);
+    if (const unsigned char* failure = sqlite3_column_text(st, 4)) row->failure = reinterpret_cast<const char*>(failure);
+  }
+  sqlite3_finalize(st);
+  return row;
+}
+
+bool crawl_state::put_robots(const robots_row& row, std::string& error) {
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db_,
+                     "INSERT OR REPLACE INTO crawl_robots (origin, status, body, fetched_at, failing_since, failure)"
+                     " VALUES (?, ?, ?, ?, ?, ?)",
+                     -1, &st, nullptr);
+  sqlite3_bind_text(st, 1, row.origin.data(), static_cast<int>(row.origin.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_int64(st, 2, row.status);
+  sqlite3_bind_blob(st, 3, row.text.data(), static_cast<int>(row.text.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_int64(st, 4, row.fetched_at);
+  sqlite3_bind_int64(st, 5, row.failing_since);
+  sqlite3_bind_text(st, 6, row.failure.data(), static_cast<int>(row.failure.size()), SQLITE_TRANSIENT);
+  int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc == SQLITE_DONE) return true;
+  error = sqlite_error(db_, path_, rc);
+  return false;
 }
 
 }  // namespace crawl::storage

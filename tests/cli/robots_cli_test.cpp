@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <sstream>
+#include <thread>
 
 using namespace crawl::test;
 using json = nlohmann::json;
@@ -154,4 +155,46 @@ TEST_CASE("robots: --robots ignore asks for no robots.txt and says so", "[cli][r
   CHECK(site.requests("/robots.txt") == 0);
   CHECK(site.requests("/count/0") == 1);
   CHECK(contains(r.err, "robots.txt is ignored (--robots ignore)"));
+}
+
+TEST_CASE("robots: with --state, a site's robots.txt is kept for the next runs of the day", "[cli][robots]") {
+  auto dir = temp_dir("robots-kept");
+  test_http_server site("127.0.0.27");
+  site.serve("/robots.txt", {fixed{200, "User-agent: *\nDisallow: /count/1\n"}});
+  write_file(dir + "/urls.txt", list_of(site, {"/count/0", "/count/1"}));
+  for (int run = 0; run < 2; ++run) {
+    auto r = run_crawl({dir + "/urls.txt", "-q", "--top", "0", "--state", dir + "/state.db", "--summary",
+                        dir + "/s.json"});
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(json::parse(read_file(dir + "/s.json"))["skipped_by_reason"]["robots"] == 1);
+  }
+  CHECK(site.requests("/robots.txt") == 1);  // the second run took it from the state
+  CHECK(site.requests("/count/1") == 0);     // and kept to it
+}
+
+TEST_CASE("robots: a robots.txt failing for --robots-unreachable in a row, across runs, gives the site up",
+          "[cli][robots]") {
+  auto dir = temp_dir("robots-unreachable");
+  test_http_server site("127.0.0.28");
+  site.serve("/robots.txt", {fixed{503, "down"}});
+  write_file(dir + "/urls.txt", list_of(site, {"/count/0"}));
+  std::vector<std::string> args = {dir + "/urls.txt", "-q", "--top", "0", "--retries", "0", "--state",
+                                   dir + "/state.db", "--robots-unreachable", "1s", "--summary", dir + "/s.json"};
+  auto first = run_crawl(args);
+  CHECK(first.exit_code == 1);  // failing for less than 1 s: tried again next time
+  CHECK(json::parse(read_file(dir + "/s.json"))["failed_by_reason"]["robots-unavailable"] == 1);
+  std::this_thread::sleep_for(milliseconds(1100));  // the failures now span more than --robots-unreachable
+  auto second = run_crawl(args);
+  INFO(second.err);
+  CHECK(second.exit_code == 0);
+  auto s = json::parse(read_file(dir + "/s.json"));
+  CHECK(s["skipped_by_reason"]["robots-unreachable"] == 1);
+  CHECK(contains(second.err, "the site is given up") == false);  // -q: skipped URLs are not errors
+  CHECK(site.requests("/robots.txt") == 2);
+  CHECK(site.requests("/count/0") == 0);
+
+  auto bad = run_crawl({dir + "/urls.txt", "--robots-unreachable", "soon"});
+  CHECK(bad.exit_code == 2);
+  CHECK(contains(bad.err, "--robots-unreachable"));
 }

@@ -29,6 +29,7 @@ struct crawl_settings : common_settings {
   std::uint64_t max_pages = 0;           // URLs started in all (0: no limit)
   bool ignore_nofollow = false;
   std::chrono::milliseconds max_crawl_delay{30'000};  // a host asking more is skipped
+  std::chrono::milliseconds robots_unreachable{24 * 3600 * 1000};  // robots.txt failing this long: the site is given up
   long max_redirects = 10;
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds timeout{30'000};

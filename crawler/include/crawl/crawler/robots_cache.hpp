@@ -9,7 +9,11 @@
 //   (Several popular crawlers allow everything on a 5xx: a server too busy
 //   to serve its robots.txt is told nothing.)
 // Policies are kept for a day, for at most `max_origins` origins (the
-// least recently used go first). Used on the loop's thread only.
+// least recently used go first). A site whose robots.txt has failed for
+// `unreachable` in a row (across runs, with a memory) is given up: its URLs
+// are skipped. With a memory (the --state file), answers and failures are
+// kept between runs: a later run within the day asks no robots.txt again.
+// Used on the loop's thread only.
 #include "crawl/crawler/fetch.hpp"
 #include "crawl/crawler/multi_loop_pool.hpp"
 #include "crawl/crawler/robots.hpp"
@@ -42,6 +46,23 @@ std::string origin_of(const std::string& url);
 // The path and query of a URL, "/" when it has none.
 std::string path_of(const std::string& url);
 
+// What a robots.txt fetch found, kept between runs.
+struct robots_record {
+  long status = 0;                 // 0: no answer
+  std::string text;                // the file (its first 500 KiB), when a 2xx
+  std::int64_t fetched_at = 0;     // unix seconds
+  std::int64_t failing_since = 0;  // unix seconds of the first failure in a row; 0: it answered
+  std::string failure;             // the last failure
+};
+
+// Where the cache keeps its records between runs.
+class robots_memory {
+ public:
+  virtual ~robots_memory() = default;
+  virtual std::optional<robots_record> recall(const std::string& origin) = 0;
+  virtual void remember(const std::string& origin, const robots_record& record) = 0;
+};
+
 class robots_cache {
  public:
   using clock = std::chrono::steady_clock;
@@ -50,6 +71,8 @@ class robots_cache {
     std::chrono::seconds keep{24 * 3600};  // how long a policy is kept
     std::chrono::seconds retry_unavailable{60};
     std::size_t max_origins = 10'000;
+    std::chrono::seconds unreachable{24 * 3600};  // failing this long in a row: the site is given up
+    robots_memory* memory = nullptr;              // null: nothing kept between runs
   };
 
   robots_cache(multi_loop_pool& loops, request_options request, retry_policy retry,
@@ -66,7 +89,8 @@ class robots_cache {
     std::optional<robots_policy> policy;  // none while fetching
     bool unavailable = false;
     std::string unavailable_why;
-    std::string unavailable_reason;  // "robots-unavailable", or the network's reason ("dns", "connect", ...)
+    std::string unavailable_reason;  // "robots-unavailable", "robots-unreachable" (given up), or the network's reason
+    std::int64_t failing_since = 0;  // unix seconds
     clock::time_point expires{};
     std::shared_ptr<boost::asio::steady_timer> ready;  // cancelled when the fetch ends
     std::list<std::string>::iterator lru;
@@ -76,6 +100,8 @@ class robots_cache {
   boost::asio::awaitable<const entry*> settled(const normalized_url& url, bool& waited);
   boost::asio::awaitable<void> fetch_into(const std::string& origin, const std::string& host);
   void touch(entry& e);
+  // Sets the entry from an answer (2xx or 4xx) fetched `age` ago.
+  void take_answer(entry& e, const robots_record& record, std::chrono::seconds age);
   void evict();
   robots_verdict verdict(const entry& e, const std::string& url) const;
 

@@ -25,6 +25,16 @@ struct page_record {
   bool failed = false;
 };
 
+// A site's robots.txt as last fetched (or failed), kept for the next runs.
+struct robots_row {
+  std::string origin;              // "https://host[:port]"
+  long status = 0;                 // 0: no answer
+  std::string text;                // the file, when it was read
+  std::int64_t fetched_at = 0;     // unix seconds
+  std::int64_t failing_since = 0;  // unix seconds of the first of the failures in a row; 0: none
+  std::string failure;             // what the last failure was
+};
+
 struct run_info {
   std::int64_t id = 0;
   bool resumed = false;          // an unfinished run of the same list goes on
@@ -45,6 +55,9 @@ class crawl_state {
   bool put(const page_record& record, std::string& error);
   // The run is complete: a later run of the same list starts afresh.
   bool finish_run(std::string& error);
+
+  std::optional<robots_row> robots(const std::string& origin);
+  bool put_robots(const robots_row& row, std::string& error);
 
  private:
   sqlite3* db_ = nullptr;

@@ -19,7 +19,7 @@ def main() -> None:
         length = sum(map(len, parts))
         while length < size:
             words = " ".join(rng.choices(vocab, weights, k=60))
-            para = f"<p class=\"c{n % 7}\">{words} <a href=\"/p{rng.randint(0, pages)}.html\">link</a></p>\n"
+            para = f"<p class=\"c{n % 7}\">{words} <a href=\"/p{rng.randint(0, pages - 1)}.html\">link</a></p>\n"
             parts.append(para)
             length += len(para)
         parts.append("</body></html>\n")

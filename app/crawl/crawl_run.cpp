@@ -321,7 +321,8 @@ asio::awaitable<void> crawl_run::fetch_one(crawler::scheduled_url url) {
                      (!stored->etag.empty() || !stored->last_modified.empty());
   if (conditional) known = crawler::validators{stored->etag, stored->last_modified};
   auto sink = std::make_shared<page_sink>(workers_, rules_, net_.get_executor(),
-                                          page_sink::reading{state_ != nullptr, follow_.has_value(), !s_.ignore_nofollow});
+                                          page_sink::reading{state_ != nullptr, follow_.has_value(), !s_.ignore_nofollow,
+                                                             follow_ && follow_->wants_links_of(url.depth, ledger_.wants_results())});
   auto t0 = clock::now();
   crawler::multi_loop& loop = loops_.for_host(url.url.host);
   crawler::fetch_result r = co_await crawler::fetch(loop, url.url, request_, retry_, *sink, retry_stop_,
@@ -332,10 +333,12 @@ asio::awaitable<void> crawl_run::fetch_one(crawler::scheduled_url url) {
     ++pending_commits_;
     // The URL keeps its slots until its words are counted: when the workers
     // fall behind, fewer transfers start, instead of pages piling up.
-    bool counting = sink->commit([this, url, r, elapsed](page_outcome outcome) {
-      --pending_commits_;
-      finish_url(url, r, elapsed, outcome, true);
-    });
+    bool counting = sink->commit(
+        [this, url, r, elapsed](page_outcome outcome) {
+          --pending_commits_;
+          finish_url(url, r, elapsed, outcome, true);
+        },
+        r.final_url.empty() ? url.url.url : r.final_url);
     if (counting) co_return;
     --pending_commits_;  // an empty body: nothing to count
   } else {
@@ -425,7 +428,7 @@ void crawl_run::finish_url(const crawler::scheduled_url& url, const crawler::fet
   // in between fetches the page again rather than lose its links.
   if (follow_ && outcome.links && r.status == crawler::fetch_status::ok) {
     std::string error;
-    bool queued = follow_->page_done(url, r.final_url, *outcome.links, skipped_links(), error);
+    bool queued = follow_->page_done(url, r.final_url, *outcome.links, outcome.resolved.get(), skipped_links(), error);
     report_skipped(skipped_);
     if (!queued) {
       ledger_.state_write_failed(error);

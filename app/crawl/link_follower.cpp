@@ -43,9 +43,21 @@ std::string link_follower::why_not(const crawler::normalized_url& url) const {
   return {};
 }
 
+std::shared_ptr<const std::vector<resolved_link>> resolve_page_links(const pipeline::html_links& links,
+                                                                     const std::string& page_url) {
+  std::string base = page_url;
+  if (!links.base.empty())
+    if (auto resolved = crawler::resolve_link(base, links.base); resolved.url) base = resolved.url->url;
+  crawler::link_resolver resolver(base);
+  auto out = std::make_shared<std::vector<resolved_link>>();
+  out->reserve(links.links.size());
+  for (const auto& link : links.links) out->push_back(resolved_link{resolver.resolve(link.url).url, link.nofollow});
+  return out;
+}
+
 bool link_follower::page_done(const crawler::scheduled_url& page, const std::string& final_url,
-                              const pipeline::html_links& links, std::vector<skipped_link>* skipped,
-                              std::string& error) {
+                              const pipeline::html_links& links, const std::vector<resolved_link>* resolved,
+                              std::vector<skipped_link>* skipped, std::string& error) {
   found_ += links.links.size() + links.dropped;
   if (links.dropped) not_followed_["too-many"] += links.dropped;
   if (links.links.empty()) return true;
@@ -55,44 +67,33 @@ bool link_follower::page_done(const crawler::scheduled_url& page, const std::str
     not_followed_[page_nofollow ? "nofollow" : "depth"] += links.links.size();
     return true;
   }
-  // Links resolve against <base href>, itself resolved against the page's final URL.
-  std::string base = final_url.empty() ? page.url.url : final_url;
-  if (!links.base.empty())
-    if (auto resolved = crawler::resolve_link(base, links.base); resolved.url) base = resolved.url->url;
-  std::vector<storage::frontier_url> found, passed_over;
-  std::vector<std::string> reasons;
-  for (const auto& link : links.links) {
+  std::shared_ptr<const std::vector<resolved_link>> here;
+  if (!resolved) {  // not resolved by the worker
+    here = resolve_page_links(links, final_url.empty() ? page.url.url : final_url);
+    resolved = here.get();
+  }
+  link_batch batch;
+  for (const auto& link : *resolved) {
     std::string why = page_nofollow || (link.nofollow && !s_.ignore_nofollow) ? "nofollow" : too_deep ? "depth" : "";
     if (!why.empty() && !skipped) {
       ++not_followed_[why];
       continue;
     }
-    auto resolved = crawler::resolve_link(base, link.url);
-    if (!resolved.url) {
+    if (!link.url) {
       ++not_followed_["not-http"];
       continue;
     }
-    if (why.empty()) why = why_not(*resolved.url);
-    storage::frontier_url u{std::move(resolved.url->url), std::move(resolved.url->host), page.depth + 1,
-                            page.url.url, "link"};
-    if (why.empty()) {
-      found.push_back(std::move(u));
-      continue;
-    }
-    ++not_followed_[why];
-    if (skipped) {
-      passed_over.push_back(std::move(u));
-      reasons.push_back(std::move(why));
-    }
+    if (why.empty()) why = why_not(*link.url);
+    sort_into(batch, storage::frontier_url{link.url->url, link.url->host, page.depth + 1, page.url.url, "link"},
+              std::move(why), skipped != nullptr);
   }
-  enqueue(found, passed_over, reasons, skipped, error);
+  enqueue(batch, skipped, error);
   return error.empty();
 }
 
 std::size_t link_follower::from_sitemap(const std::string& sitemap_url, const std::vector<std::string>& locs,
                                         std::vector<skipped_link>* skipped, std::string& error) {
-  std::vector<storage::frontier_url> found, passed_over;
-  std::vector<std::string> reasons;
+  link_batch batch;
   for (const auto& loc : locs) {
     auto checked = crawler::normalize_url(loc);
     if (!checked.url) {
@@ -100,30 +101,31 @@ std::size_t link_follower::from_sitemap(const std::string& sitemap_url, const st
       continue;
     }
     std::string why = why_not(*checked.url);
-    storage::frontier_url u{std::move(checked.url->url), std::move(checked.url->host), 0, sitemap_url, "sitemap"};
-    if (why.empty()) {
-      found.push_back(std::move(u));
-      continue;
-    }
-    ++not_followed_[why];
-    if (skipped) {
-      passed_over.push_back(std::move(u));
-      reasons.push_back(std::move(why));
-    }
+    sort_into(batch,
+              storage::frontier_url{std::move(checked.url->url), std::move(checked.url->host), 0, sitemap_url, "sitemap"},
+              std::move(why), skipped != nullptr);
   }
-  return enqueue(found, passed_over, reasons, skipped, error);
+  return enqueue(batch, skipped, error);
 }
 
-std::size_t link_follower::enqueue(const std::vector<storage::frontier_url>& found,
-                                   const std::vector<storage::frontier_url>& passed_over,
-                                   const std::vector<std::string>& reasons, std::vector<skipped_link>* skipped,
-                                   std::string& error) {
-  std::size_t added = frontier_.add(found, error);
+void link_follower::sort_into(link_batch& batch, storage::frontier_url url, std::string why, bool report) {
+  if (why.empty()) {
+    batch.found.push_back(std::move(url));
+    return;
+  }
+  ++not_followed_[why];
+  if (!report) return;
+  batch.passed_over.push_back(std::move(url));
+  batch.reasons.push_back(std::move(why));
+}
+
+std::size_t link_follower::enqueue(const link_batch& batch, std::vector<skipped_link>* skipped, std::string& error) {
+  std::size_t added = frontier_.add(batch.found, error);
   queued_ += added;
   if (!error.empty() || !skipped) return added;
-  for (std::size_t i : frontier_.skip(passed_over, error)) {
-    const auto& u = passed_over[i];
-    skipped->push_back(skipped_link{u.url, u.referrer, u.depth, reasons[i]});
+  for (std::size_t i : frontier_.skip(batch.passed_over, error)) {
+    const auto& u = batch.passed_over[i];
+    skipped->push_back(skipped_link{u.url, u.referrer, u.depth, batch.reasons[i]});
   }
   return added;
 }

@@ -13,6 +13,7 @@
 #include "crawl/pipeline/html_text.hpp"
 #include "crawl/pipeline/line_pattern.hpp"
 #include "crawl/storage/frontier.hpp"
+#include "page_workers.hpp"
 
 #include <boost/unordered/unordered_flat_set.hpp>
 
@@ -31,6 +32,11 @@ struct skipped_link {
   std::string reason;  // scope, not-included, excluded, depth, nofollow
 };
 
+// A page's links resolved against its final URL (or its <base href>, itself
+// resolved against that): pure, run by the page's worker.
+std::shared_ptr<const std::vector<resolved_link>> resolve_page_links(const pipeline::html_links& links,
+                                                                     const std::string& page_url);
+
 class link_follower {
  public:
   link_follower(const config::crawl_settings& s, storage::frontier& frontier);
@@ -45,7 +51,9 @@ class link_follower {
   // (this resolves every link, so it is asked only for --results). false:
   // the frontier could not be written (`error`).
   bool page_done(const crawler::scheduled_url& page, const std::string& final_url, const pipeline::html_links& links,
-                 std::vector<skipped_link>* skipped, std::string& error);
+                 const std::vector<resolved_link>* resolved, std::vector<skipped_link>* skipped, std::string& error);
+  // Whether a page at `depth` has links to resolve: it may be followed, or they are reported.
+  bool wants_links_of(std::uint32_t depth, bool reporting) const { return depth < s_.depth || reporting; }
   // Page locations from a sitemap: those in scope are queued as seeds
   // (depth 0). Returns how many were queued; `error` when the frontier failed.
   std::size_t from_sitemap(const std::string& sitemap_url, const std::vector<std::string>& locs,
@@ -65,10 +73,14 @@ class link_follower {
 
  private:
   bool in_scope(const crawler::normalized_url& url) const;
-  // Queues `found` and records `passed_over` (with their `reasons`) as skipped.
-  std::size_t enqueue(const std::vector<storage::frontier_url>& found,
-                      const std::vector<storage::frontier_url>& passed_over, const std::vector<std::string>& reasons,
-                      std::vector<skipped_link>* skipped, std::string& error);
+  // The URLs of one page or sitemap: to follow, or not (and why, kept when reported).
+  struct link_batch {
+    std::vector<storage::frontier_url> found, passed_over;
+    std::vector<std::string> reasons;
+  };
+  void sort_into(link_batch& batch, storage::frontier_url url, std::string why, bool report);
+  // Queues the batch's URLs to follow and records the others as skipped.
+  std::size_t enqueue(const link_batch& batch, std::vector<skipped_link>* skipped, std::string& error);
   std::string why_not(const crawler::normalized_url& url) const;
 
   const config::crawl_settings& s_;

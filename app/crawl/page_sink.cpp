@@ -23,6 +23,7 @@ bool page_sink::on_head(const crawler::response_head& head, std::function<void()
     page_->links = std::make_shared<pipeline::html_links>();
     page_->doc.collect_links(page_->links.get());
     page_->obey_noindex = what_.obey_noindex;
+    page_->resolve_links = what_.resolve_links;
   }
   buffer_.clear();
   return true;
@@ -48,9 +49,10 @@ void page_sink::on_discard() {
   buffer_.clear();
 }
 
-bool page_sink::commit(std::function<void(page_outcome)> on_done) {
+bool page_sink::commit(std::function<void(page_outcome)> on_done, std::string base_url) {
   if (!page_) return false;
   page_->on_done = std::move(on_done);
+  page_->base_url = std::move(base_url);
   if (!buffer_.empty()) send(text_chunk{page_, std::move(buffer_), text_chunk::action::data});
   send(text_chunk{std::move(page_), {}, text_chunk::action::commit});
   page_.reset();

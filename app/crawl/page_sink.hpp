@@ -20,6 +20,7 @@ class page_sink : public crawler::body_sink, public std::enable_shared_from_this
     bool keep_counts = false;    // hand its counts back (--state)
     bool links = false;          // read its links (--follow)
     bool obey_noindex = false;   // a noindex page's words do not count
+    bool resolve_links = false;  // resolve the links in the worker (they will be followed or reported)
   };
   page_sink(worker_pool& workers, std::shared_ptr<const pipeline::token_rules> rules,
             boost::asio::any_io_executor network, reading what);
@@ -31,7 +32,8 @@ class page_sink : public crawler::body_sink, public std::enable_shared_from_this
   // After the last attempt: count the page (on_done runs on the network
   // thread once the worker is through) or drop it. Returns false when there
   // was no page to count (no body arrived); on_done is not called then.
-  bool commit(std::function<void(page_outcome)> on_done);
+  // `base_url`: the page's final URL, which its links resolve against.
+  bool commit(std::function<void(page_outcome)> on_done, std::string base_url = {});
   void discard() { on_discard(); }
 
  private:

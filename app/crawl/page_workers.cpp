@@ -1,5 +1,7 @@
 #include "page_workers.hpp"
 
+#include "link_follower.hpp"
+
 #include "crawl/pipeline/count_output.hpp"
 #include "crawl/storage/decoder.hpp"
 
@@ -48,6 +50,7 @@ void finish_page(text_chunk& chunk, const asio::any_io_executor& network) {
   outcome.content_hash = page.content_hash;
   outcome.links = page.links;
   outcome.noindex = page.links && page.obey_noindex && page.links->page_noindex;
+  if (page.links && page.resolve_links) outcome.resolved = resolve_page_links(*page.links, page.base_url);
   if (outcome.noindex) {  // fetched for its links; its words are not counted
     outcome.words = 0;
   } else {

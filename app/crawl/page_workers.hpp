@@ -1,6 +1,7 @@
 #pragma once
 // The text-processing side of `crawl`: worker coroutines that turn body
 // chunks into word counts, each on its own thread, fed by bounded channels.
+#include "crawl/crawler/url.hpp"
 #include "crawl/pipeline/document.hpp"
 #include "crawl/pipeline/word_counts.hpp"
 
@@ -11,6 +12,7 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,6 +20,13 @@
 namespace crawl::app {
 
 // What a worker reports, on the network thread, when a page is done.
+// A link of a page, resolved by the worker that read it (--follow): the
+// URL, or nothing when it is not an http(s) URL.
+struct resolved_link {
+  std::optional<crawler::normalized_url> url;
+  bool nofollow = false;
+};
+
 struct page_outcome {
   std::uint64_t words = 0;
   pipeline::content_kind kind = pipeline::content_kind::text;  // other: sniffed as binary
@@ -25,6 +34,7 @@ struct page_outcome {
   std::uint64_t content_hash = 0;  // of the decoded body (only when kept)
   std::shared_ptr<const pipeline::html_links> links;  // with --follow, an HTML page's links
   bool noindex = false;            // <meta name=robots content=noindex>: its words were not counted
+  std::shared_ptr<const std::vector<resolved_link>> resolved;  // the links, resolved, when asked for
 };
 
 // One page's processing state. Created on the network thread, then touched
@@ -38,6 +48,8 @@ struct page_job {
   std::uint64_t content_hash = 0x9E3779B97F4A7C15ull;
   std::shared_ptr<pipeline::html_links> links;  // with --follow: read by the document, in its pass
   bool obey_noindex = false;                    // a noindex page's words do not count
+  bool resolve_links = false;                   // resolve them too, here rather than on the network thread
+  std::string base_url;                         // the page's final URL, set at commit
   std::function<void(page_outcome)> on_done;  // runs on the network thread
 };
 

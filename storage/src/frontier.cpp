@@ -2,6 +2,9 @@
 
 #include "sqlite_file.hpp"
 
+#include <algorithm>
+#include <functional>
+
 namespace crawl::storage {
 
 namespace {
@@ -21,6 +24,7 @@ std::string column_text(sqlite3_stmt* st, int col) {
 std::unique_ptr<frontier> frontier::open(const std::string& path, std::string& error) {
   auto f = std::unique_ptr<frontier>(new frontier());
   f->path_ = path;
+  f->known_.assign(known_slots, 0);
   f->db_ = open_sqlite(path,
                        "CREATE TABLE IF NOT EXISTS frontier ("
                        " id INTEGER PRIMARY KEY, url TEXT UNIQUE NOT NULL, host TEXT NOT NULL,"
@@ -85,7 +89,10 @@ std::size_t frontier::add(const std::vector<frontier_url>& urls, std::string& er
   if (urls.empty()) return 0;
   if (!exec("BEGIN", error)) return 0;
   std::size_t added = 0;
+  std::vector<std::pair<std::size_t, std::uint64_t>> seen;  // slots to fill once committed
   for (const auto& u : urls) {
+    std::uint64_t fingerprint;
+    if (known(u.url, fingerprint)) continue;
     int changed = insert(insert_, u, queued_state, error);
     if (changed < 0) {
       std::string ignored;
@@ -93,8 +100,10 @@ std::size_t frontier::add(const std::vector<frontier_url>& urls, std::string& er
       return 0;
     }
     added += static_cast<std::size_t>(changed);
+    seen.emplace_back(fingerprint & (known_slots - 1), fingerprint);
   }
   if (!exec("COMMIT", error)) return 0;
+  for (auto [slot, fingerprint] : seen) known_[slot] = fingerprint;
   queued_ += added;
   return added;
 }
@@ -115,7 +124,18 @@ std::vector<std::size_t> frontier::skip(const std::vector<frontier_url>& urls, s
   return fresh;
 }
 
-bool frontier::claim(const frontier_url& u, std::string& error) { return insert(insert_, u, taken_state, error) > 0; }
+bool frontier::claim(const frontier_url& u, std::string& error) {
+  std::uint64_t fingerprint;
+  known(u.url, fingerprint);  // a seed is asked of SQLite whatever: its answer says whether it is new
+  int changed = insert(insert_, u, taken_state, error);
+  if (changed >= 0) known_[fingerprint & (known_slots - 1)] = fingerprint;
+  return changed > 0;
+}
+
+bool frontier::known(const std::string& url, std::uint64_t& fingerprint) const {
+  fingerprint = std::hash<std::string>{}(url) | 1;  // never 0, an empty slot
+  return known_[fingerprint & (known_slots - 1)] == fingerprint;
+}
 
 std::vector<frontier_url> frontier::take(std::size_t n, std::size_t per_host, std::string& error) {
   std::vector<frontier_url> out;
@@ -173,25 +193,22 @@ bool frontier::requeue_all(std::string& error) {
 
 bool frontier::clear(std::string& error) {
   if (!exec("DELETE FROM frontier;", error)) return false;
+  std::fill(known_.begin(), known_.end(), 0);
   queued_ = 0;
   last_host_.clear();
   return true;
 }
 
-std::uint64_t frontier::count_queued() const {
+std::uint64_t frontier::count(const char* sql) const {
   sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(db_, "SELECT count(*) FROM frontier WHERE state = 0", -1, &st, nullptr);
+  sqlite3_prepare_v2(db_, sql, -1, &st, nullptr);
   std::uint64_t n = sqlite3_step(st) == SQLITE_ROW ? static_cast<std::uint64_t>(sqlite3_column_int64(st, 0)) : 0;
   sqlite3_finalize(st);
   return n;
 }
 
-std::uint64_t frontier::seen() const {
-  sqlite3_stmt* st = nullptr;
-  sqlite3_prepare_v2(db_, "SELECT count(*) FROM frontier", -1, &st, nullptr);
-  std::uint64_t n = sqlite3_step(st) == SQLITE_ROW ? static_cast<std::uint64_t>(sqlite3_column_int64(st, 0)) : 0;
-  sqlite3_finalize(st);
-  return n;
-}
+std::uint64_t frontier::count_queued() const { return count("SELECT count(*) FROM frontier WHERE state = 0"); }
+
+std::uint64_t frontier::seen() const { return count("SELECT count(*) FROM frontier"); }
 
 }  // namespace crawl::storage

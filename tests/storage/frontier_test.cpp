@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 
@@ -137,4 +138,18 @@ TEST_CASE("frontier: a file written before links carried how they were found is 
   auto taken = f->take(10, 10, error);
   REQUIRE(taken.size() == 1);
   CHECK(taken[0].via.empty());
+}
+
+TEST_CASE("frontier: more URLs than its table of known ones holds are each queued exactly once", "[frontier]") {
+  std::string error;
+  auto f = frontier::open(fresh("many"), error);
+  REQUIRE(f);
+  std::vector<frontier_url> urls;
+  for (int i = 0; i < 300'000; ++i) urls.push_back(at("h" + std::to_string(i % 50), i));
+  CHECK(f->add(urls, error) == urls.size());
+  std::reverse(urls.begin(), urls.end());  // known ones met in another order
+  CHECK(f->add(urls, error) == 0);
+  CHECK(f->queued() == urls.size());
+  CHECK(f->seen() == urls.size());
+  REQUIRE(error.empty());
 }

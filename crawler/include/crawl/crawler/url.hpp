@@ -27,6 +27,25 @@ url_check normalize_url(std::string_view text);
 // are refused, naming the scheme.
 url_check resolve_link(std::string_view base, std::string_view href);
 
+// resolve_link() for the many links of one page: the base is parsed once,
+// and a plain path ("/a/b.html", "c.html?x=1") is joined to it without
+// parsing at all. Each object is used by one thread at a time.
+class link_resolver {
+ public:
+  explicit link_resolver(std::string_view base);
+  ~link_resolver();
+  link_resolver(const link_resolver&) = delete;
+  link_resolver& operator=(const link_resolver&) = delete;
+  url_check resolve(std::string_view href) const;
+
+ private:
+  std::string base_;
+  void* parsed_ = nullptr;  // the base as a CURLU handle; null when it is not a URL
+  std::string origin_;      // of the normalized base, "http://h:1"; empty: no plain-path joins
+  std::string directory_;   // its path up to the last '/'
+  std::string host_;
+};
+
 // One line of a URL list after trimming: a URL, nothing (blank or comment),
 // or an error naming what is wrong with it.
 struct url_line {

@@ -64,6 +64,7 @@ class frontier {
   // Inserts `u` in `state` unless known: 1 when new, 0 when known, -1 on failure.
   int insert(sqlite3_stmt* st, const frontier_url& u, int state, std::string& error);
   std::uint64_t count_queued() const;
+  std::uint64_t count(const char* sql) const;  // the one number a SELECT count(*) gives
   sqlite3* db_ = nullptr;
   std::string path_;
   sqlite3_stmt* insert_ = nullptr;
@@ -73,6 +74,15 @@ class frontier {
   sqlite3_stmt* mark_ = nullptr;
   std::uint64_t queued_ = 0;
   std::string last_host_;  // where the last take() stopped, for the round
+  // URLs known to be queued, taken or done, by 64-bit fingerprint in a
+  // direct-mapped table of fixed size: most links a crawl meets are known
+  // (on one site nearly all), and this answers for them without a SQLite
+  // lookup. A slot holds the last URL that landed in it; a miss only means
+  // asking SQLite. Two URLs sharing a slot and all 64 bits would lose the
+  // second one: about one chance in 2^64 per link.
+  static constexpr std::size_t known_slots = 1 << 17;  // 1 MiB
+  std::vector<std::uint64_t> known_;
+  bool known(const std::string& url, std::uint64_t& fingerprint) const;
 };
 
 }  // namespace crawl::storage

@@ -58,13 +58,15 @@ std::shared_ptr<const std::vector<resolved_link>> resolve_page_links(const pipel
 bool link_follower::page_done(const crawler::scheduled_url& page, const std::string& final_url,
                               const pipeline::html_links& links, const std::vector<resolved_link>* resolved,
                               std::vector<skipped_link>* skipped, std::string& error) {
-  found_ += links.links.size() + links.dropped;
+  // Resolved by the worker, the links are no longer kept as written.
+  std::size_t count = resolved ? resolved->size() : links.links.size();
+  found_ += count + links.dropped;
   if (links.dropped) not_followed_["too-many"] += links.dropped;
-  if (links.links.empty()) return true;
+  if (count == 0) return true;
   bool page_nofollow = links.page_nofollow && !s_.ignore_nofollow;
   bool too_deep = page.depth >= s_.depth;
   if ((page_nofollow || too_deep) && !skipped) {  // none followed, and none to report: no need to resolve them
-    not_followed_[page_nofollow ? "nofollow" : "depth"] += links.links.size();
+    not_followed_[page_nofollow ? "nofollow" : "depth"] += count;
     return true;
   }
   std::shared_ptr<const std::vector<resolved_link>> here;

@@ -50,7 +50,11 @@ void finish_page(text_chunk& chunk, const asio::any_io_executor& network) {
   outcome.content_hash = page.content_hash;
   outcome.links = page.links;
   outcome.noindex = page.links && page.obey_noindex && page.links->page_noindex;
-  if (page.links && page.resolve_links) outcome.resolved = resolve_page_links(*page.links, page.base_url);
+  if (page.links && page.resolve_links) {
+    outcome.resolved = resolve_page_links(*page.links, page.base_url);
+    // Only the resolved form goes on: a page of many links is held once while it waits.
+    std::vector<pipeline::html_link>().swap(page.links->links);
+  }
   if (outcome.noindex) {  // fetched for its links; its words are not counted
     outcome.words = 0;
   } else {

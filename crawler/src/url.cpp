@@ -176,9 +176,12 @@ link_resolver::link_resolver(std::string_view base) : base_(base) {
   CURLU* u = curl_url();
   if (u && curl_url_set(u, CURLUPART_URL, base_.c_str(), CURLU_URLENCODE) == CURLUE_OK) parsed_ = u;
   else curl_url_cleanup(u);
-  // For plain paths: the base's normalized origin and directory.
+  // For plain paths: the base's origin and directory, when the base is
+  // normalized already (as page URLs are). A base libcurl would change
+  // (a fragment, which libcurl 7.88 does not drop before resolving; case;
+  // encoding) leaves every link to libcurl.
   auto normalized = normalize_url(base_);
-  if (!normalized.url) return;
+  if (!normalized.url || normalized.url->url != base_) return;
   const std::string& url = normalized.url->url;
   std::string path = url.substr(url.find('/', url.find("://") + 3));
   if (path.find("/.") != std::string::npos || path.find("//") != std::string::npos) return;

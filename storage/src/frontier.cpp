@@ -38,7 +38,7 @@ std::unique_ptr<frontier> frontier::open(const std::string& path, std::string& e
   sqlite3_finalize(probe);
   if (!has_via && !f->exec("ALTER TABLE frontier ADD COLUMN via TEXT;", error)) return nullptr;
   // The page cache is what the frontier holds in memory, whatever its size.
-  if (!f->exec("PRAGMA cache_size = -8192;", error)) return nullptr;
+  if (!f->exec("PRAGMA cache_size = -2048;", error)) return nullptr;
   // A URL only skipped so far is taken up when it is found again.
   sqlite3_prepare_v2(f->db_,
                      "INSERT INTO frontier (url, host, depth, referrer, state, via) VALUES (?, ?, ?, ?, ?, ?)"

@@ -185,3 +185,13 @@ TEST_CASE("link_resolver: joining plain paths gives what libcurl's parser gives,
     }
   }
 }
+
+TEST_CASE("link_resolver: a base that is not normalized (here a fragment with a '/') is left to libcurl (fuzz finding)") {
+  std::string base = "http://e.t/b\xff#\xff/c=1#+";
+  crawl::crawler::link_resolver resolver(base);
+  auto quick = resolver.resolve("sub/p");
+  auto reference = crawl::crawler::resolve_link(base, "sub/p");
+  REQUIRE(quick.url);
+  REQUIRE(reference.url);
+  CHECK(quick.url->url == reference.url->url);
+}

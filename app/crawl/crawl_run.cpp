@@ -97,6 +97,7 @@ crawl_run::crawl_run(const config::crawl_settings& s, std::size_t concurrency, u
     crawler::robots_cache::options o;
     o.product = crawler::product_token_of(s.user_agent);
     o.unreachable = std::chrono::duration_cast<std::chrono::seconds>(s.robots_unreachable);
+    o.signals = [this](const std::string& host) { return politeness_signals(host); };
     if (state_) o.memory = &robots_memory_.emplace(*state_);
     robots_.emplace(loops_, request_, retry_, retry_stop_, o);
   } else {
@@ -106,7 +107,9 @@ crawl_run::crawl_run(const config::crawl_settings& s, std::size_t concurrency, u
     std::function<void(std::vector<skipped_link>&)> report;
     if (ledger_.wants_results()) report = [this](std::vector<skipped_link>& links) { report_skipped(links); };
     sitemaps_.emplace(sitemap_walker::context{loops_, request_, retry_, retry_stop_, robots_ ? &*robots_ : nullptr,
-                                              scheduler_, *follow_, [this] { room_.notify(); }, std::move(report)});
+                                              scheduler_, *follow_, [this] { room_.notify(); },
+                                              [this](const std::string& host) { return politeness_signals(host); },
+                                              std::move(report)});
   }
   list_size_ = inputs.list_bytes;
 }
@@ -397,6 +400,7 @@ void crawl_run::finish_unfetched(const crawler::scheduled_url& url, crawler::fet
 // Retry-After pauses the whole host) or lets it recover.
 crawler::attempt_observer crawl_run::politeness_signals(const std::string& host) {
   return [this, host](const crawler::attempt_signal& signal) {
+    if (signal.sent) return scheduler_.sent(host, clock::now());
     if (!signal.overloaded) return scheduler_.answered(host);
     std::optional<std::chrono::milliseconds> pause;
     if (signal.retry_after > 0)

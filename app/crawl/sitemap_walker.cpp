@@ -137,7 +137,9 @@ asio::awaitable<bool> sitemap_walker::read_file(file& f, std::vector<std::string
   }
   if (!co_await wait_turn(f.url.host)) co_return true;
   sitemap_sink sink(c_, url, nested);
-  crawler::fetch_result r = co_await crawler::fetch(c_.loops.for_host(f.url.host), f.url, c_.request, c_.retry, sink, c_.stop);
+  crawler::attempt_observer observe = c_.signals ? c_.signals(f.url.host) : crawler::attempt_observer{};
+  crawler::fetch_result r =
+      co_await crawler::fetch(c_.loops.for_host(f.url.host), f.url, c_.request, c_.retry, sink, c_.stop, nullptr, observe);
   bool whole = r.status == crawler::fetch_status::ok;
   bool cut_by_size = r.reason == "too-large" && !sink.reader().cut().empty();
   if (r.status == crawler::fetch_status::interrupted) co_return true;

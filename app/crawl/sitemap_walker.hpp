@@ -38,6 +38,8 @@ class sitemap_walker {
     crawler::host_scheduler& scheduler;
     link_follower& follower;
     std::function<void()> found_more;   // URLs were queued
+    // The politeness observer of a host's requests (a sitemap counts as a request).
+    std::function<crawler::attempt_observer(const std::string& host)> signals;
     // For --results: locations not taken (out of scope, excluded), each
     // reported once; null when nobody wants them.
     std::function<void(std::vector<skipped_link>&)> report_skipped;

@@ -23,8 +23,9 @@ constexpr std::uint64_t error_body_allowance = 64 * 1024;
 class attempt {
  public:
   attempt(multi_loop& loop, const std::string& url, const request_options& options, body_sink& sink,
-          const validators* known)
-      : loop_(loop), easy_(curl_easy_init()), sink_(sink), max_size_(options.max_size) {
+          const validators* known, const attempt_observer& observe)
+      : loop_(loop), easy_(curl_easy_init()), sink_(sink), max_size_(options.max_size),
+        deny_private_(options.deny_private), observe_(observe) {
     errbuf_[0] = '\0';
     configure(url, options, known);
   }
@@ -64,6 +65,8 @@ class attempt {
   std::uint64_t bytes_ = 0;
   bool head_seen_ = false, error_status_ = false, skipped_ = false, too_large_ = false;
   std::string denied_address_;  // --deny-private refused this connection
+  bool deny_private_;
+  const attempt_observer& observe_;
   char errbuf_[CURL_ERROR_SIZE];
   std::string refused_host_;  // a reserved .invalid name met on a redirect
   std::string raw_request_, raw_response_;
@@ -93,7 +96,7 @@ void attempt::configure(const std::string& url, const request_options& o, const 
   curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
   curl_easy_setopt(easy_, CURLOPT_RESOLVER_START_FUNCTION, &attempt::on_resolver_start);
   curl_easy_setopt(easy_, CURLOPT_RESOLVER_START_DATA, this);
-  if (o.deny_private) {
+  if (o.deny_private || observe_) {
     curl_easy_setopt(easy_, CURLOPT_PREREQFUNCTION, &attempt::on_connected);
     curl_easy_setopt(easy_, CURLOPT_PREREQDATA, this);
   }
@@ -136,10 +139,16 @@ int attempt::on_debug(CURL*, curl_infotype type, char* data, std::size_t size, v
 // a redirect's does: refuse it the same way, without asking anyone.
 // Called once a connection is made, before a request is sent on it: the
 // address is the one actually connected, whatever DNS or a redirect said.
+// The request goes out next: the observer hears it (it touches no libcurl
+// handle, so it may run inside this callback).
 int attempt::on_connected(void* self, char* primary_ip, char*, int, int) {
-  if (!is_private_address(primary_ip ? primary_ip : "")) return CURL_PREREQFUNC_OK;
-  static_cast<attempt*>(self)->denied_address_ = primary_ip ? primary_ip : "?";
-  return CURL_PREREQFUNC_ABORT;
+  auto* a = static_cast<attempt*>(self);
+  if (a->deny_private_ && is_private_address(primary_ip ? primary_ip : "")) {
+    a->denied_address_ = primary_ip ? primary_ip : "?";
+    return CURL_PREREQFUNC_ABORT;
+  }
+  if (a->observe_) a->observe_(attempt_signal{false, 0, true});
+  return CURL_PREREQFUNC_OK;
 }
 
 int attempt::on_resolver_start(void*, void*, void* self) {
@@ -312,7 +321,7 @@ asio::awaitable<fetch_result> fetch(multi_loop& loop, const normalized_url& url,
     CURLcode code;
     std::int64_t retry_after;
     {
-      attempt a(loop, url.url, options, sink, known);
+      attempt a(loop, url.url, options, sink, known, observe);
       code = co_await loop.async_perform(a.handle(), asio::use_awaitable);
       r = a.result(code);
       retry_after = a.retry_after();

@@ -134,6 +134,13 @@ host_scheduler::clock::time_point host_scheduler::reserve(const std::string& nam
   return at;
 }
 
+void host_scheduler::sent(const std::string& name, clock::time_point now) {
+  auto it = hosts_.find(name);
+  if (it == hosts_.end()) return;
+  host_state& h = it->second;
+  h.next_start = std::max(h.next_start, now + gap_of(h));
+}
+
 void host_scheduler::set_crawl_delay(const std::string& name, milliseconds delay) {
   auto it = hosts_.find(name);
   if (it != hosts_.end()) it->second.crawl_delay = delay;

@@ -149,7 +149,8 @@ asio::awaitable<std::vector<std::string>> robots_cache::sitemaps(const normalize
 asio::awaitable<void> robots_cache::fetch_into(const std::string& origin, const std::string& host) {
   robots_sink sink;
   normalized_url robots{origin + "/robots.txt", host};
-  fetch_result r = co_await fetch(loops_.for_host(host), robots, request_, retry_, sink, shutdown_);
+  attempt_observer observe = options_.signals ? options_.signals(host) : attempt_observer{};
+  fetch_result r = co_await fetch(loops_.for_host(host), robots, request_, retry_, sink, shutdown_, nullptr, observe);
   auto it = entries_.find(origin);
   if (it == entries_.end()) co_return;
   entry& e = it->second;

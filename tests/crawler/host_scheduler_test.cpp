@@ -172,3 +172,18 @@ TEST_CASE("politeness: idle hosts are forgotten once their gap is over", "[sched
   CHECK_FALSE(s.next(t0 + ms(1000)));
   CHECK(s.hosts() == 0);
 }
+
+TEST_CASE("politeness: the gap counts from when a request went out, connection set-up included",
+          "[scheduler][politeness]") {
+  host_scheduler s(100, 8, 100, politeness{ms(200)});
+  for (int i = 0; i < 3; ++i) s.add(on("a", i));
+  REQUIRE(s.next(t0));
+  s.sent("a", t0 + ms(7));  // the connection took 7 ms: the host saw the request then
+  CHECK_FALSE(s.next(t0 + ms(200)));
+  CHECK(*s.next_due() == t0 + ms(207));
+  REQUIRE(s.next(t0 + ms(207)));
+  s.sent("a", t0 + ms(207));  // on a connection already open: no later than planned
+  CHECK(*s.next_due() == t0 + ms(407));
+  s.sent("b", t0);  // a host it does not know: nothing to do
+  CHECK(s.hosts() == 1);
+}

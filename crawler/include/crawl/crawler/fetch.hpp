@@ -100,11 +100,14 @@ struct validators {
   std::string last_modified;
 };
 
-// What each attempt said about its host, for politeness: overloaded (429,
-// 503 or a timeout), with the Retry-After it gave (seconds, 0: none), or not.
+// What each attempt said about its host, for politeness: first that its
+// request is going out now (`sent`, on a connection made or reused: the
+// moment the host sees it), then its answer: overloaded (429, 503 or a
+// timeout), with the Retry-After it gave (seconds, 0: none), or not.
 struct attempt_signal {
   bool overloaded = false;
   std::int64_t retry_after = 0;
+  bool sent = false;
 };
 using attempt_observer = std::function<void(const attempt_signal&)>;
 

@@ -59,6 +59,11 @@ class host_scheduler {
   // URL of it; or it answered well: the gap shrinks back by half.
   void overloaded(const std::string& host, clock::time_point now, std::optional<std::chrono::milliseconds> pause = {});
   void answered(const std::string& host);
+  // A request to the host went out at `now` (started by the scheduler or
+  // not, as robots.txt and sitemaps are): the next start waits a whole gap
+  // from it, so that the gaps hold as the host sees them, connection set-up
+  // included.
+  void sent(const std::string& host, clock::time_point now);
   // The host's Crawl-delay (robots.txt): its gap is at least this.
   void set_crawl_delay(const std::string& host, std::chrono::milliseconds delay);
   // A new turn for a URL already started whose request was held up (by its

@@ -22,6 +22,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
+#include <functional>
 #include <list>
 #include <memory>
 #include <optional>
@@ -73,6 +74,9 @@ class robots_cache {
     std::size_t max_origins = 10'000;
     std::chrono::seconds unreachable{24 * 3600};  // failing this long in a row: the site is given up
     robots_memory* memory = nullptr;              // null: nothing kept between runs
+    // The politeness observer of a host's requests: a robots.txt request
+    // counts as a request to its host.
+    std::function<attempt_observer(const std::string& host)> signals;
   };
 
   robots_cache(multi_loop_pool& loops, request_options request, retry_policy retry,

@@ -178,3 +178,18 @@ TEST_CASE("politeness: the transfers to an HTTP/2 host are streams of one connec
   CHECK(connections.size() >= 1);
   CHECK(connections.size() <= 2);  // libcurl opened one per transfer in flight (8) before PIPEWAIT
 }
+
+TEST_CASE("politeness: transfers to a plain-http host do not wait for its first answer to start",
+          "[cli][politeness]") {
+  // Waiting to multiplex (CURLOPT_PIPEWAIT) only pays over TLS: on plain
+  // http libcurl 7.88 learns that a connection cannot multiplex from its
+  // first response, and the others would wait for it.
+  auto dir = temp_dir("no-pipewait");
+  test_http_server server("127.0.0.13");
+  std::string list;
+  for (int i = 0; i < 8; ++i) list += server.url("/slow/" + std::to_string(i) + "?ms=500") + "\n";
+  write_file(dir + "/urls.txt", list);
+  auto r = run_crawl({dir + "/urls.txt", "-q", "--top", "0", "--per-host", "8", "--robots", "ignore"});
+  CHECK(r.exit_code == 0);
+  CHECK(server.max_in_progress() == 8);  // all eight answered at once
+}

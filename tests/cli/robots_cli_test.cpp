@@ -198,3 +198,18 @@ TEST_CASE("robots: a robots.txt failing for --robots-unreachable in a row, acros
   CHECK(bad.exit_code == 2);
   CHECK(contains(bad.err, "--robots-unreachable"));
 }
+
+TEST_CASE("robots: a huge robots.txt is read to 500 KiB, and its rules there apply", "[cli][robots]") {
+  auto dir = temp_dir("robots-huge");
+  test_http_server site("127.0.0.29");
+  std::string text = "User-agent: *\nDisallow: /count/1\n";
+  text += std::string(600 * 1024, '#') + "\nDisallow: /count/0\n";  // past the first 500 KiB: not read
+  site.serve("/robots.txt", {fixed{200, text}});
+  write_file(dir + "/urls.txt", list_of(site, {"/count/0", "/count/1"}));
+  auto r = run_crawl({dir + "/urls.txt", "-q", "--top", "0", "--summary", dir + "/s.json"});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(site.requests("/count/0") == 1);
+  CHECK(site.requests("/count/1") == 0);
+  CHECK(json::parse(read_file(dir + "/s.json"))["skipped_by_reason"]["robots"] == 1);
+}

@@ -1,0 +1,54 @@
+#pragma once
+// The fields of one log line in the formats `crawl tail --input` knows:
+// nginx and Apache access logs (combined and common, with the timings nginx
+// configurations often append), syslog (RFC 3164 and RFC 5424) and logfmt.
+// Values are views into the line: nothing is copied or unescaped (a quoted
+// value keeps its backslash escapes as written). Pure and thread-safe; one
+// log_fields per thread, reused line after line.
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace crawl::pipeline {
+
+enum class log_format { plain, access, syslog, logfmt, json };
+
+class log_fields {
+ public:
+  void clear() { items_.clear(); }
+  void add(std::string_view name, std::string_view value) { items_.emplace_back(name, value); }
+  // The value of `name`, or nothing when the line has no such field.
+  const std::string_view* get(std::string_view name) const {
+    for (const auto& [n, v] : items_)
+      if (n == name) return &v;
+    return nullptr;
+  }
+  const std::vector<std::pair<std::string_view, std::string_view>>& items() const { return items_; }
+
+ private:
+  std::vector<std::pair<std::string_view, std::string_view>> items_;
+};
+
+// nginx/Apache "combined" or "common":
+//   remote_addr ident user [time] "request" status bytes ["referer" "user_agent" [extra...]]
+// Fields: remote_addr, user, time (as written, without brackets), method,
+// path (without the query), query, protocol, status, bytes (none when "-"),
+// referer, user_agent, and request_time and upstream_time when one or two
+// numbers follow the user agent. A request that is not "METHOD TARGET
+// PROTOCOL" (a TLS handshake sent to a plain port, "-") gives no method,
+// path or protocol. false when the line is not of this form.
+bool parse_access_line(std::string_view line, log_fields& out);
+// RFC 5424 ("<165>1 2026-11-29T21:02:46.003Z host app 1234 ID47 - msg") or
+// RFC 3164 ("<34>Nov 29 21:02:46 host prog[123]: msg", the priority
+// optional): time (as written), host, program, pid, message.
+bool parse_syslog_line(std::string_view line, log_fields& out);
+// key=value pairs, values bare or "quoted" (with \" inside); a key without
+// '=' is a field with an empty value. false when no key=value pair is found.
+bool parse_logfmt_line(std::string_view line, log_fields& out);
+
+// The format of a file from its first lines: the one that reads most of
+// them (JSON when they start with '{'), or plain.
+log_format detect_format(const std::vector<std::string_view>& first_lines);
+const char* format_name(log_format f);
+
+}  // namespace crawl::pipeline

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace crawl::pipeline {
 namespace {
@@ -99,12 +100,94 @@ double quantile_sketch::quantile(double q) const {
     if (seen > rank) return clamp(-value_of(negative_.first + static_cast<int>(i)));
   }
   seen += zeros_;
-  if (seen > rank) return 0;
+  if (seen > rank) return clamp(0);  // "zero" holds magnitudes below 1e-300 too: 1e-310 is the min and p50 of {1e-310}
   for (std::size_t i = 0; i < positive_.counts.size(); ++i) {
     seen += positive_.counts[i];
     if (seen > rank) return clamp(value_of(positive_.first + static_cast<int>(i)));
   }
   return max_;
+}
+
+namespace {
+
+constexpr char sketch_magic[4] = {'c', 'q', 's', '1'};  // crawl quantile sketch, version 1
+
+void put_varint(std::string& out, std::uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+bool get_varint(std::string_view& in, std::uint64_t& v) {
+  v = 0;
+  for (int shift = 0; shift < 64; shift += 7) {
+    if (in.empty()) return false;
+    auto byte = static_cast<unsigned char>(in.front());
+    in.remove_prefix(1);
+    v |= std::uint64_t{byte & 0x7Fu} << shift;
+    if (!(byte & 0x80)) return true;
+  }
+  return false;
+}
+
+void put_double(std::string& out, double d) {
+  std::uint64_t bits;
+  std::memcpy(&bits, &d, sizeof bits);
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(bits >> (8 * i)));
+}
+
+bool get_double(std::string_view& in, double& d) {
+  if (in.size() < 8) return false;
+  std::uint64_t bits = 0;
+  for (int i = 0; i < 8; ++i) bits |= std::uint64_t{static_cast<unsigned char>(in[static_cast<std::size_t>(i)])} << (8 * i);
+  in.remove_prefix(8);
+  std::memcpy(&d, &bits, sizeof d);
+  return !std::isnan(d);
+}
+
+// An int as a varint of its zigzag form.
+std::uint64_t zigzag(int v) { return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v < 0 ? -1 : 0); }
+int unzigzag(std::uint64_t v) { return static_cast<int>(static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1)); }
+
+}  // namespace
+
+std::string quantile_sketch::serialize() const {
+  std::string out(sketch_magic, sizeof sketch_magic);
+  put_varint(out, count_);
+  put_varint(out, zeros_);
+  put_double(out, min_);
+  put_double(out, max_);
+  for (const store* s : {&positive_, &negative_}) {
+    put_varint(out, zigzag(s->first));
+    put_varint(out, s->counts.size());
+    for (std::uint64_t c : s->counts) put_varint(out, c);
+  }
+  return out;
+}
+
+std::optional<quantile_sketch> quantile_sketch::deserialize(std::string_view in) {
+  if (in.size() < sizeof sketch_magic || in.substr(0, sizeof sketch_magic) != std::string_view(sketch_magic, 4))
+    return std::nullopt;
+  in.remove_prefix(sizeof sketch_magic);
+  quantile_sketch k;
+  if (!get_varint(in, k.count_) || !get_varint(in, k.zeros_) || !get_double(in, k.min_) || !get_double(in, k.max_))
+    return std::nullopt;
+  std::uint64_t total = k.zeros_;
+  for (store* s : {&k.positive_, &k.negative_}) {
+    std::uint64_t first, size;
+    if (!get_varint(in, first) || !get_varint(in, size) || size > max_buckets) return std::nullopt;
+    if (first > 2 * static_cast<std::uint64_t>(1 << 30)) return std::nullopt;  // far beyond any index of a double
+    s->first = unzigzag(first);
+    s->counts.resize(size);
+    for (auto& c : s->counts) {
+      if (!get_varint(in, c) || c > k.count_) return std::nullopt;
+      total += c;
+    }
+  }
+  if (!in.empty() || total != k.count_ || (k.count_ > 0 && k.min_ > k.max_)) return std::nullopt;
+  return k;
 }
 
 }  // namespace crawl::pipeline

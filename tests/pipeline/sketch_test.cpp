@@ -72,3 +72,41 @@ TEST_CASE("an empty sketch answers 0", "[sketch]") {
   CHECK(sketch.quantile(0.5) == 0);
   CHECK(sketch.count() == 0);
 }
+
+TEST_CASE("sketch: the serialized form round-trips, merges as the whole, and refuses malformed bytes", "[sketch]") {
+  using crawl::pipeline::quantile_sketch;
+  quantile_sketch whole, a, b;
+  for (int i = 1; i <= 20'000; ++i) {
+    double v = (i % 5 == 0 ? -1.0 : 1.0) * i * 0.37;
+    whole.add(v);
+    (i % 2 ? a : b).add(v);
+  }
+  whole.add(0.0);
+  a.add(0.0);
+  auto a_back = quantile_sketch::deserialize(a.serialize());
+  auto b_back = quantile_sketch::deserialize(b.serialize());
+  REQUIRE(a_back);
+  REQUIRE(b_back);
+  a_back->merge(*b_back);
+  for (double q : {0.0, 0.01, 0.5, 0.9, 0.99, 1.0}) CHECK(a_back->quantile(q) == whole.quantile(q));
+  CHECK(a_back->count() == whole.count());
+  auto empty = quantile_sketch::deserialize(quantile_sketch().serialize());
+  REQUIRE(empty);
+  CHECK(empty->count() == 0);
+  std::string bytes = a.serialize();
+  CHECK(bytes.size() < 8 * 1024);  // varints: far below 8 bytes a bucket
+  CHECK_FALSE(quantile_sketch::deserialize(""));
+  CHECK_FALSE(quantile_sketch::deserialize(bytes.substr(0, bytes.size() - 1)));
+  CHECK_FALSE(quantile_sketch::deserialize(bytes + "x"));
+  std::string inconsistent = bytes;
+  inconsistent[4] = static_cast<char>(inconsistent[4] ^ 1);  // the count no longer adds up
+  CHECK_FALSE(quantile_sketch::deserialize(inconsistent));
+}
+
+TEST_CASE("sketch: a quantile among the values counted as zero stays within min and max (fuzz finding)", "[sketch]") {
+  crawl::pipeline::quantile_sketch k;
+  k.add(1e-310);
+  k.add(2e-310);
+  CHECK(k.quantile(0.5) >= k.min());
+  CHECK(k.quantile(0.5) <= k.max());
+}

@@ -12,6 +12,9 @@
 // among the smallest values lose accuracy. Merging adds bucket counts:
 // merged sketches answer exactly as one sketch of all the values would.
 #include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace crawl::pipeline {
@@ -29,6 +32,12 @@ class quantile_sketch {
   std::uint64_t count() const { return count_; }
   double min() const { return min_; }
   double max() const { return max_; }
+
+  // A compact, versioned binary form (bucket counts as varints, so a sketch
+  // of few distinct magnitudes is a few bytes), and back: nothing when the
+  // bytes are malformed or inconsistent (counts that do not add up).
+  std::string serialize() const;
+  static std::optional<quantile_sketch> deserialize(std::string_view bytes);
 
  private:
   // Counts of consecutive bucket indexes from `first`.

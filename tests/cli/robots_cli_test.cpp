@@ -139,8 +139,10 @@ TEST_CASE("robots: Crawl-delay spaces the requests to its host, and one above --
   auto log = slow.request_log();
   REQUIRE(log.size() == 4);
   // The first page may follow robots.txt at once (the delay is only known
-  // from it); from then on, 0.3 s between requests.
-  for (std::size_t i = 2; i < log.size(); ++i) CHECK(log[i].at - log[i - 1].at >= milliseconds(295));
+  // from it); from then on, 0.3 s between requests (25 ms allowed for a
+  // server stamp that comes late on a loaded machine, as in politeness_test).
+  for (std::size_t i = 2; i < log.size(); ++i) CHECK(log[i].at - log[i - 1].at >= milliseconds(275));
+  CHECK(log.back().at - log[1].at >= milliseconds(2 * 295));
   CHECK(greedy.requests("/count/0") == 0);
   CHECK(json::parse(read_file(dir + "/s.json"))["skipped_by_reason"]["crawl-delay"] == 1);
 }

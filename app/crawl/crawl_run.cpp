@@ -270,10 +270,6 @@ void crawl_run::read_sitemaps(const crawler::normalized_url& seed) {
   });
 }
 
-std::vector<skipped_link>* crawl_run::skipped_links() {
-  return ledger_.wants_results() ? &skipped_ : nullptr;
-}
-
 void crawl_run::report_skipped(std::vector<skipped_link>& links) {
   for (const auto& link : links) ledger_.record_skipped_link(link);
   links.clear();
@@ -432,8 +428,10 @@ void crawl_run::finish_url(const crawler::scheduled_url& url, const crawler::fet
   // in between fetches the page again rather than lose its links.
   if (follow_ && outcome.links && r.status == crawler::fetch_status::ok) {
     std::string error;
-    bool queued = follow_->page_done(url, r.final_url, *outcome.links, outcome.resolved.get(), skipped_links(), error);
-    report_skipped(skipped_);
+    std::vector<skipped_link> skipped;  // asked for only when --results reports them
+    bool queued = follow_->page_done(url, r.final_url, *outcome.links, outcome.resolved.get(),
+                                     ledger_.wants_results() ? &skipped : nullptr, error);
+    report_skipped(skipped);
     if (!queued) {
       ledger_.state_write_failed(error);
       stop_reading();

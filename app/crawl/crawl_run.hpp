@@ -93,8 +93,7 @@ class crawl_run final : public stoppable {
   boost::asio::awaitable<void> read_frontier();
   // With --sitemaps: reads the sitemaps of a seed's site (the first seed of each site).
   void read_sitemaps(const crawler::normalized_url& seed);
-  // Links --follow did not follow, for --results.
-  std::vector<skipped_link>* skipped_links();
+  // Links --follow did not follow: their --results lines.
   void report_skipped(std::vector<skipped_link>& links);
 
   const config::crawl_settings& s_;
@@ -126,7 +125,6 @@ class crawl_run final : public stoppable {
   bool stopping_ = false;
   std::size_t fetching_ = 0;         // fetch_one coroutines running
   std::size_t pending_commits_ = 0;  // pages fetched whose words are still being counted
-  std::vector<skipped_link> skipped_;  // between page_done() and their --results lines
   std::exception_ptr internal_error_;
   std::chrono::steady_clock::time_point started_;
   pipeline::word_counts totals_;

@@ -138,9 +138,6 @@ int attempt::on_debug(CURL*, curl_infotype type, char* data, std::size_t size, v
   return 0;
 }
 
-// Called before libcurl asks a resolver for a name (not for names in its
-// cache). A URL's own .invalid host never gets here (fetch() refuses it);
-// a redirect's does: refuse it the same way, without asking anyone.
 // Called once a connection is made, before a request is sent on it: the
 // address is the one actually connected, whatever DNS or a redirect said.
 // The request goes out next: the observer hears it (it touches no libcurl
@@ -155,6 +152,9 @@ int attempt::on_connected(void* self, char* primary_ip, char*, int, int) {
   return CURL_PREREQFUNC_OK;
 }
 
+// Called before libcurl asks a resolver for a name (not for names in its
+// cache). A URL's own .invalid host never gets here (fetch() refuses it);
+// a redirect's does: refuse it the same way, without asking anyone.
 int attempt::on_resolver_start(void*, void*, void* self) {
   auto* a = static_cast<attempt*>(self);
   char* url = nullptr;

@@ -36,7 +36,7 @@ asio::awaitable<void> batch_workers::send(line_chunk& chunk) {
 
 asio::awaitable<void> batch_workers::end() {
   for (std::size_t i = 0; i < results_.size(); ++i) {
-    line_chunk sentinel{{}, false, end_of_input, 0};
+    line_chunk sentinel{{}, false, end_of_input, 0, {}};
     co_await channel_.async_send(boost::system::error_code{}, std::move(sentinel), asio::as_tuple(asio::use_awaitable));
   }
 }
@@ -61,7 +61,7 @@ asio::awaitable<void> batch_workers::work(std::vector<pipeline::log_summary>& pe
   for (;;) {
     auto [ec, chunk] = co_await channel_.async_receive(asio::as_tuple(asio::use_awaitable));
     if (ec || chunk.input == end_of_input) co_return;
-    summarizer.add(chunk.bytes, chunk.truncated, per_input[chunk.input], chunk.skipped);
+    summarizer.add(chunk.bytes, chunk.truncated, per_input[chunk.input], chunk.skipped, chunk.origin);
   }
 }
 

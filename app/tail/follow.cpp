@@ -55,7 +55,7 @@ class follower {
         signals_(io_, SIGINT, SIGTERM),
         tty_(::isatty(STDOUT_FILENO) && s.stdout_format == config::result_format::table) {
     consume_ = [this](line_chunk& c) -> asio::awaitable<void> {
-      summarizer_.add(c.bytes, c.truncated, per_input_[c.input], c.skipped);
+      summarizer_.add(c.bytes, c.truncated, per_input_[c.input], c.skipped, c.origin);
       co_return;
     };
     for (std::size_t i = 0; i < inputs.size(); ++i) files_.push_back(followed{inputs[i], i, nullptr});
@@ -107,7 +107,8 @@ class follower {
   // Opens the file at `path`; `from_end` starts at the end (or -n lines).
   void open(followed& f, bool from_end) {
     std::string error;
-    f.reader = open_log_reader(io_.get_executor(), f.path, f.input, s_.max_line, s_.io_uring, s_.verbose, error);
+    f.reader = open_log_reader(io_.get_executor(), f.path, f.input, s_.max_line, s_.io_uring, s_.verbose,
+                               input_format(s_), error);
     if (!f.reader) return;  // not there yet: waited for
     struct ::stat st {};
     if (f.reader->source().stat(st)) {
@@ -211,7 +212,11 @@ class follower {
   void print_summary(bool final) {
     pipeline::log_summary sum = total();
     log_result result(s_, sum, inputs_, per_input_, *rules_);
-    if (tty_ && !final) std::fputs("\033[H\033[2J", stdout);  // redraw in place
+    // Redrawn in place: the cursor home, then the screen below it cleared
+    // (not the whole screen, which some terminals push into scrollback).
+    if (tty_ && !final) std::fputs("\033[H\033[J", stdout);
+    // --format json: one object per line per refresh, for a reader of the stream.
+    if (!final) result.one_line();
     if (final) {
       if (!outputs_.deliver(result)) not_written_ = true;
     } else {
@@ -256,6 +261,7 @@ int run_follow(const config::tail_settings& s, const std::vector<std::string>& i
   int status = f.run();
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   pipeline::log_summary total = f.total();
+  warn_unread_lines(total, inputs);
   if (!outputs.summarize(tail_summary_json(status, inputs.size(), errors.size(), total, seconds),
                          tail_summary_text(inputs.size(), errors.size(), total, seconds)))
     status = worse(status, exit_status::not_written);

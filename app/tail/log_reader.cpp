@@ -2,22 +2,26 @@
 
 #include "diagnostics.hpp"
 
+#include "crawl/pipeline/byte_count.hpp"
+
 namespace crawl::app {
 
 namespace asio = boost::asio;
 
 std::unique_ptr<log_reader> open_log_reader(const asio::any_io_executor& executor, const std::string& path,
                                             std::size_t input, std::size_t max_line, bool io_uring, bool verbose,
-                                            std::string& error) {
+                                            std::optional<pipeline::log_format> format, std::string& error) {
   auto source = storage::file_source::open(executor, path, io_uring, error);
   if (!source) return nullptr;
   if (verbose && !source->fallback_reason().empty())
     log_line("info", path + ": " + source->fallback_reason(), {{"file", path}});
-  return std::make_unique<log_reader>(std::move(source), input, max_line);
+  return std::make_unique<log_reader>(std::move(source), input, max_line, format, verbose);
 }
 
-log_reader::log_reader(std::unique_ptr<storage::file_source> source, std::size_t input, std::size_t max_line)
-    : source_(std::move(source)), input_(input), chunker_(max_line, read_block), block_(read_block) {}
+log_reader::log_reader(std::unique_ptr<storage::file_source> source, std::size_t input, std::size_t max_line,
+                       std::optional<pipeline::log_format> format, bool verbose)
+    : source_(std::move(source)), input_(input), chunker_(max_line, read_block), block_(read_block), format_(format),
+      verbose_(verbose) {}
 
 void log_reader::skip_to(std::uint64_t offset) {
   skip_ = offset;
@@ -35,9 +39,24 @@ pipeline::line_chunker::sink log_reader::collect() {
   return [this](pipeline::line_chunker::chunk&& c) { ready_.push_back(std::move(c)); };
 }
 
+// Each chunk goes out with its format (told from the first chunk when not
+// given), where it starts, and its first line's number when reading began
+// at the top of the stream (a resumed or -n read does not know it).
 asio::awaitable<void> log_reader::hand_over(const chunk_consumer& consume) {
   for (auto& c : ready_) {
-    line_chunk chunk{std::move(c.bytes), c.truncated, input_, c.skipped};
+    if (!format_ && !c.truncated) {
+      format_ = pipeline::detect_text_format(c.bytes);
+      if (verbose_)
+        log_line("info", source_->path() + ": read as " + pipeline::format_name(*format_) + " lines (told from its first lines)",
+                 {{"file", source_->path()}});
+    }
+    line_chunk chunk{std::move(c.bytes), c.truncated, input_, c.skipped, {}};
+    chunk.origin.format = format_.value_or(pipeline::log_format::plain);
+    chunk.origin.input = input_;
+    chunk.origin.offset = base_ + skipped_ + handed_ + c.skipped;
+    chunk.origin.first_line = base_ == 0 && skipped_ == 0 ? lines_ + 1 : 0;
+    lines_ += chunk.truncated ? 1 : pipeline::count_byte(chunk.bytes, '\n');
+    handed_ += c.skipped + chunk.bytes.size();
     co_await consume(chunk);
   }
   ready_.clear();

@@ -2,6 +2,7 @@
 // Reads one log input to its current end: async file reads, decompression by
 // magic bytes, chunks of whole lines out to a consumer coroutine.
 #include "crawl/pipeline/line_chunker.hpp"
+#include "crawl/pipeline/log_summary.hpp"
 #include "crawl/storage/decoded_source.hpp"
 #include "crawl/storage/file_source.hpp"
 
@@ -9,6 +10,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,7 @@ struct line_chunk {
   bool truncated = false;
   std::size_t input = 0;  // index of the input it came from
   std::uint64_t skipped = 0;  // bytes of over-long lines dropped before it
+  pipeline::chunk_origin origin;  // its format, first line number and offset
 };
 
 // The consumer takes (moves) what it keeps from the chunk.
@@ -30,17 +33,20 @@ using chunk_consumer = std::function<boost::asio::awaitable<void>(line_chunk&)>;
 
 // Opens `path` for reading as input number `input` (io_uring unless
 // `io_uring` is false). Says on stderr why io_uring is not used when
-// `verbose`. nullptr with `error` naming the path when it cannot be opened.
+// `verbose`, and which format the lines were found to be in. `format`:
+// the lines' format, or nothing to tell it from the first lines read.
+// nullptr with `error` naming the path when it cannot be opened.
 std::unique_ptr<class log_reader> open_log_reader(const boost::asio::any_io_executor& executor,
                                                   const std::string& path, std::size_t input,
                                                   std::size_t max_line, bool io_uring, bool verbose,
-                                                  std::string& error);
+                                                  std::optional<pipeline::log_format> format, std::string& error);
 
 // The reading state of one input. Keeps its place between calls to
 // read_to_end(), so following a file is calling it again after growth.
 class log_reader {
  public:
-  log_reader(std::unique_ptr<storage::file_source> source, std::size_t input, std::size_t max_line);
+  log_reader(std::unique_ptr<storage::file_source> source, std::size_t input, std::size_t max_line,
+             std::optional<pipeline::log_format> format = pipeline::log_format::plain, bool verbose = false);
 
   // Reads what is there now. Returns false on a read or decompression error
   // (error() names the file and byte offset); what was read before counts.
@@ -75,6 +81,10 @@ class log_reader {
   std::uint64_t skip_ = 0;     // decoded bytes still to drop
   std::uint64_t skipped_ = 0;  // decoded bytes dropped
   std::uint64_t base_ = 0;     // where reading started
+  std::uint64_t handed_ = 0;   // bytes handed out in chunks or skipped as parts of cut lines
+  std::uint64_t lines_ = 0;    // lines handed out
+  std::optional<pipeline::log_format> format_;  // nothing until told from the first chunk
+  bool verbose_ = false;
   std::string error_;
 };
 

@@ -8,6 +8,7 @@
 #include "tail_output.hpp"
 
 #include "crawl/pipeline/log_summary.hpp"
+#include "crawl/pipeline/log_summary_output.hpp"
 #include "crawl/storage/decoder.hpp"
 #include "crawl/storage/rotation.hpp"
 #include "crawl/storage/state_lock.hpp"
@@ -54,18 +55,6 @@ std::vector<std::string> expand_inputs(const std::vector<std::string>& args, std
   return out;
 }
 
-pipeline::summary_options summary_options_from(const config::tail_settings& s) {
-  pipeline::summary_options o;
-  o.words = s.words;
-  o.tokens = pipeline::tokenizer_options{s.keep_numbers, s.token};
-  o.match = s.match;
-  o.exclude = s.exclude;
-  o.groups = s.groups;
-  o.per = static_cast<pipeline::time_bucket>(s.per);
-  o.time_pattern = s.time_pattern;
-  return o;
-}
-
 // Reads every input in order into the workers and, with --state, notes
 // where each file's reading stopped. Runs on one io_context thread.
 class batch_reader {
@@ -88,7 +77,8 @@ class batch_reader {
  private:
   std::unique_ptr<log_reader> open_reader(const std::string& path, std::size_t input) {
     std::string error;
-    auto reader = open_log_reader(io_.get_executor(), path, input, s_.max_line, s_.io_uring, s_.verbose, error);
+    auto reader = open_log_reader(io_.get_executor(), path, input, s_.max_line, s_.io_uring, s_.verbose,
+                                  input_format(s_), error);
     if (!reader) errors_.push_back(error);
     return reader;
   }
@@ -200,6 +190,73 @@ class batch_reader {
 
 }  // namespace
 
+std::optional<pipeline::log_format> input_format(const config::tail_settings& s) {
+  switch (s.input) {
+    case config::tail_input::plain: return pipeline::log_format::plain;
+    case config::tail_input::access: return pipeline::log_format::access;
+    case config::tail_input::syslog: return pipeline::log_format::syslog;
+    case config::tail_input::json: return pipeline::log_format::json;
+    case config::tail_input::logfmt: return pipeline::log_format::logfmt;
+    case config::tail_input::auto_detect: break;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+pipeline::field_condition condition_of(const config::where_clause& w) {
+  using config::where_op;
+  static constexpr std::pair<where_op, pipeline::compare_op> ops[] = {
+      {where_op::equal, pipeline::compare_op::equal},
+      {where_op::not_equal, pipeline::compare_op::not_equal},
+      {where_op::less, pipeline::compare_op::less},
+      {where_op::less_equal, pipeline::compare_op::less_equal},
+      {where_op::greater, pipeline::compare_op::greater},
+      {where_op::greater_equal, pipeline::compare_op::greater_equal},
+      {where_op::matches, pipeline::compare_op::matches}};
+  pipeline::field_condition c{w.field, pipeline::compare_op::equal, w.value};
+  for (const auto& [from, to] : ops)
+    if (from == w.op) c.op = to;
+  return c;
+}
+
+pipeline::aggregate_spec aggregate_of(const config::aggregate_option& a) {
+  using config::aggregate;
+  pipeline::aggregate_kind kind = pipeline::aggregate_kind::count;
+  switch (a.kind) {
+    case aggregate::count: kind = pipeline::aggregate_kind::count; break;
+    case aggregate::sum: kind = pipeline::aggregate_kind::sum; break;
+    case aggregate::avg: kind = pipeline::aggregate_kind::avg; break;
+    case aggregate::min: kind = pipeline::aggregate_kind::min; break;
+    case aggregate::max: kind = pipeline::aggregate_kind::max; break;
+    case aggregate::quantile: kind = pipeline::aggregate_kind::quantile; break;
+    case aggregate::distinct: kind = pipeline::aggregate_kind::distinct; break;
+  }
+  return {kind, a.field, a.q};
+}
+
+}  // namespace
+
+pipeline::summary_options summary_options_from(const config::tail_settings& s) {
+  pipeline::summary_options o;
+  o.words = s.words;
+  o.tokens = pipeline::tokenizer_options{s.keep_numbers, s.token};
+  o.match = s.match;
+  o.exclude = s.exclude;
+  o.parse = s.parse;
+  o.groups = s.groups;
+  o.time_pattern = s.time_pattern;
+  o.tz_offset = s.tz_offset;
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+  o.now = pipeline::utc_time{now.count(), 0};
+  o.query.by = s.by;
+  o.query.per = static_cast<pipeline::time_bucket>(s.per);
+  for (const auto& w : s.where) o.query.where.push_back(condition_of(w));
+  for (const auto& a : s.aggregates) o.query.aggregates.push_back(aggregate_of(a));
+  o.query.max_groups = s.max_groups;
+  return o;
+}
+
 // Chunks of 1 MiB are allocated by the reader and freed by the workers,
 // over and over. By default glibc serves blocks that size with mmap, or
 // trims them from the heap once freed, so every chunk faulted its pages in
@@ -256,6 +313,37 @@ asio::awaitable<void> show_read_progress(const batch_reader& reader, std::uint64
 
 }  // namespace
 
+namespace {
+
+std::string place_of(const pipeline::line_sample& sample, const std::vector<std::string>& inputs) {
+  std::string path = sample.input < inputs.size() ? inputs[sample.input] : "-";
+  if (sample.line) return path + ":" + std::to_string(sample.line);
+  return path + " (byte " + std::to_string(sample.offset) + ")";
+}
+
+void warn_about(const char* what, std::uint64_t count, const std::optional<pipeline::line_sample>& sample,
+                const std::vector<std::string>& inputs) {
+  if (count == 0 || !sample) return;
+  std::string path = sample->input < inputs.size() ? inputs[sample->input] : "-";
+  log_line("warning",
+           place_of(*sample, inputs) + ": " + std::to_string(count) + " " + what + ", the first: \"" + sample->text + "\"",
+           {{"file", path}, {"line", sample->line ? pipeline::json(sample->line) : pipeline::json(nullptr)},
+            {"offset", sample->offset}, {"count", count}});
+}
+
+}  // namespace
+
+// Lines left out of the answer are never silent: how many, and the first of
+// them quoted with its file and line.
+void warn_unread_lines(const pipeline::log_summary& total, const std::vector<std::string>& inputs) {
+  warn_about(total.unparsed_lines == 1 ? "line not in its file's format was left out (unparsed_lines)"
+                                       : "lines not in their file's format were left out (unparsed_lines)",
+             total.unparsed_lines, total.first_unparsed, inputs);
+  warn_about(total.untimed_lines == 1 ? "line without a readable timestamp was left out of the time buckets (untimed_lines)"
+                                      : "lines without a readable timestamp were left out of the time buckets (untimed_lines)",
+             total.untimed_lines, total.first_untimed, inputs);
+}
+
 std::string tail_summary_json(int status, std::size_t files, std::size_t failed, const pipeline::log_summary& total,
                               double seconds) {
   pipeline::json j = pipeline::json::object();
@@ -265,9 +353,14 @@ std::string tail_summary_json(int status, std::size_t files, std::size_t failed,
   pipeline::append_member(j, "lines", total.lines);
   pipeline::append_member(j, "kept_lines", total.kept_lines);
   pipeline::append_member(j, "bytes", total.bytes);
+  pipeline::append_member(j, "unparsed_lines", total.unparsed_lines);
+  pipeline::append_member(j, "untimed_lines", total.untimed_lines);
   pipeline::append_member(j, "words", total.words.total());
-  pipeline::append_member(j, "first_time", pipeline::text_or_null(total.first_time));
-  pipeline::append_member(j, "last_time", pipeline::text_or_null(total.last_time));
+  auto time_or_null = [](const std::optional<pipeline::utc_time>& t) {
+    return t ? pipeline::json(pipeline::format_utc(*t)) : pipeline::json(nullptr);
+  };
+  pipeline::append_member(j, "first_time", time_or_null(total.first_time));
+  pipeline::append_member(j, "last_time", time_or_null(total.last_time));
   pipeline::append_member(j, "seconds", seconds);
   return pipeline::dump_json(j, 2) + "\n";
 }
@@ -291,6 +384,12 @@ int run_tail(const config::tail_settings& s) {
   auto rules = std::make_shared<const pipeline::summary_rules>(summary_options_from(s));
   if (!rules->error().empty()) {
     log_line("error", rules->error());
+    return exit_status::usage;
+  }
+  if (!s.sort.empty() && !pipeline::is_answer_column(rules->query(), s.sort)) {
+    std::string columns;
+    for (const auto& c : pipeline::answer_columns(rules->query())) columns += (columns.empty() ? "" : ", ") + c;
+    log_line("error", "--sort: '" + s.sort + "' is not a column of the answer (" + columns + ")");
     return exit_status::usage;
   }
   if (s.follow) {
@@ -355,6 +454,7 @@ int run_tail(const config::tail_settings& s) {
   for (const auto& e : errors) log_line("error", e);
   pipeline::log_summary total;
   for (const auto& p : per_input) total.merge(p);
+  warn_unread_lines(total, readable);
   // The state moves on with the output and only with it: an interrupted
   // run writes its output but keeps the old marks, so the next run repeats
   // what it read.

@@ -2,7 +2,6 @@
 
 #include "diagnostics.hpp"
 
-#include "crawl/pipeline/count_output.hpp"
 #include "crawl/pipeline/log_summary_output.hpp"
 
 namespace crawl::app {
@@ -10,23 +9,21 @@ namespace crawl::app {
 log_result::log_result(const config::tail_settings& s, const pipeline::log_summary& total,
                        const std::vector<std::string>& inputs, const std::vector<pipeline::log_summary>& per_input,
                        const pipeline::summary_rules& rules, std::vector<read_span> spans)
-    : s_(s), total_(total), inputs_(inputs), per_input_(per_input), spans_(std::move(spans)),
-      generated_at_(utc_timestamp(std::chrono::system_clock::now())) {
-  for (std::size_t i = 0; i < rules.group_count(); ++i) labels_.push_back(rules.group_label(i));
-}
+    : s_(s), total_(total), inputs_(inputs), per_input_(per_input), spans_(std::move(spans)), query_(rules.query()),
+      generated_at_(utc_timestamp(std::chrono::system_clock::now())) {}
 
 void log_result::render(config::result_format format, std::size_t top, const piece_sink& out) const {
+  pipeline::answer_layout layout{top, s_.sort};
   switch (format) {
     case config::result_format::tsv:
-      return pipeline::write_counts(pipeline::count_format::tsv, pipeline::ranked(total_.words), out);
     case config::result_format::csv:
-      return pipeline::write_counts(pipeline::count_format::csv, pipeline::ranked(total_.words), out);
+      return pipeline::write_answer(format == config::result_format::csv, total_, query_, layout, out);
     case config::result_format::json: {
       std::vector<pipeline::named_summary> files;
       if (s_.per_file)
         for (std::size_t i = 0; i < inputs_.size() && i < per_input_.size(); ++i)
           files.push_back({inputs_[i], &per_input_[i]});
-      pipeline::json j = pipeline::log_json(total_, files, labels_, top);
+      pipeline::json j = pipeline::log_json(total_, files, query_, layout);
       pipeline::json read = pipeline::json::array();
       for (const auto& span : spans_) {
         pipeline::json entry = pipeline::json::object();
@@ -37,7 +34,7 @@ void log_result::render(config::result_format format, std::size_t top, const pie
       }
       pipeline::append_member(j, "read", std::move(read));
       pipeline::append_member(j, "generated_at", generated_at_);
-      return out(pipeline::dump_json(j, 2) + "\n");
+      return out(pipeline::dump_json(j, indent_) + "\n");
     }
     case config::result_format::table:
       break;
@@ -45,10 +42,10 @@ void log_result::render(config::result_format format, std::size_t top, const pie
   std::string text;
   if (s_.per_file) {
     for (std::size_t i = 0; i < inputs_.size() && i < per_input_.size(); ++i)
-      text += "== " + inputs_[i] + " ==\n" + pipeline::format_log_table(per_input_[i], labels_, top) + "\n";
+      text += "== " + inputs_[i] + " ==\n" + pipeline::format_log_table(per_input_[i], query_, layout) + "\n";
     text += "== total ==\n";
   }
-  out(text + pipeline::format_log_table(total_, labels_, top));
+  out(text + pipeline::format_log_table(total_, query_, layout));
 }
 
 bool deliver_tail(command_outputs& outputs, const log_result& r, storage::tail_state* state,

@@ -21,15 +21,17 @@ struct read_span {
   std::uint64_t to = 0;
 };
 
-// table: the counts and top lists (with --per-file a table per file);
-// json: everything, with the files and times the run covers; tsv and csv:
-// the word counts.
+// table: the counts, then the rows of --by/--per/aggregates or the top
+// words (with --per-file a table per file); json: everything, with the
+// files and times the run covers; tsv and csv: the rows, or the word counts.
 class log_result : public result {
  public:
   log_result(const config::tail_settings& s, const pipeline::log_summary& total, const std::vector<std::string>& inputs,
              const std::vector<pipeline::log_summary>& per_input, const pipeline::summary_rules& rules,
              std::vector<read_span> spans = {});
   void render(config::result_format format, std::size_t top, const piece_sink& out) const override;
+  // JSON on one line (a refresh while following), not indented.
+  void one_line() { indent_ = -1; }
 
  private:
   const config::tail_settings& s_;
@@ -37,8 +39,9 @@ class log_result : public result {
   const std::vector<std::string>& inputs_;
   const std::vector<pipeline::log_summary>& per_input_;
   std::vector<read_span> spans_;  // a copy: a default argument would not outlive the constructor
-  std::vector<std::string> labels_;
+  const pipeline::query_options& query_;
   std::string generated_at_;
+  int indent_ = 2;
 };
 
 // Delivers `r` by the common rule. With `state`, the marks go with it: staged

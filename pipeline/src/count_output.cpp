@@ -12,6 +12,8 @@ bool rank_before(const word_count& a, const word_count& b) {
   return a.count != b.count ? a.count > b.count : a.word < b.word;
 }
 
+}  // namespace
+
 // Display width in terminal columns, counting each code point as one
 // (wide CJK characters as two).
 std::size_t display_width(std::string_view s) {
@@ -36,8 +38,6 @@ void append_csv_field(std::string& out, std::string_view s) {
   }
   out.push_back('"');
 }
-
-}  // namespace
 
 std::vector<word_count> ranked(const word_counts& counts) {
   std::vector<word_count> rows;

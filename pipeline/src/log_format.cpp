@@ -237,7 +237,8 @@ log_format detect_format(const std::vector<std::string_view>& first_lines) {
     if (line.front() == '{') ++json;
     else if (parse_access_line(line, fields)) ++access;
     else if (parse_syslog_line(line, fields)) ++syslog;
-    else if (parse_logfmt_line(line, fields) && fields.items().size() >= 2) ++logfmt;
+    else if (line.find('=') < line.find(' ') && parse_logfmt_line(line, fields) && fields.items().size() >= 2)
+      ++logfmt;  // from its first token on: "ts=... level=..." (not a plain line with a few pairs in it)
   }
   if (lines == 0) return log_format::plain;
   std::pair<std::size_t, log_format> best{0, log_format::plain};
@@ -245,6 +246,19 @@ log_format detect_format(const std::vector<std::string_view>& first_lines) {
                          std::pair{syslog, log_format::syslog}, std::pair{logfmt, log_format::logfmt}})
     if (candidate.first > best.first) best = candidate;
   return best.first * 2 >= lines ? best.second : log_format::plain;  // most lines, or it is not that format
+}
+
+log_format detect_text_format(std::string_view text) {
+  std::vector<std::string_view> lines;
+  while (!text.empty() && lines.size() < 20) {
+    auto nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    lines.push_back(line);
+    if (nl == std::string_view::npos) break;
+    text.remove_prefix(nl + 1);
+  }
+  return detect_format(lines);
 }
 
 const char* format_name(log_format f) {

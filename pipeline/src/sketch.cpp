@@ -91,8 +91,12 @@ double quantile_sketch::quantile(double q) const {
   if (count_ == 0) return 0;
   if (q <= 0) return min_;
   if (q >= 1) return max_;
-  // The value of rank q * (count - 1), counting from 0 in ascending order.
-  auto rank = static_cast<std::uint64_t>(q * static_cast<double>(count_ - 1));
+  // The nearest rank: the smallest value with at least q * count values at
+  // or below it (p99 of two values is the larger), counting from 0 here.
+  // The small allowance keeps 0.99 * 100, which is 99.00000000000001 in
+  // binary, at rank 99.
+  double wanted = std::ceil(q * static_cast<double>(count_) - 1e-9);
+  auto rank = static_cast<std::uint64_t>(std::max(1.0, wanted)) - 1;
   std::uint64_t seen = 0;
   auto clamp = [&](double v) { return std::clamp(v, min_, max_); };
   for (std::size_t i = negative_.counts.size(); i-- > 0;) {  // most negative first

@@ -81,8 +81,8 @@ TEST_CASE("examples: the crontab's commands run as written, silent, with outputs
   CHECK(std::regex_match(tail_outputs[0].filename().string(), std::regex(R"(app-log-\d{8}T\d{4}Z\.json)")));
   auto tail = json::parse(read_file(tail_outputs[0].string()));
   CHECK(tail["lines"] == 2);
-  CHECK(tail["first_time"] == "2026-11-30T01:00:00");
-  CHECK(tail["last_time"] == "2026-11-30T01:00:05");
+  CHECK(tail["first_time"] == "2026-11-30T01:00:00Z");
+  CHECK(tail["last_time"] == "2026-11-30T01:00:05Z");
   CHECK(tail["read"][0]["from"] == 0);
   CHECK(tail["read"][0]["to"] == 62);
 }

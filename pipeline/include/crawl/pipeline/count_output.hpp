@@ -33,6 +33,12 @@ bool parse_counts(std::string_view text, word_counts& into);
 // An aligned table of rank, word, count and share of `total`.
 std::string format_top_table(const std::vector<word_count>& rows, std::uint64_t total);
 
+// Display width in terminal columns, counting each code point as one
+// (wide CJK characters as two).
+std::size_t display_width(std::string_view s);
+// Appends `s` as one CSV field, quoted when it needs to be (RFC 4180).
+void append_csv_field(std::string& out, std::string_view s);
+
 // Appends `s` as a JSON string literal, through the JSON writer (json.hpp):
 // invalid UTF-8 becomes U+FFFD, so the output is always valid JSON.
 void append_json_string(std::string& out, std::string_view s);

@@ -47,10 +47,10 @@ class line_pattern {
   // The first capture group of the leftmost match (the whole match when the
   // pattern has no group); false when there is no match.
   bool capture(std::string_view line, std::string_view& value) const;
-
- private:
   // RE2::Match semantics for the leftmost match, `n` submatches into `sub`.
   bool match(std::string_view line, re2::StringPiece* sub, int n) const;
+
+ private:
 
   std::unique_ptr<re2::RE2> re_;
   std::string prefix_;

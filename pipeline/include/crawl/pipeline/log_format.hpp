@@ -49,6 +49,8 @@ bool parse_logfmt_line(std::string_view line, log_fields& out);
 // The format of a file from its first lines: the one that reads most of
 // them (JSON when they start with '{'), or plain.
 log_format detect_format(const std::vector<std::string_view>& first_lines);
+// The same from the first 20 lines of `text`.
+log_format detect_text_format(std::string_view text);
 const char* format_name(log_format f);
 
 }  // namespace crawl::pipeline

@@ -26,7 +26,7 @@ class quantile_sketch {
 
   void add(double value, std::uint64_t n = 1);
   void merge(const quantile_sketch& other);
-  // The q-quantile (0 <= q <= 1), within relative_accuracy of a value of
+  // The q-quantile (0 <= q <= 1) by nearest rank, within relative_accuracy of a value of
   // that rank; exact at q = 0 and q = 1. 0 when empty.
   double quantile(double q) const;
   std::uint64_t count() const { return count_; }

@@ -63,8 +63,20 @@ TEST_CASE("memory stays bounded over values spanning every magnitude", "[sketch]
   for (int e = -300; e <= 300; ++e) sketch.add(std::pow(10.0, e));
   CHECK(sketch.count() == 601);
   CHECK(sketch.quantile(1) == 1e300);
-  // The largest magnitudes keep their accuracy (rank 599 of 0..600 is 1e299).
-  CHECK(std::fabs(sketch.quantile(0.999) - 1e299) <= 0.01 * 1e299);
+  // The largest magnitudes keep their accuracy (by nearest rank, 0.998 of
+  // 601 values is the 600th, 1e299).
+  CHECK(std::fabs(sketch.quantile(0.998) - 1e299) <= 0.01 * 1e299);
+}
+
+TEST_CASE("quantiles are by nearest rank: p99 of two values is the larger", "[sketch]") {
+  quantile_sketch sketch;
+  sketch.add(0.001);
+  sketch.add(0.25);
+  CHECK(std::fabs(sketch.quantile(0.99) - 0.25) <= 0.005 * 0.25);
+  CHECK(std::fabs(sketch.quantile(0.5) - 0.001) <= 0.005 * 0.001);
+  quantile_sketch hundred;
+  for (int i = 1; i <= 100; ++i) hundred.add(i);
+  CHECK(std::fabs(hundred.quantile(0.99) - 99) <= 0.005 * 99);  // 0.99 * 100 is 99.00000000000001 in binary
 }
 
 TEST_CASE("an empty sketch answers 0", "[sketch]") {

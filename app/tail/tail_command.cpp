@@ -8,7 +8,9 @@
 #include "tail_output.hpp"
 
 #include "crawl/pipeline/log_summary.hpp"
+#include "crawl/pipeline/log_partial.hpp"
 #include "crawl/pipeline/log_summary_output.hpp"
+#include "crawl/storage/atomic_file.hpp"
 #include "crawl/storage/decoder.hpp"
 #include "crawl/storage/rotation.hpp"
 #include "crawl/storage/state_lock.hpp"
@@ -25,6 +27,7 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <random>
 #include <cstdio>
 #include <thread>
 
@@ -344,6 +347,29 @@ void warn_unread_lines(const pipeline::log_summary& total, const std::vector<std
              total.untimed_lines, total.first_untimed, inputs);
 }
 
+namespace {
+
+// One id per run, so that a merge tells the same partial results given
+// twice from another run's.
+std::string new_run_id() {
+  std::random_device random;
+  char text[33];
+  std::snprintf(text, sizeof text, "%08x%08x%08x%08x", random(), random(), random(), random());
+  return text;
+}
+
+// --summary-state: the mergeable partial results, written whole or not at all.
+bool write_partial(storage::atomic_file& file, const pipeline::summary_rules& rules, const pipeline::log_summary& total) {
+  file.write(pipeline::serialize_partial(rules.query(), total, new_run_id(),
+                                         utc_timestamp(std::chrono::system_clock::now())));
+  std::string error;
+  if (file.commit(error)) return true;
+  log_line("error", error, {{"file", file.path()}});
+  return false;
+}
+
+}  // namespace
+
 std::string tail_summary_json(int status, std::size_t files, std::size_t failed, const pipeline::log_summary& total,
                               double seconds) {
   pipeline::json j = pipeline::json::object();
@@ -418,7 +444,11 @@ int run_tail(const config::tail_settings& s) {
       return status;
     }
   command_outputs outputs(s);
-  if (!outputs.open()) {
+  storage::atomic_file partial;
+  std::string partial_error;
+  if (!outputs.open() || (!s.summary_state.empty() && !partial.open(s.summary_state, partial_error))) {
+    if (!partial_error.empty())
+      log_line("error", "--summary-state " + s.summary_state + ": " + partial_error, {{"file", s.summary_state}});
     command_outputs::summarize_failed_start(s, tail_summary_json(exit_status::usage, s.files.size(), refused, nothing, 0));
     return exit_status::usage;
   }
@@ -460,6 +490,7 @@ int run_tail(const config::tail_settings& s) {
   // what it read.
   log_result result(s, total, readable, per_input, *rules, reader.spans());
   bool written = deliver_tail(outputs, result, interrupted ? nullptr : state.get(), marks);
+  if (!s.summary_state.empty() && !write_partial(partial, *rules, total)) written = false;
   std::size_t failed = refused + errors.size();
   int status = interrupted ? exit_status::interrupted : failed ? exit_status::partial : exit_status::ok;
   if (!written) status = worse(status, exit_status::not_written);

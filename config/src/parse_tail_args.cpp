@@ -166,6 +166,9 @@ parsed<tail_settings> parse_tail(int argc, const char* const* argv, int first, s
   if (s.max_line == 0) return fail(cl, "--max-line: '0' is not a size of at least 1 byte");
   if (s.follow && !s.state.empty()) return fail(cl, "--state goes with batch runs, not with --follow");
   if (s.wait_lock && s.state.empty()) return fail(cl, "--wait-lock needs --state");
+  if (s.follow && !s.summary_state.empty())
+    return fail(cl, "--summary-state goes with batch runs (each run writes the partial results of what it read), "
+                    "not with --follow");
   s.every = std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(every * 1000)));
   if (lines->count()) s.last_lines = last_lines;
   s.words = !no_words;

@@ -155,3 +155,18 @@ TEST_CASE("tail fields: a wrong --sort, --where or --tz is a usage error naming 
   CHECK(tz.exit_code == 2);
   CHECK(contains(tz.err, "--tz"));
 }
+
+TEST_CASE("tail fields: --summary-state writes partial results that read back as this run's answer", "[tail][fields]") {
+  auto dir = temp_dir("tail-fields-state");
+  write_file(dir + "/access.log", make_access_log().text);
+  auto j = tail_json({dir + "/access.log", "--by", "status", "--p99", "request_time", "--summary-state",
+                      dir + "/parts/part-0.json"});  // its folder is made
+  auto part = json::parse(read_file(dir + "/parts/part-0.json"));
+  CHECK(part["format"] == "crawl-tail-partial");
+  CHECK(part["counts"]["lines"] == j["lines"]);
+  CHECK(part["groups"].size() == j["rows"].size());
+  CHECK(part["run_id"].get<std::string>().size() == 32);
+  auto r = tail({dir + "/access.log", "--by", "status", "--summary-state", dir + "/access.log/x.json"});
+  CHECK(r.exit_code == 2);  // refused before any work: a file is in the way of its folder
+  CHECK(contains(r.err, "--summary-state " + dir + "/access.log/x.json"));
+}

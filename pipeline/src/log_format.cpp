@@ -2,6 +2,8 @@
 
 #include "crawl/pipeline/timestamp.hpp"
 
+#include <cstring>
+
 namespace crawl::pipeline {
 
 namespace {
@@ -36,20 +38,24 @@ struct cursor {
     at = end + 1;
     return true;
   }
-  // A "quoted" value, backslash escapes kept as written; `at` on the opening quote.
+  // A "quoted" value, backslash escapes kept as written; `at` on the opening
+  // quote. The closing quote is found with memchr: a quote is escaped when
+  // an odd number of backslashes precede it.
   bool quoted(std::string_view& out) {
     if (!skip('"')) return false;
     std::size_t start = at;
-    for (; !done(); ++at) {
-      if (s[at] == '\\') {
-        ++at;
-        continue;
-      }
-      if (s[at] == '"') {
-        out = s.substr(start, at - start);
-        ++at;
+    for (std::size_t from = at; from < s.size();) {
+      const void* hit = std::memchr(s.data() + from, '"', s.size() - from);
+      if (!hit) break;
+      std::size_t q = static_cast<std::size_t>(static_cast<const char*>(hit) - s.data());
+      std::size_t slashes = 0;
+      while (q - slashes > start && s[q - slashes - 1] == '\\') ++slashes;
+      if (slashes % 2 == 0) {
+        out = s.substr(start, q - start);
+        at = q + 1;
         return true;
       }
+      from = q + 1;
     }
     at = start - 1;
     return false;
@@ -85,7 +91,7 @@ void split_request(std::string_view request, log_fields& out) {
 
 }  // namespace
 
-bool parse_access_line(std::string_view line, log_fields& out) {
+bool parse_access_line(std::string_view line, log_fields& out, bool through_agent) {
   out.clear();
   cursor c{line};
   std::string_view addr = c.token(), ident, user, time, request;
@@ -107,6 +113,7 @@ bool parse_access_line(std::string_view line, log_fields& out) {
   split_request(request, out);
   out.add("status", status);
   if (bytes != "-") out.add("bytes", bytes);
+  if (!through_agent) return true;
   c.skip_spaces();
   std::string_view referer, agent;
   if (c.done()) return true;  // common
@@ -237,7 +244,7 @@ log_format detect_format(const std::vector<std::string_view>& first_lines) {
     if (line.front() == '{') ++json;
     else if (parse_access_line(line, fields)) ++access;
     else if (parse_syslog_line(line, fields)) ++syslog;
-    else if (line.find('=') < line.find(' ') && parse_logfmt_line(line, fields) && fields.items().size() >= 2)
+    else if (line.find('=') < line.find(' ') && parse_logfmt_line(line, fields) && fields.size() >= 2)
       ++logfmt;  // from its first token on: "ts=... level=..." (not a plain line with a few pairs in it)
   }
   if (lines == 0) return log_format::plain;

@@ -74,6 +74,7 @@ TEST_CASE("JSON lines: the time is read from time, ts or @timestamp, ISO 8601 or
 TEST_CASE("access lines: the time from CLF, converted to UTC", "[line_parser]") {
   parser_options o;
   o.format = log_format::access;
+  o.needed = {"path", "request_time"};  // past the user agent: the whole line is read
   line_parser p(o);
   log_fields f;
   std::string line = R"(::1 - - [29/Nov/2026:23:59:30 +0200] "GET /a?b=1 HTTP/1.1" 200 12 "-" "ua" 0.5)";
@@ -83,6 +84,12 @@ TEST_CASE("access lines: the time from CLF, converted to UTC", "[line_parser]") 
   REQUIRE(p.time(line, f));
   CHECK(format_utc(*p.time(line, f)) == "2026-11-29T21:59:30Z");
   CHECK_FALSE(p.parse("garbage", f));
+  // Asked only for fields before the referer, the parser stops there.
+  o.needed = {"status"};
+  line_parser early(o);
+  REQUIRE(early.parse(line, f));
+  CHECK(field(f, "status") == "200");
+  CHECK(field(f, "request_time") == "(none)");
 }
 
 TEST_CASE("syslog lines without a year take it from now, and --tz gives zoneless times their zone", "[line_parser]") {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <set>
 
 namespace crawl::pipeline {
@@ -96,7 +97,10 @@ std::string exact_text(const cell& c) {
 
 std::string table_text(const cell& c, aggregate_kind kind) {
   if (c.k == cell::kind::none) return "-";
-  if (c.k == cell::kind::integer) return (c.estimated ? "~" : "") + std::to_string(c.whole);
+  if (c.k == cell::kind::integer) {
+    std::string text = c.estimated ? "~" : "";
+    return text.append(std::to_string(c.whole));
+  }
   char text[64];
   std::snprintf(text, sizeof text, kind == aggregate_kind::quantile ? "%.4g" : "%.6g", c.number);
   return text;
@@ -255,7 +259,55 @@ struct text_table {
   }
 };
 
+// --per with --by and nothing but counts: a time x group cross table, the
+// top groups (by their count over all buckets) as columns, every bucket of
+// the range as a row.
+std::string cross_table(const log_summary& s, const query_options& q, const answer_layout& layout) {
+  std::vector<answer_row> rows = answer_rows(s, q, layout);
+  auto label_of = [&](const answer_row& row) {
+    if (row.other) return std::string("(other)");
+    std::string label;
+    for (std::size_t i = 0; i < row.values.size(); ++i) {
+      if (i) label.push_back('/');
+      label.append(row.values[i] ? *row.values[i] : std::string_view("(none)"));
+    }
+    return label;
+  };
+  std::map<std::string, std::uint64_t> totals;
+  std::map<std::int64_t, std::map<std::string, std::uint64_t>> cells;
+  for (const auto& row : rows) {
+    auto& bucket = cells[*row.bucket];
+    if (!row.stats) continue;
+    std::string label = label_of(row);
+    bucket[label] += row.stats->count;
+    totals[label] += row.stats->count;
+  }
+  std::vector<std::pair<std::string, std::uint64_t>> columns(totals.begin(), totals.end());
+  std::stable_sort(columns.begin(), columns.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  text_table t;
+  t.heads.push_back(std::string(bucket_column(q.per)) + " (" + zone_name(q.tz_offset) + ")");
+  t.right.push_back(false);
+  for (const auto& [label, total] : columns) t.heads.push_back(label), t.right.push_back(true);
+  for (const auto& [bucket, counts] : cells) {
+    std::vector<std::string> line{bucket_label(bucket, q.per)};
+    for (const auto& [label, total] : columns) {
+      auto it = counts.find(label);
+      line.push_back(std::to_string(it == counts.end() ? 0 : it->second));
+    }
+    t.rows.push_back(std::move(line));
+  }
+  std::string by;
+  for (const auto& b : q.by) {
+    if (!by.empty()) by.push_back('/');
+    by.append(b);
+  }
+  return "count by " + by + "\n" + t.render();
+}
+
 std::string rows_table(const log_summary& s, const query_options& q, const answer_layout& layout) {
+  bool counts_only = std::all_of(q.aggregates.begin(), q.aggregates.end(),
+                                 [](const aggregate_spec& a) { return a.kind == aggregate_kind::count; });
+  if (q.per != time_bucket::none && !q.by.empty() && counts_only) return cross_table(s, q, layout);
   log_query query(q);
   std::vector<aggregate_spec> shown = shown_aggregates(q);
   text_table t;

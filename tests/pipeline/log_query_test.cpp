@@ -304,3 +304,17 @@ TEST_CASE("partial results with base64 that is not whole groups of four are refu
   CHECK_FALSE(parse_partial(text, error));
   CHECK(error == "a distinct counter is malformed");
 }
+
+TEST_CASE("per with by and only counts shows a time x group cross table with every bucket", "[query]") {
+  std::string lines = "{\"time\":\"2026-11-29T21:00:10Z\",\"s\":\"200\"}\n{\"time\":\"2026-11-29T21:00:20Z\",\"s\":\"500\"}\n"
+                      "{\"time\":\"2026-11-29T21:02:00Z\",\"s\":\"200\"}\n{\"time\":\"2026-11-29T21:02:30Z\",\"s\":\"200\"}\n";
+  summary_options o;
+  o.query.per = time_bucket::minute;
+  o.query.by = {"s"};
+  auto s = summarize(lines, o, log_format::json);
+  std::string table = format_log_table(s, summary_rules(o).query(), answer_layout{20, ""});
+  CHECK(table.find("count by s\nminute (UTC)      200  500\n"
+                   "2026-11-29T21:00    1    1\n"
+                   "2026-11-29T21:01    0    0\n"
+                   "2026-11-29T21:02    2    0\n") != std::string::npos);
+}

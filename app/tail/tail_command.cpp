@@ -382,11 +382,8 @@ std::string tail_summary_json(int status, std::size_t files, std::size_t failed,
   pipeline::append_member(j, "unparsed_lines", total.unparsed_lines);
   pipeline::append_member(j, "untimed_lines", total.untimed_lines);
   pipeline::append_member(j, "words", total.words.total());
-  auto time_or_null = [](const std::optional<pipeline::utc_time>& t) {
-    return t ? pipeline::json(pipeline::format_utc(*t)) : pipeline::json(nullptr);
-  };
-  pipeline::append_member(j, "first_time", time_or_null(total.first_time));
-  pipeline::append_member(j, "last_time", time_or_null(total.last_time));
+  pipeline::append_member(j, "first_time", pipeline::time_or_null(total.first_time));
+  pipeline::append_member(j, "last_time", pipeline::time_or_null(total.last_time));
   pipeline::append_member(j, "seconds", seconds);
   return pipeline::dump_json(j, 2) + "\n";
 }

@@ -51,6 +51,10 @@ struct line_parser::compiled {
   std::string path;                   // the flattened key being walked
   std::vector<re2::StringPiece> subs;  // capture groups of a --parse match
   bool through_agent = true;           // access lines: some field asked for is the referer or after it
+  struct {
+    std::string text;
+    std::optional<utc_time> time;
+  } last_clf;  // the last access-log time read
 };
 
 line_parser::line_parser(const parser_options& options) : options_(options), compiled_(std::make_unique<compiled>()) {
@@ -197,8 +201,15 @@ std::optional<utc_time> line_parser::time(std::string_view line, const log_field
   switch (options_.format) {
     case log_format::access:
       if (const auto* t = fields.get("time")) {
-        std::size_t used = 0;
-        return parse_clf(*t, used);
+        // Access logs write the same second on line after line: the last
+        // one read is kept.
+        auto& cache = compiled_->last_clf;
+        if (*t != cache.text) {
+          std::size_t used = 0;
+          cache.text.assign(*t);
+          cache.time = parse_clf(*t, used);
+        }
+        return cache.time;
       }
       return std::nullopt;
     case log_format::syslog:

@@ -363,8 +363,6 @@ json sample_json(const std::optional<line_sample>& sample) {
   return j;
 }
 
-json time_or_null(const std::optional<utc_time>& t) { return t ? json(format_utc(*t)) : json(nullptr); }
-
 json summary_json(const log_summary& s, const query_options& q, const answer_layout& layout) {
   json out = json::object();
   append_member(out, "lines", s.lines);
@@ -425,6 +423,8 @@ json summary_json(const log_summary& s, const query_options& q, const answer_lay
 }
 
 }  // namespace
+
+json time_or_null(const std::optional<utc_time>& t) { return t ? json(format_utc(*t)) : json(nullptr); }
 
 std::string format_log_table(const log_summary& s, const query_options& q, const answer_layout& layout) {
   std::string out = counts_line(s);

@@ -47,6 +47,8 @@ std::string format_log_table(const log_summary& s, const query_options& q, const
 // word counts (it does not).
 void write_answer(bool csv, const log_summary& s, const query_options& q, const answer_layout& layout,
                   const std::function<void(std::string_view)>& write);
+// A time as JSON: "2026-11-29T21:02:46Z", or null.
+json time_or_null(const std::optional<utc_time>& t);
 // {"lines": .., "bytes": .., ..., "top": [words], "rows": [{column: value}], "files": {name: {...}}}
 json log_json(const log_summary& total, const std::vector<named_summary>& files, const query_options& q,
               const answer_layout& layout);

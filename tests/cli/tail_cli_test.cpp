@@ -341,3 +341,16 @@ TEST_CASE("tail: on a terminal, a batch run shows what it has read while it read
   CHECK(contains(r.out, "\r\033[Kread 0.0 MB, "));
   CHECK(contains(r.out, "tail: 1 file, 2 lines (2 kept)"));
 }
+
+TEST_CASE("tail -f: on a terminal the summary is redrawn in place, without clearing the scrollback", "[tail][follow]") {
+  auto dir = temp_dir("tail-redraw");
+  write_file(dir + "/app.log", log_lines(0, 3));
+  // Interrupted after about a second of refreshes every 0.1 s; script(1) gives it a pseudo-terminal.
+  std::string command = "timeout -s INT 1 '" + std::string(CRAWL_BINARY) + "' tail -f '" + dir +
+                        "/app.log' -n 3 --every 0.1 --by status";
+  auto r = run_program({"script", "-qec", command, "/dev/null"});
+  INFO(r.out);
+  CHECK(contains(r.out, "\033[H\033[J"));     // cursor home, clear below
+  CHECK_FALSE(contains(r.out, "\033[2J"));    // not the whole screen
+  CHECK(contains(r.out, "status  count"));
+}

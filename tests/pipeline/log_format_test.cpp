@@ -50,6 +50,14 @@ TEST_CASE("log format: common lines, IPv6, '-' for bytes and user, a request tha
   CHECK(latin.at("user_agent") == "caf\xE9");
 }
 
+TEST_CASE("log format: a user agent that is not UTF-8 is a field like any other", "[log_format]") {
+  log_fields f;
+  std::string line = "10.0.0.1 - - [29/Nov/2026:21:02:46 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"agent \xff\xfe\xc0\" 0.5";
+  auto got = fields_of(parse_access_line(line, f), f);
+  CHECK(got["user_agent"] == "agent \xff\xfe\xc0");
+  CHECK(got["request_time"] == "0.5");
+}
+
 TEST_CASE("log format: broken access lines are refused, not half read", "[log_format]") {
   log_fields f;
   for (const char* bad : {"", "just some text", "h - - [29/Nov/2026:21:02:46 +0000 \"GET / HTTP/1.1\" 200 1",

@@ -125,6 +125,10 @@ void charset_decoder::decode(std::string_view in, std::string& out) {
     if (rc != static_cast<std::size_t>(-1)) break;
     if (errno == EILSEQ) {  // skip one invalid byte
       out.push_back(' ');
+      // glibc's converters can report an invalid sequence with the input
+      // all taken (found by charset_fuzz): then there is nothing to skip,
+      // and stepping on would wrap src_left and read past the input.
+      if (src_left == 0) break;
       ++src;
       --src_left;
     } else if (errno == EINVAL) {  // cut sequence: wait for the rest

@@ -50,3 +50,22 @@ TEST_CASE("invalid bytes become spaces and a cut tail is dropped at the end", "[
 TEST_CASE("an unknown charset label is refused", "[charset]") {
   CHECK_FALSE(charset_decoder::open("no-such-charset"));
 }
+
+TEST_CASE("an invalid sequence that takes the last of the input ends the piece, not reads past it", "[charset]") {
+  // Found by charset_fuzz (ASan: iconv given a size of -1), fed a byte at a
+  // time: glibc reported EILSEQ with no input left, and skipping a byte
+  // wrapped the count.
+  const unsigned char crash[] = {0x7e, 0xff, 0xff, 0x01, 0x00, 0xa2, 0xe8, 0x00, 0x00, 0x30, 0x60, 0x00, 0x00,
+                                 0x03, 0x63, 0x6e, 0x61, 0xff, 0xff, 0xff, 0xff, 0xf7, 0x30, 0x83, 0x00, 0x7e,
+                                 0xff, 0xff, 0xff, 0xff, 0xc5};
+  std::string_view data(reinterpret_cast<const char*>(crash), sizeof crash);
+  for (const char* label : {"windows-1252", "shift_jis", "gbk", "euc-kr", "big5", "euc-jp"}) {
+    INFO(label);
+    auto bytewise = crawl::pipeline::charset_decoder::open(label);
+    REQUIRE(bytewise);
+    std::string out;
+    for (std::size_t i = 0; i < data.size(); ++i) bytewise->decode(data.substr(i, 1), out);
+    bytewise->finish(out);
+    CHECK(out.size() < 8 * data.size());  // bounded by the input, not by whatever lay after it
+  }
+}

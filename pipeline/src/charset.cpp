@@ -81,21 +81,29 @@ std::string sniff_meta_charset(std::string_view head) {
 
 std::optional<charset_decoder> charset_decoder::open(std::string_view label) {
   std::string name = lower_trimmed(label);
-  if (is_utf8_label(name)) return charset_decoder(nullptr);
+  if (is_utf8_label(name)) return charset_decoder(nullptr, nullptr);
   iconv_t cd = iconv_open("UTF-8", iconv_name(name).c_str());
   if (cd == reinterpret_cast<iconv_t>(-1)) return std::nullopt;
-  return charset_decoder(cd);
+  iconv_t probe = iconv_open("UTF-8", iconv_name(name).c_str());
+  if (probe == reinterpret_cast<iconv_t>(-1)) {
+    iconv_close(cd);
+    return std::nullopt;
+  }
+  return charset_decoder(cd, probe);
 }
 
 charset_decoder::~charset_decoder() {
   if (handle_) iconv_close(static_cast<iconv_t>(handle_));
+  if (probe_) iconv_close(static_cast<iconv_t>(probe_));
 }
 
 charset_decoder::charset_decoder(charset_decoder&& other) noexcept
-    : handle_(std::exchange(other.handle_, nullptr)), tail_(std::move(other.tail_)) {}
+    : handle_(std::exchange(other.handle_, nullptr)), probe_(std::exchange(other.probe_, nullptr)),
+      tail_(std::move(other.tail_)) {}
 
 charset_decoder& charset_decoder::operator=(charset_decoder&& other) noexcept {
   std::swap(handle_, other.handle_);
+  std::swap(probe_, other.probe_);
   std::swap(tail_, other.tail_);
   return *this;
 }
@@ -120,22 +128,41 @@ void charset_decoder::decode(std::string_view in, std::string& out) {
     out.resize(old + src_left * 4 + 16);
     char* dst = out.data() + old;
     std::size_t dst_left = out.size() - old;
+    const char* start = src;
     std::size_t rc = iconv(cd, &src, &src_left, &dst, &dst_left);
+    int error = rc == static_cast<std::size_t>(-1) ? errno : 0;
     out.resize(out.size() - dst_left);
-    if (rc != static_cast<std::size_t>(-1)) break;
-    if (errno == EILSEQ) {  // skip one invalid byte
+    if (error == EILSEQ) {
       out.push_back(' ');
-      // glibc's converters can report an invalid sequence with the input
-      // all taken (found by charset_fuzz): then there is nothing to skip,
-      // and stepping on would wrap src_left and read past the input.
+      // POSIX has iconv stop at an invalid sequence, which is skipped a
+      // byte at a time here. glibc's CP949 (UHC) instead takes an unmapped
+      // pair and then says EILSEQ: with the pair at the end of the input,
+      // skipping a byte wrapped the count and iconv read past the input
+      // (found by charset_fuzz). When the call took input, converting that
+      // input again alone tells which happened.
+      if (src != start && took_invalid(start, static_cast<std::size_t>(src - start))) continue;
       if (src_left == 0) break;
       ++src;
       --src_left;
-    } else if (errno == EINVAL) {  // cut sequence: wait for the rest
+    } else if (error == EINVAL) {  // cut sequence: wait for the rest
       tail_.assign(src, src_left);
+      break;
+    } else if (error == 0) {
       break;
     }  // E2BIG: loop and grow
   }
+}
+
+// Whether `bytes`, converted alone from the initial state, hold an invalid
+// sequence: on a second conversion descriptor, so the first keeps its state.
+bool charset_decoder::took_invalid(const char* bytes, std::size_t size) {
+  auto cd = static_cast<iconv_t>(probe_);
+  iconv(cd, nullptr, nullptr, nullptr, nullptr);
+  std::string out(size * 4 + 16, '\0');
+  char* src = const_cast<char*>(bytes);
+  char* dst = out.data();
+  std::size_t dst_left = out.size();
+  return iconv(cd, &src, &size, &dst, &dst_left) == static_cast<std::size_t>(-1) && errno == EILSEQ;
 }
 
 void charset_decoder::finish(std::string& out) {

@@ -62,10 +62,32 @@ TEST_CASE("an invalid sequence that takes the last of the input ends the piece, 
   for (const char* label : {"windows-1252", "shift_jis", "gbk", "euc-kr", "big5", "euc-jp"}) {
     INFO(label);
     auto bytewise = crawl::pipeline::charset_decoder::open(label);
+    auto whole = crawl::pipeline::charset_decoder::open(label);
     REQUIRE(bytewise);
-    std::string out;
+    REQUIRE(whole);
+    std::string out, all;
     for (std::size_t i = 0; i < data.size(); ++i) bytewise->decode(data.substr(i, 1), out);
     bytewise->finish(out);
+    whole->decode(data, all);
+    whole->finish(all);
     CHECK(out.size() < 8 * data.size());  // bounded by the input, not by whatever lay after it
+    CHECK(out == all);
   }
+}
+
+TEST_CASE("an unmapped CP949 pair is one space, whole or in pieces, even before another invalid byte", "[charset]") {
+  // glibc's UHC converter takes an unmapped pair (a2 e8) before it says
+  // EILSEQ; an invalid byte right after it (fe) fails at once. Found by
+  // charset_fuzz: the pair's space was lost in one reading and not the other.
+  const std::string data = "A\xa2\xe8\xfe\xff" "B\xa2\xe8" "C";
+  auto whole = crawl::pipeline::charset_decoder::open("euc-kr");
+  auto bytewise = crawl::pipeline::charset_decoder::open("euc-kr");
+  REQUIRE(whole);
+  std::string all, out;
+  whole->decode(data, all);
+  whole->finish(all);
+  for (char c : data) bytewise->decode(std::string_view(&c, 1), out);
+  bytewise->finish(out);
+  CHECK(all == "A   B C");
+  CHECK(out == all);
 }

@@ -32,8 +32,10 @@ class charset_decoder {
   void finish(std::string& out);
 
  private:
-  explicit charset_decoder(void* handle) : handle_(handle) {}
+  charset_decoder(void* handle, void* probe) : handle_(handle), probe_(probe) {}
+  bool took_invalid(const char* bytes, std::size_t size);
   void* handle_ = nullptr;  // iconv_t; null for UTF-8
+  void* probe_ = nullptr;   // a second one, to tell where an invalid sequence was
   std::string tail_;        // an incomplete sequence carried to the next piece
 };
 

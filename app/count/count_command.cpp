@@ -151,7 +151,8 @@ std::string summary_json(int status, std::size_t files, std::size_t failed, std:
 
 int run_count(const config::count_settings& s) {
   auto start = std::chrono::steady_clock::now();
-  auto rules = std::make_shared<const pipeline::token_rules>(pipeline::tokenizer_options{s.keep_numbers, s.token});
+  auto rules = std::make_shared<const pipeline::token_rules>(pipeline::tokenizer_options{
+      s.keep_numbers, s.token, s.segment_chars ? pipeline::segmentation::character : pipeline::segmentation::icu});
   if (!rules->error().empty()) {
     log_line("error", "--token: " + rules->error());
     return exit_status::usage;

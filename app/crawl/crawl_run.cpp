@@ -80,7 +80,9 @@ crawl_run::crawl_run(const config::crawl_settings& s, std::size_t concurrency, u
       scheduler_(concurrency, s.per_host, std::max<std::size_t>(concurrency * 2, 1024),
                  crawler::politeness{s.delay, s.rate, s.back_off}),
       request_(request_options_from(s, concurrency)),
-      rules_(std::make_shared<const pipeline::token_rules>(pipeline::tokenizer_options{s.keep_numbers, s.token})),
+      rules_(std::make_shared<const pipeline::token_rules>(pipeline::tokenizer_options{
+          s.keep_numbers, s.token,
+          s.segment_chars ? pipeline::segmentation::character : pipeline::segmentation::icu})),
       wake_(net.get_executor()),
       due_(net),
       room_(net.get_executor()),

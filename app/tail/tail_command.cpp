@@ -243,7 +243,8 @@ pipeline::aggregate_spec aggregate_of(const config::aggregate_option& a) {
 pipeline::summary_options summary_options_from(const config::tail_settings& s) {
   pipeline::summary_options o;
   o.words = s.words;
-  o.tokens = pipeline::tokenizer_options{s.keep_numbers, s.token};
+  o.tokens = pipeline::tokenizer_options{
+      s.keep_numbers, s.token, s.segment_chars ? pipeline::segmentation::character : pipeline::segmentation::icu};
   o.match = s.match;
   o.exclude = s.exclude;
   o.parse = s.parse;

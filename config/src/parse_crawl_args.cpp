@@ -21,8 +21,9 @@ constexpr const char* crawl_footer =
     "holds the --state lock; 130 interrupted (SIGINT, SIGTERM or --deadline; with --state the next\n"
     "run resumes).\n"
     "\nWord rule: a word is a maximal run of Unicode letters, combining marks and decimal digits,\n"
-    "lowercased; runs without a letter are dropped unless --keep-numbers; each Han, Hiragana and\n"
-    "Katakana character is a word of its own.";
+    "lowercased; runs without a letter are dropped unless --keep-numbers; runs of Chinese, Japanese,\n"
+    "Thai, Lao, Khmer and Burmese are cut into words by ICU's dictionaries (--segment char: each Han\n"
+    "and Kana character is a word of its own).";
 
 constexpr const char* count_footer =
     "\nExit status: 0 every file counted; 1 some file was missing, unreadable or damaged (the\n"
@@ -80,7 +81,7 @@ parsed<crawl_settings> parse_crawl(int argc, const char* const* argv, int first,
   s.user_agent = product_token();
   double connect_timeout = 10, timeout = 30, grace = 5, retry_delay = 0.25;
   long low_speed_time = 15;
-  std::string proxy, token, deadline;
+  std::string proxy, token, deadline, segment = "icu";
 
   command_line cl("crawl", "[OPTIONS] URLS...", overview, crawl_footer);
   cl.inputs("urls", s.inputs, "URL lists (one URL a line; - for standard input) and URLs (http://, https://)");
@@ -170,6 +171,7 @@ parsed<crawl_settings> parse_crawl(int argc, const char* const* argv, int first,
   cl.option("--results", s.results, "Write one JSON line per URL to FILE")->type_name("FILE");
   cl.option("--token", token, "RE2 pattern whose matches are the words")->type_name("RE");
   cl.flag("--keep-numbers", s.keep_numbers, "Count runs of digits without letters too");
+  cl.option("--segment", segment, "How runs of Chinese, Japanese, Thai, Lao, Khmer and Burmese are cut into words: icu (dictionaries) or char (each Han and Kana character a word)", one_of({"icu", "char"}));
   cl.option("--warc", s.warc, "Archive every page counted to FILE.warc.zst (WARC/1.1, a zstd frame per record)",
             {[](const std::string& p) {
                return p.size() > 9 && p.ends_with(".warc.zst") ? std::string()
@@ -192,6 +194,7 @@ parsed<crawl_settings> parse_crawl(int argc, const char* const* argv, int first,
     if (re.NumberOfCapturingGroups() > 1) return fail<crawl_settings>(cl, "--token: '" + token + "' has more than one capture group");
   }
   s.token = token;
+  s.segment_chars = segment == "char";
   s.delay = to_ms(delay);
   // Following a site, a quarter of a second between requests to a host unless told otherwise.
   if (s.follow && !cl.given("delay")) s.delay = std::chrono::milliseconds(250);
@@ -228,6 +231,7 @@ parsed<crawl_settings> parse_crawl(int argc, const char* const* argv, int first,
 
 parsed<count_settings> parse_count(int argc, const char* const* argv, int first, std::string* describe) {
   count_settings s;
+  std::string segment = "icu";
   command_line cl("crawl count", "[OPTIONS] FILE...",
                   "crawl count: count the words of local files (HTML, text, gzip or zstd compressed) and of "
                   ".warc.zst, .warc.gz and .warc archives, by the rules of crawl.",
@@ -235,10 +239,12 @@ parsed<count_settings> parse_count(int argc, const char* const* argv, int first,
   cl.inputs("files", s.files, "Files to count; - for standard input");
   cl.option("--token", s.token, "RE2 pattern whose matches are the words")->type_name("RE");
   cl.flag("--keep-numbers", s.keep_numbers, "Count runs of digits without letters too");
+  cl.option("--segment", segment, "How runs of Chinese, Japanese, Thai, Lao, Khmer and Burmese are cut into words: icu (dictionaries) or char (each Han and Kana character a word)", one_of({"icu", "char"}));
   cl.size_option("--max-size", s.max_size, "Largest decoded body counted, as in crawl", "10MiB");
   cl.add_common(s);
   if (auto stopped = cl.parse(argc, argv, first, describe)) return {std::nullopt, stopped->exit_code, stopped->message};
   if (auto stopped = cl.finish_common(s)) return {std::nullopt, stopped->exit_code, stopped->message};
+  s.segment_chars = segment == "char";
   return {std::move(s), 0, {}};
 }
 

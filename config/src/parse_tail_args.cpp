@@ -96,7 +96,7 @@ parsed<tail_settings> parse_tail(int argc, const char* const* argv, int first, s
   tail_settings s;
   double every = 10;
   std::uint64_t last_lines = 0;
-  std::string per, input = "auto", tz = "UTC";
+  std::string per, input = "auto", tz = "UTC", segment = "icu";
   bool no_words = false, no_uring = false, count = false;
   std::vector<std::string> where, sums, avgs, mins, maxes, p50, p90, p99, quantiles, distinct;
   std::uint64_t max_groups = 100'000;
@@ -116,6 +116,7 @@ parsed<tail_settings> parse_tail(int argc, const char* const* argv, int first, s
   cl.flag("--no-words", no_words, "Do not count words");
   cl.option("--token", s.token, "RE2 pattern whose matches are the words")->type_name("RE");
   cl.flag("--keep-numbers", s.keep_numbers, "Count runs of digits without letters too");
+  cl.option("--segment", segment, "How runs of Chinese, Japanese, Thai, Lao, Khmer and Burmese are cut into words: icu (dictionaries) or char (each Han and Kana character a word)", one_of({"icu", "char"}));
   cl.option("--match", s.match, "Keep only lines matching this RE2 pattern (repeatable: any)")->type_name("RE")->allow_extra_args(false);
   cl.option("--exclude", s.exclude, "Drop lines matching this RE2 pattern (repeatable)")->type_name("RE")->allow_extra_args(false);
   cl.option("--group", s.groups, "Count lines by this pattern's first capture group (repeatable)")->type_name("RE")->allow_extra_args(false);
@@ -172,6 +173,7 @@ parsed<tail_settings> parse_tail(int argc, const char* const* argv, int first, s
   s.every = std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(every * 1000)));
   if (lines->count()) s.last_lines = last_lines;
   s.words = !no_words;
+  s.segment_chars = segment == "char";
   s.io_uring = !no_uring;
   if (per == "minute") s.per = tail_bucket::minute;
   else if (per == "hour") s.per = tail_bucket::hour;

@@ -1,9 +1,14 @@
 #include "crawl/pipeline/tokenizer.hpp"
 
 #include <re2/re2.h>
+#include <unicode/brkiter.h>
+#include <unicode/unistr.h>
 #include <utf8proc.h>
 
 #include <array>
+#include <mutex>
+#include <stdexcept>
+#include <vector>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -120,19 +125,34 @@ bool is_cjk_single(char32_t cp) {
          (cp >= 0x20000 && cp <= 0x3134F);    // Han extensions B and later
 }
 
-enum class cp_kind { separator, letter, mark, digit, cjk };
+// The scripts written without spaces between words, whose runs ICU's
+// dictionaries cut: Han and Kana (with the iteration marks), Thai, Lao,
+// Myanmar and Khmer. Korean has spaces and keeps the plain rule.
+bool is_dictionary_script(char32_t cp) {
+  return is_cjk_single(cp) || (cp >= 0x3005 && cp <= 0x3007) ||  // 々 〆 〇
+         (cp >= 0x0E00 && cp <= 0x0EFF) ||                       // Thai, Lao
+         (cp >= 0x1000 && cp <= 0x109F) || (cp >= 0xA9E0 && cp <= 0xA9FF) ||
+         (cp >= 0xAA60 && cp <= 0xAA7F) ||                       // Myanmar
+         (cp >= 0x1780 && cp <= 0x17FF) || (cp >= 0x19E0 && cp <= 0x19FF);  // Khmer
+}
 
-cp_kind classify(char32_t cp) {
+// cjk: a word of its own (segmentation::character); run: part of a run ICU
+// cuts (segmentation::icu).
+enum class cp_kind { separator, letter, mark, digit, cjk, run };
+
+cp_kind classify(char32_t cp, segmentation segment) {
   switch (utf8proc_category(static_cast<utf8proc_int32_t>(cp))) {
     case UTF8PROC_CATEGORY_LU:
     case UTF8PROC_CATEGORY_LL:
     case UTF8PROC_CATEGORY_LT:
     case UTF8PROC_CATEGORY_LM:
     case UTF8PROC_CATEGORY_LO:
+      if (segment == segmentation::icu && is_dictionary_script(cp)) return cp_kind::run;
       return is_cjk_single(cp) ? cp_kind::cjk : cp_kind::letter;
     case UTF8PROC_CATEGORY_MN:
     case UTF8PROC_CATEGORY_MC:
     case UTF8PROC_CATEGORY_ME:
+      if (segment == segmentation::icu && is_dictionary_script(cp)) return cp_kind::run;  // Thai vowel signs
       return cp_kind::mark;
     case UTF8PROC_CATEGORY_ND:
       return cp_kind::digit;
@@ -170,9 +190,29 @@ void lowercase_utf8_into(std::string_view in, std::string& out) {
   }
 }
 
+// ICU's word BreakIterator for this thread: made once from a prototype
+// (loading the rules and dictionaries once per process), cloned once per
+// thread, reused for every run of every page.
+icu::BreakIterator& thread_break_iterator() {
+  static std::mutex clone_mutex;
+  static const std::unique_ptr<icu::BreakIterator> prototype = [] {
+    UErrorCode status = U_ZERO_ERROR;
+    std::unique_ptr<icu::BreakIterator> made(icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), status));
+    if (U_FAILURE(status) || !made)
+      throw std::runtime_error(std::string("ICU word break iterator: ") + u_errorName(status));
+    return made;
+  }();
+  thread_local std::unique_ptr<icu::BreakIterator> mine = [] {
+    std::lock_guard lock(clone_mutex);
+    return std::unique_ptr<icu::BreakIterator>(prototype->clone());
+  }();
+  return *mine;
+}
+
 }  // namespace
 
-token_rules::token_rules(const tokenizer_options& options) : keep_numbers_(options.keep_numbers) {
+token_rules::token_rules(const tokenizer_options& options)
+    : keep_numbers_(options.keep_numbers), segment_(options.segment) {
   if (options.token_pattern.empty()) return;
   RE2::Options re_options;
   re_options.set_log_errors(false);
@@ -194,8 +234,48 @@ void tokenizer::feed(std::string_view text, Sink& out) {
 
 template <class Sink>
 void tokenizer::finish(Sink& out) {
-  if (rules_->pattern()) feed_pattern({}, true, out);
-  else end_word(out);
+  if (rules_->pattern()) {
+    feed_pattern({}, true, out);
+    return;
+  }
+  end_run(out);
+  end_word(out);
+}
+
+template <class Sink>
+void tokenizer::end_run(Sink& out) {
+  if (!run_.empty()) segment_run(true, out);
+}
+
+// Cuts run_ into words with ICU. Segments ICU marks as neither words nor
+// numbers (punctuation, spaces) are not words; numbers only with
+// keep_numbers. `all` false: the last segment stays in run_, as the run may
+// go on.
+template <class Sink>
+void tokenizer::segment_run(bool all, Sink& out) {
+  icu::BreakIterator& words = thread_break_iterator();
+  icu::UnicodeString text = icu::UnicodeString::fromUTF8(icu::StringPiece(run_.data(), static_cast<int32_t>(run_.size())));
+  words.setText(text);
+  std::string word;
+  int32_t start = words.first();
+  for (int32_t end = words.next(); end != icu::BreakIterator::DONE; start = end, end = words.next()) {
+    if (!all && end == text.length()) {  // the last segment waits for the rest of the run
+      word.clear();
+      text.tempSubStringBetween(start, end).toUTF8String(word);
+      // One that is already too long for a word is not kept: cutting the
+      // same growing segment again and again would cost the square of it.
+      if (word.size() > max_word_bytes) word.clear();
+      run_ = std::move(word);
+      return;
+    }
+    int32_t status = words.getRuleStatus();
+    if (status < UBRK_WORD_NONE_LIMIT) continue;
+    if (status < UBRK_WORD_NUMBER_LIMIT && !rules_->keep_numbers()) continue;
+    word.clear();
+    text.tempSubStringBetween(start, end).toUTF8String(word);
+    if (word.size() <= max_word_bytes) out.add(word);
+  }
+  run_.clear();
 }
 
 template <class Sink>
@@ -262,7 +342,7 @@ void tokenizer::feed_rule(std::string_view text, Sink& out) {
     // one is found from bit masks, without a step per byte or per separator.
     // A word that reaches the window's end, or non-ASCII bytes, go to the
     // byte-wise path below. (Callgrind: 107 instructions per token before.)
-    if (word_.empty() && i + 64 <= n) {
+    if (word_.empty() && run_.empty() && i + 64 <= n) {
       std::size_t stop = count_window_words(text.data() + i, keep_numbers, out);
       i += stop;
       if (stop == 64) continue;
@@ -270,6 +350,7 @@ void tokenizer::feed_rule(std::string_view text, Sink& out) {
 #endif
     auto c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
+      if (!run_.empty()) end_run(out);
       std::uint8_t k = ascii_table[c];
       if (k == separator) {
         if (!word_.empty()) end_word(out);
@@ -304,12 +385,20 @@ void tokenizer::feed_rule(std::string_view text, Sink& out) {
     char32_t cp = 0;
     std::size_t len = decode_utf8(text, i, cp);
     if (len == 0) {  // invalid byte: a separator
+      end_run(out);
       end_word(out);
       ++i;
       continue;
     }
+    cp_kind kind = classify(cp, rules_->segment());
+    if (kind != cp_kind::run && !run_.empty()) end_run(out);
     i += len;
-    switch (classify(cp)) {
+    switch (kind) {
+      case cp_kind::run:
+        end_word(out);  // where the script changes (HTTP服务器), so does the word
+        run_.append(text.substr(i - len, len));
+        if (run_.size() > max_run_bytes) segment_run(false, out);
+        break;
       case cp_kind::separator:
         end_word(out);
         break;

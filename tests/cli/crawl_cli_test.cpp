@@ -184,8 +184,8 @@ TEST_CASE("legacy charsets and invalid UTF-8 are counted in UTF-8", "[cli]") {
   CHECK(c["br\xc3\xbbl\xc3\xa9" "e"] == 1);
   CHECK(c["na\xc3\xafve"] == 1);
   CHECK(c["quote"] == 1);
-  CHECK(c["\xe6\x9d\xb1"] == 1);  // 東 from Shift_JIS
-  CHECK(c["\xe4\xb8\xad"] == 1);  // 中 from GBK
+  CHECK(c["\xe6\x9d\xb1\xe4\xba\xac"] == 1);  // 東京 from Shift_JIS, one word by ICU's dictionary
+  CHECK(c["\xe4\xb8\xad\xe6\x96\x87"] == 1);  // 中文 from GBK
   CHECK(c["\xed\x95\x9c\xea\xb5\xad\xec\x96\xb4"] == 1);  // 한국어 from EUC-KR
   CHECK(c["broken"] == 1);
   CHECK(c["words"] == 1);

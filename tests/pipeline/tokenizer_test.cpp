@@ -56,10 +56,67 @@ TEST_CASE("non-ASCII uppercase is lowercased by simple case mapping", "[tokenize
         counts_map{{"\xc3\xa9t\xc3\xa9", 1}, {"\xcf\x83\xce\xbf\xcf\x86\xce\xb9\xce\xb1", 1}});
 }
 
-TEST_CASE("each Han, Hiragana and Katakana character is a word", "[tokenizer]") {
+TEST_CASE("segment char: each Han, Hiragana and Katakana character is a word, as before ICU", "[tokenizer]") {
   // 東京へ カタ
-  CHECK(count("\xe6\x9d\xb1\xe4\xba\xac\xe3\x81\xb8 \xe3\x82\xab\xe3\x82\xbf") ==
+  tokenizer_options chars;
+  chars.segment = segmentation::character;
+  CHECK(count("\xe6\x9d\xb1\xe4\xba\xac\xe3\x81\xb8 \xe3\x82\xab\xe3\x82\xbf", chars) ==
         counts_map{{"\xe6\x9d\xb1", 1}, {"\xe4\xba\xac", 1}, {"\xe3\x81\xb8", 1}, {"\xe3\x82\xab", 1}, {"\xe3\x82\xbf", 1}});
+  // Thai stays one run, as before.
+  CHECK(count("ภาษาไทย", chars) == counts_map{{"ภาษาไทย", 1}});
+}
+
+// The words ICU 72's dictionaries give (Debian 12's libicu72): the expected
+// words below are what a reader of each language would cut, except where
+// the dictionary differs, which is said.
+TEST_CASE("ICU segmentation: Chinese, simplified and traditional", "[tokenizer][icu]") {
+  // Simplified 图书馆 is not in ICU's dictionary as one word (图书 + 馆); traditional 圖書館 is.
+  CHECK(count("我们在图书馆学习中文。") ==
+        counts_map{{"我们", 1}, {"在", 1}, {"图书", 1}, {"馆", 1}, {"学习", 1}, {"中文", 1}});
+  CHECK(count("我們在圖書館學習中文。") == counts_map{{"我們", 1}, {"在", 1}, {"圖書館", 1}, {"學習", 1}, {"中文", 1}});
+}
+
+TEST_CASE("ICU segmentation: Japanese kanji and kana mixed, and Thai", "[tokenizer][icu]") {
+  CHECK(count("私は東京大学で日本語を勉強しています。") ==
+        counts_map{{"私", 1}, {"は", 1}, {"東京", 1}, {"大学", 1}, {"で", 1}, {"日本語", 1}, {"を", 1},
+                   {"勉強", 1}, {"し", 1}, {"てい", 1}, {"ます", 1}});
+  CHECK(count("ภาษาไทยเป็นภาษาที่สวยงาม") ==
+        counts_map{{"ภาษา", 2}, {"ไทย", 1}, {"เป็น", 1}, {"ที่", 1}, {"สวยงาม", 1}});
+}
+
+TEST_CASE("ICU segmentation: a mixed run splits where the script changes, Latin lowercased as always", "[tokenizer][icu]") {
+  CHECK(count("HTTP服务器很快 2024年") ==
+        counts_map{{"http", 1}, {"服务", 1}, {"器", 1}, {"很快", 1}, {"年", 1}});
+  tokenizer_options numbers;
+  numbers.keep_numbers = true;
+  CHECK(count("2024年", numbers) == counts_map{{"2024", 1}, {"年", 1}});
+  // Korean has spaces: Hangul keeps the plain rule.
+  CHECK(count("한국어 문장") == counts_map{{"한국어", 1}, {"문장", 1}});
+}
+
+TEST_CASE("ICU segmentation: the same words wherever the pieces are cut inside a run", "[tokenizer][icu]") {
+  std::string text = "我们在图书馆学习中文。私は東京大学で日本語を勉強しています。ภาษาไทยเป็นภาษาที่สวยงาม HTTP服务器";
+  auto whole = count(text);
+  for (std::size_t piece = 1; piece <= 40; ++piece) {
+    INFO(piece);
+    CHECK(count(text, {}, piece) == whole);
+  }
+}
+
+TEST_CASE("ICU segmentation: invalid UTF-8 inside a run separates it", "[tokenizer][icu]") {
+  CHECK(count("学习\xff学习\xe4\xb8") == counts_map{{"学习", 2}});
+}
+
+TEST_CASE("ICU segmentation: a run without an end is cut in bounded pieces", "[tokenizer][icu]") {
+  std::string run;
+  while (run.size() < 3 * max_run_bytes) run += "我们在图书馆学习中文";
+  auto words = count(run, {}, 4096);
+  // Every word of the run is counted (none lost where the run was cut), in memory bounded by max_run_bytes.
+  std::uint64_t total = 0;
+  for (const auto& [w, n] : words) total += n;
+  auto repeats = run.size() / std::string("我们在图书馆学习中文").size();
+  CHECK(words["学习"] >= repeats - 2);
+  CHECK(total >= 6 * repeats - 12);
 }
 
 TEST_CASE("Hangul syllables form ordinary words", "[tokenizer]") {

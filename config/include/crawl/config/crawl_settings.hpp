@@ -50,6 +50,7 @@ struct crawl_settings : common_settings {
   std::string results;
   std::string token;
   bool keep_numbers = false;
+  bool segment_chars = false;  // --segment char: each Han/Kana character a word (no ICU)
   std::chrono::milliseconds grace{5'000};
   std::string warc;   // .warc.zst archive of every page counted
   std::uint64_t warc_max_size = 1ull << 30;
@@ -64,6 +65,7 @@ struct count_settings : common_settings {
   std::vector<std::string> files;  // paths, or "-" for standard input
   std::string token;
   bool keep_numbers = false;
+  bool segment_chars = false;
   std::uint64_t max_size = 10 << 20;
 };
 

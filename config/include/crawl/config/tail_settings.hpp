@@ -44,6 +44,7 @@ struct tail_settings : common_settings {
   bool words = true;
   std::string token;
   bool keep_numbers = false;
+  bool segment_chars = false;  // --segment char
   std::vector<std::string> match, exclude, groups;
   tail_bucket per = tail_bucket::none;
   std::string time_pattern;

@@ -50,7 +50,7 @@ struct line_parser::compiled {
   std::string padded;                 // the line, with simdjson's padding after it
   std::string path;                   // the flattened key being walked
   std::vector<re2::StringPiece> subs;  // capture groups of a --parse match
-  bool through_agent = true;           // access lines: some field asked for is the referer or after it
+  unsigned access = access_all;        // access lines: the parts of a line the fields asked for are in
   struct {
     std::string text;
     std::optional<utc_time> time;
@@ -82,9 +82,13 @@ line_parser::line_parser(const parser_options& options) : options_(options), com
     compiled_->parse.push_back(std::move(re));
   }
   compiled_->needed = options.needed;
-  compiled_->through_agent = std::any_of(options.needed.begin(), options.needed.end(), [](const std::string& f) {
-    return f == "referer" || f == "user_agent" || f == "request_time" || f == "upstream_time";
-  });
+  auto wants = [&](std::initializer_list<const char*> names) {
+    return std::any_of(options.needed.begin(), options.needed.end(), [&](const std::string& f) {
+      return std::any_of(names.begin(), names.end(), [&](const char* n) { return f == n; });
+    });
+  };
+  compiled_->access = (wants({"method", "path", "query", "protocol"}) ? access_request : 0u) |
+                      (wants({"referer", "user_agent", "request_time", "upstream_time"}) ? access_agent : 0u);
   for (const auto& name : time_field_names())
     if (std::find(compiled_->needed.begin(), compiled_->needed.end(), name) == compiled_->needed.end())
       compiled_->needed.push_back(name);
@@ -112,7 +116,7 @@ bool line_parser::parse(std::string_view line, log_fields& out) {
   out.clear();
   bool ok = true;
   switch (options_.format) {
-    case log_format::access: ok = parse_access_line(line, out, compiled_->through_agent); break;
+    case log_format::access: ok = parse_access_line(line, out, compiled_->access); break;
     case log_format::syslog: ok = parse_syslog_line(line, out); break;
     case log_format::logfmt: ok = parse_logfmt_line(line, out); break;
     case log_format::json: ok = parse_json(line, out); break;

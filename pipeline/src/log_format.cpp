@@ -91,7 +91,7 @@ void split_request(std::string_view request, log_fields& out) {
 
 }  // namespace
 
-bool parse_access_line(std::string_view line, log_fields& out, bool through_agent) {
+bool parse_access_line(std::string_view line, log_fields& out, unsigned parts) {
   out.clear();
   cursor c{line};
   std::string_view addr = c.token(), ident, user, time, request;
@@ -110,10 +110,10 @@ bool parse_access_line(std::string_view line, log_fields& out, bool through_agen
   out.add("remote_addr", addr);
   if (user != "-") out.add("user", user);
   out.add("time", time);
-  split_request(request, out);
+  if (parts & access_request) split_request(request, out);
   out.add("status", status);
   if (bytes != "-") out.add("bytes", bytes);
-  if (!through_agent) return true;
+  if (!(parts & access_agent)) return true;
   c.skip_spaces();
   std::string_view referer, agent;
   if (c.done()) return true;  // common

@@ -84,12 +84,15 @@ TEST_CASE("access lines: the time from CLF, converted to UTC", "[line_parser]") 
   REQUIRE(p.time(line, f));
   CHECK(format_utc(*p.time(line, f)) == "2026-11-29T21:59:30Z");
   CHECK_FALSE(p.parse("garbage", f));
-  // Asked only for fields before the referer, the parser stops there.
+  // Asked only for fields before the referer, the parser stops there, and
+  // splits the request only when its parts are asked for.
   o.needed = {"status"};
   line_parser early(o);
   REQUIRE(early.parse(line, f));
   CHECK(field(f, "status") == "200");
   CHECK(field(f, "request_time") == "(none)");
+  CHECK(field(f, "path") == "(none)");  // the request checked, not split: nobody asked for its parts
+  CHECK_FALSE(early.parse(R"(::1 - - [29/Nov/2026:23:59:30 +0200] "GET /a HTTP/1.1" 2000 12)", f));  // still checked
 }
 
 TEST_CASE("syslog lines without a year take it from now, and --tz gives zoneless times their zone", "[line_parser]") {

@@ -27,7 +27,7 @@ class log_fields {
   // (its arguments went through memory and the 16-byte reload stalled).
   void add(std::string_view name, std::string_view value) {
     if (size_ < fixed_.size()) [[likely]] fixed_[size_++] = field{name, value};
-    else more_.emplace_back(name, value);
+    else add_more(name, value);
   }
   // The value of `name`, or nothing when the line has no such field.
   const std::string_view* get(std::string_view name) const {
@@ -46,6 +46,8 @@ class log_fields {
   }
 
  private:
+  // Out of line, so that add() itself is small enough to be inlined.
+  [[gnu::noinline]] void add_more(std::string_view name, std::string_view value) { more_.emplace_back(name, value); }
   std::array<field, 24> fixed_;
   std::size_t size_ = 0;
   std::vector<field> more_;
@@ -59,9 +61,12 @@ class log_fields {
 // numbers follow the user agent. A request that is not "METHOD TARGET
 // PROTOCOL" (a TLS handshake sent to a plain port, "-") gives no method,
 // path or protocol. false when the line is not of this form.
-// `through_agent` false: stop after bytes (the fields asked for are all
-// before the referer), which is most of the cost of a line saved.
-bool parse_access_line(std::string_view line, log_fields& out, bool through_agent = true);
+// `parts` says which optional parts the caller reads: without
+// access_request, the request is checked but not split into method, path,
+// query and protocol; without access_agent, reading stops after bytes (most
+// of the cost of a line saved).
+enum access_parts : unsigned { access_request = 1, access_agent = 2, access_all = 3 };
+bool parse_access_line(std::string_view line, log_fields& out, unsigned parts = access_all);
 // RFC 5424 ("<165>1 2026-11-29T21:02:46.003Z host app 1234 ID47 - msg") or
 // RFC 3164 ("<34>Nov 29 21:02:46 host prog[123]: msg", the priority
 // optional): time (as written), host, program, pid, message.

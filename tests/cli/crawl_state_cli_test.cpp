@@ -202,6 +202,25 @@ TEST_CASE("count: a JSON summary like crawl's", "[warc]") {
   CHECK(s["exit_status"] == 1);
 }
 
+TEST_CASE("count: a file of many pieces counts every word once, Chinese cut by ICU across the pieces", "[warc]") {
+  // Its words go to the totals piece by piece (memory stays flat on a huge
+  // file): a word cut where a piece ends, Latin or Chinese, counts once.
+  auto dir = temp_dir("count-pieces");
+  std::string text;
+  for (int i = 0; i < 150000; ++i) text += "alpha 我们学习 beta\n";  // about 3.6 MB: several read pieces
+  write_file(dir + "/big.txt", text);
+  auto r = run_crawl({"count", dir + "/big.txt", "-q", "--format", "json"});
+  REQUIRE(r.exit_code == 0);
+  auto counts = json::parse(r.out);
+  CHECK(counts["alpha"] == 150000);
+  CHECK(counts["beta"] == 150000);
+  CHECK(counts["我们"] == 150000);
+  CHECK(counts["学习"] == 150000);
+  CHECK(counts.size() == 4);
+  auto chars = json::parse(run_crawl({"count", dir + "/big.txt", "-q", "--format", "json", "--segment", "char"}).out);
+  CHECK(chars["学"] == 150000);
+  CHECK(chars.size() == 6);
+}
 
 TEST_CASE("state: a full disk stops the run with an error naming the state, and the next run resumes exactly",
           "[state]") {

@@ -36,7 +36,8 @@ class document {
   void use_dictionary(word_counts& dictionary) { tally_ = word_tally(dictionary); }
   // An HTML document's links are read into `links` in the same pass: call before the first feed().
   void collect_links(html_links* links) { html_.collect_links(links); }
-  // Adds the document's words to the dictionary's counts (once).
+  // Adds the words held so far to the dictionary's counts and forgets them
+  // (again later for the words that came since).
   void commit() { tally_.commit(); }
   // The document's words so far, in a table of their own (before commit()).
   word_counts counts() const { return tally_.counts(); }

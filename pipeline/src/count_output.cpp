@@ -2,6 +2,8 @@
 
 #include "crawl/pipeline/json.hpp"
 
+#include <utf8proc.h>
+
 #include <algorithm>
 #include <cstdio>
 
@@ -14,14 +16,24 @@ bool rank_before(const word_count& a, const word_count& b) {
 
 }  // namespace
 
-// Display width in terminal columns, counting each code point as one
-// (wide CJK characters as two).
+// Display width in terminal columns, by utf8proc's character widths: wide
+// CJK characters two, combining marks (Thai vowel and tone signs) none,
+// invalid bytes one.
 std::size_t display_width(std::string_view s) {
   std::size_t width = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if ((c & 0xC0) == 0x80) continue;
-    width += c >= 0xE3 && c <= 0xE9 ? 2 : 1;  // lead bytes of U+3000..U+9FFF
+  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
+  auto left = static_cast<utf8proc_ssize_t>(s.size());
+  while (left > 0) {
+    utf8proc_int32_t cp = 0;
+    utf8proc_ssize_t n = utf8proc_iterate(p, left, &cp);
+    if (n <= 0) {
+      width += 1;
+      n = 1;
+    } else {
+      width += static_cast<std::size_t>(std::max(0, utf8proc_charwidth(cp)));
+    }
+    p += n;
+    left -= n;
   }
   return width;
 }

@@ -135,3 +135,10 @@ TEST_CASE("a tally counts in its dictionary only on commit", "[counts]") {
   page.commit();  // nothing held any more
   CHECK(totals.total() == 5);
 }
+
+TEST_CASE("the table lines up Thai words with their combining marks and wide CJK words", "[output]") {
+  CHECK(crawl::pipeline::display_width("ที่") == 1);     // a consonant and two marks above it
+  CHECK(crawl::pipeline::display_width("学习") == 4);
+  CHECK(crawl::pipeline::display_width("abc") == 3);
+  CHECK(crawl::pipeline::display_width("a\xff") == 2);  // an invalid byte takes a column
+}

@@ -33,8 +33,8 @@ bool parse_counts(std::string_view text, word_counts& into);
 // An aligned table of rank, word, count and share of `total`.
 std::string format_top_table(const std::vector<word_count>& rows, std::uint64_t total);
 
-// Display width in terminal columns, counting each code point as one
-// (wide CJK characters as two).
+// Display width in terminal columns: wide CJK characters two, combining
+// marks none, everything else one.
 std::size_t display_width(std::string_view s);
 // Appends `s` as one CSV field, quoted when it needs to be (RFC 4180).
 void append_csv_field(std::string& out, std::string_view s);

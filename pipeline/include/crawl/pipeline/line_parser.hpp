@@ -3,7 +3,8 @@
 // logs, syslog and logfmt (log_format), JSON lines (simdjson's On-Demand
 // parser, nested keys as "a.b"), plus named groups of `--parse` patterns
 // on any format. One line_parser per thread and format, reused line after
-// line; the fields it gives are views valid until its next parse().
+// line (not thread-safe: parse() and time() keep state of the last line);
+// the fields it gives are views valid until its next parse().
 #include "crawl/pipeline/log_format.hpp"
 #include "crawl/pipeline/timestamp.hpp"
 

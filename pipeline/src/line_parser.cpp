@@ -188,19 +188,14 @@ bool line_parser::parse_json(std::string_view line, log_fields& out) {
   return walk(object, compiled_->path, 0, compiled_->needed, out);
 }
 
-std::optional<utc_time> line_parser::time_of_text(std::string_view text) const {
-  std::size_t used = 0;
-  if (auto t = parse_iso8601(text, used, options_.default_offset)) return t;
-  if (auto t = parse_clf(text, used)) return t;
-  return parse_syslog(text, used, options_.now, options_.default_offset);
-}
-
 std::optional<utc_time> line_parser::time(std::string_view line, const log_fields& fields) const {
+  std::size_t used = 0;
+  auto timestamp = [&](std::string_view text) { return parse_timestamp(text, used, options_.now, options_.default_offset); };
   if (!compiled_->time.empty()) {
     std::string_view found;
     if (!compiled_->time.front().capture(line, found)) return std::nullopt;
     if (auto t = parse_epoch(found)) return t;
-    return time_of_text(found);
+    return timestamp(found);
   }
   switch (options_.format) {
     case log_format::access:
@@ -209,7 +204,6 @@ std::optional<utc_time> line_parser::time(std::string_view line, const log_field
         // one read is kept.
         auto& cache = compiled_->last_clf;
         if (*t != cache.text) {
-          std::size_t used = 0;
           cache.text.assign(*t);
           cache.time = parse_clf(*t, used);
         }
@@ -217,18 +211,17 @@ std::optional<utc_time> line_parser::time(std::string_view line, const log_field
       }
       return std::nullopt;
     case log_format::syslog:
-      if (const auto* t = fields.get("time")) return time_of_text(*t);
+      if (const auto* t = fields.get("time")) return timestamp(*t);
       return std::nullopt;
     case log_format::json:
     case log_format::logfmt:
       for (const auto& name : time_field_names())
         if (const auto* t = fields.get(name))
-          return looks_numeric(*t) && t->find('-', 1) == std::string_view::npos ? parse_epoch(*t) : time_of_text(*t);
+          return looks_numeric(*t) && t->find('-', 1) == std::string_view::npos ? parse_epoch(*t) : timestamp(*t);
       break;  // no time field: perhaps a timestamp leads the line
     case log_format::plain:
       break;
   }
-  std::size_t used = 0;
   return parse_iso8601(line, used, options_.default_offset);
 }
 

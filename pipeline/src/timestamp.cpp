@@ -217,10 +217,10 @@ std::optional<utc_time> parse_epoch(std::string_view s) {
   return utc_time{seconds, static_cast<std::uint32_t>(nanos)};
 }
 
-std::optional<utc_time> parse_timestamp(std::string_view text, std::size_t& used, utc_time now) {
-  if (auto t = parse_iso8601(text, used)) return t;
+std::optional<utc_time> parse_timestamp(std::string_view text, std::size_t& used, utc_time now, std::int32_t offset) {
+  if (auto t = parse_iso8601(text, used, offset)) return t;
   if (auto t = parse_clf(text, used)) return t;
-  return parse_syslog(text, used, now);
+  return parse_syslog(text, used, now, offset);
 }
 
 std::string format_utc(utc_time t, int fraction_digits) {

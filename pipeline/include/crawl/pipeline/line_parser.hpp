@@ -57,7 +57,6 @@ class line_parser {
  private:
   bool parse_json(std::string_view line, log_fields& out);
   bool add_named_groups(std::string_view line, log_fields& out) const;
-  std::optional<utc_time> time_of_text(std::string_view text) const;
 
   parser_options options_;
   std::string error_;

@@ -44,8 +44,10 @@ std::optional<utc_time> parse_syslog(std::string_view text, std::size_t& used, u
 // seconds, that is before the year 5138; below 1e14: ms; 1e17: µs; else ns),
 // with an optional fraction ("1764450166.25"). The whole text must be the number.
 std::optional<utc_time> parse_epoch(std::string_view text);
-// Whichever of ISO 8601, CLF and syslog `text` starts with.
-std::optional<utc_time> parse_timestamp(std::string_view text, std::size_t& used, utc_time now);
+// Whichever of ISO 8601, CLF and syslog `text` starts with; `offset`: the
+// zone of ISO 8601 and syslog times written without one.
+std::optional<utc_time> parse_timestamp(std::string_view text, std::size_t& used, utc_time now,
+                                        std::int32_t offset = 0);
 
 // "2026-11-29T21:02:46Z", or with `fraction_digits` (1 to 9) of the second.
 std::string format_utc(utc_time t, int fraction_digits = 0);

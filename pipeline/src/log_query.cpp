@@ -68,21 +68,19 @@ std::string aggregate_column(const aggregate_spec& a) {
   return label.substr(0, open) + "_" + a.field;
 }
 
-bool read_number(std::string_view text, double& value, bool& integral, std::int64_t& whole) {
-  if (text.empty()) return false;
+std::optional<number_value> read_number(std::string_view text) {
   const char* end = text.data() + text.size();
+  auto ends_number = [&](const char* at) { return at == end || *at == ',' || *at == ' '; };
+  number_value n;
   // Integers first: exact, and the common case (bytes, status, counts).
-  auto [p, ec] = std::from_chars(text.data(), end, whole);
-  bool rest_ok = [&](const char* at) { return at == end || *at == ',' || *at == ' '; }(p);
-  if (ec == std::errc() && rest_ok) {
-    integral = true;
-    value = static_cast<double>(whole);
-    return true;
+  if (auto [at, ec] = std::from_chars(text.data(), end, n.whole); ec == std::errc() && ends_number(at)) {
+    n.integral = true;
+    n.value = static_cast<double>(n.whole);
+    return n;
   }
-  auto [q, ec2] = std::from_chars(text.data(), end, value);
-  if (ec2 != std::errc() || !(q == end || *q == ',' || *q == ' ') || !std::isfinite(value)) return false;
-  integral = false;
-  return true;
+  auto [at, ec] = std::from_chars(text.data(), end, n.value);
+  if (ec != std::errc() || !ends_number(at) || !std::isfinite(n.value)) return std::nullopt;
+  return n;
 }
 
 void field_stats::merge(const field_stats& o) {
@@ -121,10 +119,8 @@ log_query::log_query(const query_options& o) : options_(o) {
   for (const auto& f : o.by) use(f);
   for (const auto& c : o.where) {
     use(c.field);
-    double number = 0;
-    bool integral = false;
-    std::int64_t whole = 0;
-    where_numbers_.push_back(read_number(c.value, number, integral, whole) ? std::optional<double>(number) : std::nullopt);
+    auto number = read_number(c.value);
+    where_numbers_.push_back(number ? std::optional<double>(number->value) : std::nullopt);
     where_patterns_.emplace_back(c.op == compare_op::matches ? c.value : std::string());
     if (c.op == compare_op::matches && !where_patterns_.back().ok() && error_.empty())
       error_ = "--where: invalid RE2 pattern '" + c.value + "': " + where_patterns_.back().error();
@@ -157,11 +153,9 @@ bool log_query::holds(const log_fields& fields) const {
       continue;
     }
     int order = 0;
-    double number = 0;
-    bool integral = false;
-    std::int64_t whole = 0;
-    if (where_numbers_[i] && read_number(*value, number, integral, whole))
-      order = number < *where_numbers_[i] ? -1 : number > *where_numbers_[i] ? 1 : 0;
+    std::optional<number_value> number;
+    if (where_numbers_[i] && (number = read_number(*value)))
+      order = number->value < *where_numbers_[i] ? -1 : number->value > *where_numbers_[i] ? 1 : 0;
     else
       order = value->compare(c.value) < 0 ? -1 : value->compare(c.value) > 0 ? 1 : 0;
     bool ok = false;
@@ -264,22 +258,20 @@ void log_query::add_value(std::size_t m, std::string_view value, field_stats& st
     stats.distinct->add(value);
   }
   if (!what.numeric && !what.sketch) return;
-  double number = 0;
-  bool integral = false;
-  std::int64_t whole = 0;
-  if (!read_number(value, number, integral, whole)) {
+  auto number = read_number(value);
+  if (!number) {
     if (into.not_numbers.size() < measures_.size()) into.not_numbers.resize(measures_.size());
     ++into.not_numbers[m];
     return;
   }
   ++stats.numbers;
-  if (integral) stats.whole += whole;
-  else stats.fraction += number;
-  stats.min = std::min(stats.min, number);
-  stats.max = std::max(stats.max, number);
+  if (number->integral) stats.whole += number->whole;
+  else stats.fraction += number->value;
+  stats.min = std::min(stats.min, number->value);
+  stats.max = std::max(stats.max, number->value);
   if (what.sketch) {
     if (!stats.sketch) stats.sketch.emplace();
-    stats.sketch->add(number);
+    stats.sketch->add(number->value);
   }
 }
 

@@ -149,9 +149,14 @@ class log_query {
   log_table* last_table_ = nullptr;
 };
 
+struct number_value {
+  double value = 0;
+  bool integral = false;  // then `whole` holds it exactly
+  std::int64_t whole = 0;
+};
 // A value as a number: an integer, or a decimal or exponent form; a list as
-// nginx writes upstream timings ("0.010, 0.020") gives its first. false for
-// anything else ("-", "", "12ms").
-bool read_number(std::string_view text, double& value, bool& integral, std::int64_t& whole);
+// nginx writes upstream timings ("0.010, 0.020") gives its first. Nothing
+// for anything else ("-", "", "12ms").
+std::optional<number_value> read_number(std::string_view text);
 
 }  // namespace crawl::pipeline

@@ -151,12 +151,34 @@ bool is_answer_column(const query_options& q, const std::string& column) {
   return false;
 }
 
+namespace {
+
+// With buckets, the groups shown: the top ones by their count over all
+// buckets (nothing: all of them).
+std::optional<boost::unordered_flat_set<std::string_view>> top_groups(const log_summary& s, const query_options& q,
+                                                                     std::size_t top) {
+  if (q.per == time_bucket::none || top == 0 || q.by.empty()) return std::nullopt;
+  boost::unordered_flat_map<std::string_view, std::uint64_t> totals;
+  for (const auto& [key, stats] : s.table.groups) totals[group_part(key, q)] += stats.count;
+  if (totals.size() <= top) return std::nullopt;
+  std::vector<std::pair<std::string_view, std::uint64_t>> ranked(totals.begin(), totals.end());
+  std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(top), ranked.end(),
+                    [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+  boost::unordered_flat_set<std::string_view> kept;
+  for (std::size_t i = 0; i < top; ++i) kept.insert(ranked[i].first);
+  return kept;
+}
+
+}  // namespace
+
 std::vector<answer_row> answer_rows(const log_summary& s, const query_options& q, const answer_layout& layout) {
   log_query query(q);
   std::vector<aggregate_spec> shown = shown_aggregates(q);
+  auto kept = top_groups(s, q, layout.top);
   std::vector<answer_row> rows;
-  rows.reserve(s.table.groups.size());
+  rows.reserve(kept ? kept->size() : s.table.groups.size());
   for (const auto& [key, stats] : s.table.groups) {
+    if (kept && !kept->contains(group_part(key, q))) continue;
     key_parts parts = query.parts_of(key);
     rows.push_back(answer_row{parts.bucket, std::move(parts.values), parts.other, &stats});
   }
@@ -191,26 +213,8 @@ std::vector<answer_row> answer_rows(const log_summary& s, const query_options& q
     return rows;
   }
 
-  // With buckets: the top groups by their count over all buckets, in every bucket.
-  if (layout.top > 0 && !q.by.empty()) {
-    boost::unordered_flat_map<std::string_view, std::uint64_t> totals;
-    for (const auto& [key, stats] : s.table.groups) totals[group_part(key, q)] += stats.count;
-    if (totals.size() > layout.top) {
-      std::vector<std::pair<std::string_view, std::uint64_t>> ranked(totals.begin(), totals.end());
-      std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(layout.top), ranked.end(),
-                        [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
-      boost::unordered_flat_set<std::string_view> kept;
-      for (std::size_t i = 0; i < layout.top; ++i) kept.insert(ranked[i].first);
-      std::vector<answer_row> shown_rows;
-      for (const auto& [key, stats] : s.table.groups)
-        if (kept.contains(group_part(key, q))) {
-          key_parts parts = query.parts_of(key);
-          shown_rows.push_back(answer_row{parts.bucket, std::move(parts.values), parts.other, &stats});
-        }
-      rows = std::move(shown_rows);
-    }
-  }
-  // Empty buckets inside the range, so that a chart of the rows has no gaps.
+  // With buckets: the top groups (chosen above) in every bucket, and the
+  // empty buckets inside the range, so that a chart of the rows has no gaps.
   std::set<std::int64_t> present;
   for (const auto& row : rows)
     if (row.bucket) present.insert(*row.bucket);

@@ -3,6 +3,7 @@
 #include "command_inputs.hpp"
 #include "crawl_outputs.hpp"
 #include "crawl_run.hpp"
+#include "run_identity.hpp"
 #include "diagnostics.hpp"
 
 #include "crawl/storage/crawl_state.hpp"
@@ -156,6 +157,8 @@ int open_state(const config::crawl_settings& s, std::unique_ptr<storage::state_l
 
 int run_crawl(const config::crawl_settings& s) {
   std::string error;
+  const std::string run_id = run_id_or_new(s.run_id);
+  note_shard(s.shard, run_id, s.verbose);
   std::size_t refused = 0;
   crawl_inputs inputs = open_inputs(s.inputs, refused);
   if (inputs.sources.empty()) {  // nothing can be read: stop before any work
@@ -232,6 +235,8 @@ int run_crawl(const config::crawl_settings& s) {
     state_failed = run.state_failed();
   }
   stats.resumed = run_info.resumed;
+  stats.run_id = run_id;
+  if (s.shard.set()) stats.shard_index = s.shard.index, stats.shard_count = s.shard.count;
   stats.exit_status = internal_error      ? exit_status::internal
                       : state_failed      ? exit_status::not_written
                       : stats.interrupted ? exit_status::interrupted

@@ -68,6 +68,12 @@ void state_robots_memory::remember(const std::string& origin, const crawler::rob
   }
 }
 
+namespace {
+crawler::shard shard_of(const config::crawl_settings& s) {
+  return s.shard.set() ? crawler::shard{s.shard.index, s.shard.count} : crawler::shard{};
+}
+}  // namespace
+
 crawl_run::crawl_run(const config::crawl_settings& s, std::size_t concurrency, unsigned threads, crawl_inputs inputs,
                      asio::io_context& net, run_targets targets)
     : s_(s),
@@ -76,7 +82,7 @@ crawl_run::crawl_run(const config::crawl_settings& s, std::size_t concurrency, u
       net_(net),
       loops_(net.get_executor(), concurrency),
       workers_(threads, net, [this](std::exception_ptr e) { fail_internally(e); }),
-      feed_(std::move(inputs.sources), net.get_executor()),
+      feed_(std::move(inputs.sources), net.get_executor(), shard_of(s)),
       scheduler_(concurrency, s.per_host, std::max<std::size_t>(concurrency * 2, 1024),
                  crawler::politeness{s.delay, s.rate, s.back_off}),
       request_(request_options_from(s, concurrency)),

@@ -1,5 +1,6 @@
 #include "run_stats.hpp"
 
+#include "crawl/pipeline/base64.hpp"
 #include "crawl/pipeline/json.hpp"
 
 #include <algorithm>
@@ -34,6 +35,9 @@ std::string format_summary_text(const run_stats& s) {
   out += buf;
   if (s.unfinished) out += ", " + std::to_string(s.unfinished) + " unfinished";
   out += "\n";
+  if (s.shard_count > 1)
+    out += "  shard " + std::to_string(s.shard_index) + " of " + std::to_string(s.shard_count) + " (run " + s.run_id +
+           "): " + std::to_string(s.other_shard) + " lines of other shards' hosts left to them\n";
   if (s.unchanged) out += "  unchanged since the last run (304): " + std::to_string(s.unchanged) + "\n";
   if (s.resumed)
     out += "  resumed an interrupted run: " + std::to_string(s.resumed_done) + " URLs were already done, " +
@@ -103,6 +107,8 @@ std::string format_summary_json(const run_stats& s) {
     return out;
   };
   pipeline::json j = pipeline::json::object();
+  append_member(j, "format", "crawl-run-summary");
+  append_member(j, "version", 1);
   append_member(j, "exit_status", s.exit_status);
   append_member(j, "interrupted", s.interrupted);
   append_member(j, "lines", s.lines_read);
@@ -111,6 +117,7 @@ std::string format_summary_json(const run_stats& s) {
   append_member(j, "skipped", s.skipped);
   append_member(j, "bad_lines", s.bad_lines);
   append_member(j, "duplicates", s.duplicates);
+  append_member(j, "other_shard", s.other_shard);
   append_member(j, "unfinished", s.unfinished);
   append_member(j, "unchanged", s.unchanged);
   append_member(j, "resumed", s.resumed);
@@ -157,6 +164,14 @@ std::string format_summary_json(const run_stats& s) {
   append_member(j, "latency_ms_p90", num(s.latency_ms.quantile(0.9)));
   append_member(j, "latency_ms_p99", num(s.latency_ms.quantile(0.99)));
   append_member(j, "wall_s", num(wall));
+  // For crawl merge: the latency sketch itself (merged sketches give the
+  // percentiles of all pages), and which part of which run this is.
+  append_member(j, "latency_ms_sketch", pipeline::to_base64(s.latency_ms.serialize()));
+  pipeline::json part = pipeline::json::object();
+  append_member(part, "run_id", s.run_id);
+  append_member(part, "shard", s.shard_index);
+  append_member(part, "shards", s.shard_count);
+  append_member(j, "parts", pipeline::json::array({std::move(part)}));
   return pipeline::dump_json(j, 2) + "\n";
 }
 

@@ -23,6 +23,7 @@ struct run_stats {
   std::uint64_t lines_read = 0;  // URL lines taken from the list, bad ones included
   std::uint64_t bad_lines = 0;
   std::uint64_t duplicates = 0;
+  std::uint64_t other_shard = 0;  // lines whose hosts are another shard's (--shard): left to it
   std::uint64_t ok = 0;
   std::uint64_t failed = 0;
   std::uint64_t skipped = 0;
@@ -62,6 +63,9 @@ struct run_stats {
   std::chrono::steady_clock::duration wall{};
   bool interrupted = false;
   int exit_status = 0;
+  // Which part of which run this is: crawl merge tells shards and runs apart by it.
+  std::uint32_t shard_index = 0, shard_count = 1;
+  std::string run_id;
 
   std::uint64_t done() const { return ok + failed + skipped; }
 };

@@ -5,8 +5,10 @@
 #include "diagnostics.hpp"
 #include "follow.hpp"
 #include "log_reader.hpp"
+#include "run_identity.hpp"
 #include "tail_output.hpp"
 
+#include "crawl/crawler/shard.hpp"
 #include "crawl/pipeline/log_summary.hpp"
 #include "crawl/pipeline/log_partial.hpp"
 #include "crawl/pipeline/log_summary_output.hpp"
@@ -27,7 +29,6 @@
 #include <malloc.h>
 
 #include <algorithm>
-#include <random>
 #include <cstdio>
 #include <thread>
 
@@ -39,6 +40,20 @@ namespace {
 
 // Expands arguments with glob characters; a pattern that matches nothing is
 // an error naming it.
+// --shard: only the files whose paths are this shard's; the others are
+// counted. The path as given or as the glob expanded it (the same on every
+// machine that sees the same shared folder).
+std::size_t keep_shard_files(const config::shard_setting& shard, std::vector<std::string>& paths) {
+  if (!shard.set()) return 0;
+  std::size_t before = paths.size();
+  std::erase_if(paths, [&](const std::string& p) { return crawler::shard_of_key(p, shard.count) != shard.index; });
+  std::size_t others = before - paths.size();
+  if (others > 0 && paths.empty())
+    log_line("info", "none of the " + std::to_string(before) + " files is shard " + std::to_string(shard.index) +
+                         "'s: its results are empty");
+  return others;
+}
+
 std::vector<std::string> expand_inputs(const std::vector<std::string>& args, std::vector<std::string>& errors) {
   std::vector<std::string> out;
   for (const auto& arg : args) {
@@ -350,18 +365,11 @@ void warn_unread_lines(const pipeline::log_summary& total, const std::vector<std
 
 namespace {
 
-// One id per run, so that a merge tells the same partial results given
-// twice from another run's.
-std::string new_run_id() {
-  std::random_device random;
-  char text[33];
-  std::snprintf(text, sizeof text, "%08x%08x%08x%08x", random(), random(), random(), random());
-  return text;
-}
-
-// --summary-state: the mergeable partial results, written whole or not at all.
-bool write_partial(storage::atomic_file& file, const pipeline::summary_rules& rules, const pipeline::log_summary& total) {
-  file.write(pipeline::serialize_partial(rules.query(), total, new_run_id(),
+// --summary-state: the mergeable partial results, written whole or not at
+// all, naming the part of the run they cover.
+bool write_partial(storage::atomic_file& file, const pipeline::summary_rules& rules, const pipeline::log_summary& total,
+                   const pipeline::run_part& part) {
+  file.write(pipeline::serialize_partial(rules.query(), total, {part},
                                          utc_timestamp(std::chrono::system_clock::now())));
   std::string error;
   if (file.commit(error)) return true;
@@ -405,6 +413,10 @@ int run_tail(const config::tail_settings& s) {
   auto start = std::chrono::steady_clock::now();
   std::vector<std::string> errors;
   std::vector<std::string> inputs = expand_inputs(s.files, errors);
+  const pipeline::run_part part{run_id_or_new(s.run_id), s.shard.set() ? s.shard.index : 0,
+                                s.shard.set() ? s.shard.count : 1};
+  note_shard(s.shard, part.run_id, s.verbose);
+  std::size_t other_shards = keep_shard_files(s.shard, inputs);
   auto rules = std::make_shared<const pipeline::summary_rules>(summary_options_from(s));
   if (!rules->error().empty()) {
     log_line("error", rules->error());
@@ -429,7 +441,8 @@ int run_tail(const config::tail_settings& s) {
   for (const auto& e : errors) log_line("error", e);
   errors.clear();
   pipeline::log_summary nothing;
-  if (readable.empty()) {
+  // A shard may own none of the files: its results are empty, not an error.
+  if (readable.empty() && !(other_shards > 0 && refused == 0)) {
     command_outputs::summarize_failed_start(s, tail_summary_json(exit_status::usage, s.files.size(), refused, nothing, 0));
     return exit_status::usage;
   }
@@ -488,7 +501,7 @@ int run_tail(const config::tail_settings& s) {
   // what it read.
   log_result result(s, total, readable, per_input, *rules, reader.spans());
   bool written = deliver_tail(outputs, result, interrupted ? nullptr : state.get(), marks);
-  if (!s.summary_state.empty() && !write_partial(partial, *rules, total)) written = false;
+  if (!s.summary_state.empty() && !write_partial(partial, *rules, total, part)) written = false;
   std::size_t failed = refused + errors.size();
   int status = interrupted ? exit_status::interrupted : failed ? exit_status::partial : exit_status::ok;
   if (!written) status = worse(status, exit_status::not_written);

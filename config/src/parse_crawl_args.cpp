@@ -2,6 +2,7 @@
 
 #include "command_line.hpp"
 #include "parsers.hpp"
+#include "shard_args.hpp"
 
 #include <CLI/CLI.hpp>
 #include <re2/re2.h>
@@ -183,6 +184,12 @@ parsed<crawl_settings> parse_crawl(int argc, const char* const* argv, int first,
   cl.flag("--wait-lock", s.wait_lock, "Wait for another run holding the --state lock");
   cl.option("--deadline", deadline, "End the run gracefully after this long, e.g. 90s, 15m, 2h", a_duration);
   cl.option("--grace", grace, "Seconds in-flight transfers get after SIGINT/SIGTERM", seconds_between(0, 3600));
+  shard_args shard;
+  add_shard_options(cl, shard, "URLs whose hosts are those");
+  cl.option("--outbox", s.outbox,
+            "With --follow and a shard: write links to other shards' hosts to DIR/to-<shard>.urls, the seeds of "
+            "the next round")
+      ->type_name("DIR");
 
   if (auto stopped = cl.parse(argc, argv, first, describe)) return {std::nullopt, stopped->exit_code, stopped->message};
   if (auto stopped = cl.finish_common(s)) return {std::nullopt, stopped->exit_code, stopped->message};
@@ -226,6 +233,14 @@ parsed<crawl_settings> parse_crawl(int argc, const char* const* argv, int first,
   if (!deadline.empty()) s.deadline = parse_duration(deadline);
   if (!robots_unreachable.empty()) s.robots_unreachable = *parse_duration(robots_unreachable);
   if ((s.refresh || s.wait_lock) && s.state.empty()) return fail<crawl_settings>(cl, "--refresh and --wait-lock need --state");
+  if (!s.outbox.empty() && !s.follow) return fail<crawl_settings>(cl, "--outbox goes with --follow");
+  if (!describe) {
+    std::string error = finish_shard(shard, s.shard, s.run_id,
+                                     {{"-o", &s.output}, {"--summary", &s.summary}, {"--results", &s.results},
+                                      {"--state", &s.state}, {"--warc", &s.warc}, {"--cookie-jar", &s.cookie_jar},
+                                      {"--outbox", &s.outbox}});
+    if (!error.empty()) return fail<crawl_settings>(cl, error);
+  }
   return {std::move(s), 0, {}};
 }
 

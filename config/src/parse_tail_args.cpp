@@ -2,6 +2,7 @@
 
 #include "command_line.hpp"
 #include "parsers.hpp"
+#include "shard_args.hpp"
 
 #include <cmath>
 #include <cstdlib>
@@ -160,6 +161,8 @@ parsed<tail_settings> parse_tail(int argc, const char* const* argv, int first, s
       ->type_name("FILE");
   cl.size_option("--max-line", s.max_line, "Longest line kept whole", "1MiB");
   cl.flag("--no-io-uring", no_uring, "Read with plain read() on a thread instead of io_uring");
+  shard_args shard;
+  add_shard_options(cl, shard, "files whose paths are those");
   cl.add_common(s);
 
   if (auto stopped = cl.parse(argc, argv, first, describe)) return {std::nullopt, stopped->exit_code, stopped->message};
@@ -216,6 +219,12 @@ parsed<tail_settings> parse_tail(int argc, const char* const* argv, int first, s
       ((s.writes_file() && word_list(s.output_format)) || word_list(s.stdout_format)))
     return fail(cl, "tsv and csv hold word counts or the rows of --by, --per or an aggregate, and --no-words counts "
                     "no words: use json, or ask for rows");
+  if (!describe) {
+    std::string error = finish_shard(shard, s.shard, s.run_id,
+                                     {{"-o", &s.output}, {"--summary", &s.summary}, {"--state", &s.state},
+                                      {"--summary-state", &s.summary_state}});
+    if (!error.empty()) return fail(cl, error);
+  }
   return {std::move(s), 0, {}};
 }
 

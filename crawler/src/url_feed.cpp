@@ -42,13 +42,14 @@ url_batch read_batch(url_list_reader& reader, std::size_t source, std::uint64_t 
   url_batch batch;
   batch.source = source;
   batch.lines.reserve(url_batch_size);
-  std::uint64_t duplicates_before = reader.duplicates();
+  std::uint64_t duplicates_before = reader.duplicates(), other_before = reader.other_shard();
   while (batch.lines.size() < url_batch_size) {
     auto line = reader.next();
     if (!line) break;
     batch.lines.push_back(std::move(*line));
   }
   batch.duplicates = reader.duplicates() - duplicates_before;
+  batch.other_shard = reader.other_shard() - other_before;
   batch.list_offset = lists_before + reader.offset();
   return batch;
 }
@@ -57,7 +58,9 @@ url_batch seed_batch(url_list_reader& reader, const url_source& source, std::siz
   url_batch batch;
   batch.source = index;
   batch.list_offset = lists;
+  std::uint64_t other_before = reader.other_shard();
   if (auto line = reader.seed(source.seed)) batch.lines.push_back(std::move(*line));
+  else if (reader.other_shard() > other_before) batch.other_shard = 1;
   else batch.duplicates = 1;
   return batch;
 }
@@ -66,9 +69,10 @@ url_batch seed_batch(url_list_reader& reader, const url_source& source, std::siz
 
 url_feed::url_feed(int fd, asio::any_io_executor loop) : url_feed(std::vector<url_source>{url_source{{}, fd}}, loop) {}
 
-url_feed::url_feed(std::vector<url_source> sources, asio::any_io_executor loop)
+url_feed::url_feed(std::vector<url_source> sources, asio::any_io_executor loop, shard keep)
     : shared_(std::make_shared<shared>(std::move(sources), loop)),
       wake_(loop, std::chrono::steady_clock::time_point::max()) {
+  shared_->reader.keep_shard(keep);
   thread_ = std::thread([st = shared_] { read_list(st); });
 }
 
@@ -90,7 +94,7 @@ void url_feed::read_list(const std::shared_ptr<shared>& st) {
         st->finished = true;
         return;
       }
-      if (!batch.lines.empty() || batch.duplicates > 0) st->queue.push_back(std::move(batch));
+      if (!batch.lines.empty() || batch.duplicates > 0 || batch.other_shard > 0) st->queue.push_back(std::move(batch));
       if (last) st->ended = true;
       st->wake_loop();
     }

@@ -30,6 +30,10 @@ void url_list_reader::open(int fd) {
 
 std::optional<url_line> url_list_reader::seed(std::string_view text) {
   url_line line = parse_url_line(text, 0);
+  if (line.url && !owns_host(shard_, line.url->host)) {
+    ++other_shard_;
+    return std::nullopt;
+  }
   if (line.url && !seen_.insert(std::hash<std::string_view>{}(line.url->url)).second) {
     ++duplicates_;
     return std::nullopt;
@@ -93,6 +97,10 @@ std::optional<url_line> url_list_reader::next() {
     if (too_long) return url_line{line_no_, std::nullopt, "line longer than 8 KiB"};
     url_line line = parse_url_line(*raw, line_no_);
     if (line.url) {
+      if (!owns_host(shard_, line.url->host)) {
+        ++other_shard_;
+        continue;
+      }
       if (!seen_.insert(std::hash<std::string_view>{}(line.url->url)).second) {
         ++duplicates_;
         continue;

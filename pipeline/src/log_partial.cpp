@@ -1,11 +1,9 @@
 #include "crawl/pipeline/log_partial.hpp"
 
+#include "crawl/pipeline/base64.hpp"
 #include "crawl/pipeline/count_output.hpp"
 #include "crawl/pipeline/json.hpp"
 
-// Boost.Beast's base64 (header-only in Boost 1.81): the sketches and
-// registers are binary, and JSON carries them as base64 text.
-#include <boost/beast/core/detail/base64.hpp>
 
 #include <cmath>
 #include <limits>
@@ -14,10 +12,8 @@
 namespace crawl::pipeline {
 namespace {
 
-namespace b64 = boost::beast::detail::base64;
-
 constexpr const char* format_tag = "crawl-tail-partial";
-constexpr int format_version = 1;
+constexpr int format_version = 2;  // 1 named one run by "run_id"; 2 lists the parts covered
 
 struct malformed : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -44,37 +40,6 @@ double real(const json& j) {
   return j.get<double>();
 }
 
-
-std::string to_base64(std::string_view bytes) {
-  std::string out(b64::encoded_size(bytes.size()), '\0');
-  out.resize(b64::encode(out.data(), bytes.data(), bytes.size()));
-  return out;
-}
-
-// Checked before decoding: Beast's decoder writes past the buffer
-// decoded_size() asks for when the text is not whole base64 (found by
-// partial_fuzz), so only whole groups of four base64 characters, with at
-// most two '=' at the end, reach it.
-bool whole_base64(const std::string& text) {
-  if (text.size() % 4 != 0) return false;
-  std::size_t padding = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    bool letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
-    if (c == '=' && i + 2 >= text.size()) ++padding;
-    else if (!letter || padding > 0) return false;
-  }
-  return padding <= 2;
-}
-
-std::optional<std::string> from_base64(const std::string& text) {
-  if (!whole_base64(text)) return std::nullopt;
-  std::string out(b64::decoded_size(text.size()), '\0');
-  auto written = b64::decode(out.data(), text.data(), text.size()).first;
-  out.resize(written);
-  if (to_base64(out) != text) return std::nullopt;  // strict: only the text our encoder writes
-  return out;
-}
 
 const char* kind_name(aggregate_kind k) {
   switch (k) {
@@ -149,17 +114,16 @@ bool stats_of(const json& j, field_stats& f, std::string& error) {
 
 }  // namespace
 
-std::string serialize_partial(const query_options& query, const log_summary& s, const std::string& run_id,
+std::string serialize_partial(const query_options& query, const log_summary& s, const std::vector<run_part>& parts,
                               const std::string& generated_at) {
   struct {
     const query_options& query;
-    const std::string& run_id;
     const std::string& generated_at;
-  } p{query, run_id, generated_at};
+  } p{query, generated_at};
   json j = json::object();
   append_member(j, "format", format_tag);
   append_member(j, "version", format_version);
-  append_member(j, "run_id", p.run_id);
+  append_member(j, "parts", parts_to_json(parts));
   append_member(j, "generated_at", p.generated_at);
   json q = json::object();
   append_member(q, "by", p.query.by);
@@ -204,11 +168,17 @@ std::optional<partial_result> parse_partial(std::string_view text, std::string& 
   if (j.is_discarded() || !j.is_object()) return error = "not JSON", std::nullopt;
   try {
     if (!j.contains("format") || j["format"] != format_tag) return error = "not crawl tail partial results", std::nullopt;
-    if (!j.contains("version") || j["version"] != format_version)
+    if (!j.contains("version") || (j["version"] != format_version && j["version"] != 1))
       return error = "version " + j.value("version", json(nullptr)).dump() + " of the partial results is not known here",
              std::nullopt;
     partial_result p;
-    p.run_id = j.at("run_id").get<std::string>();
+    if (j["version"] == 1) {  // one part, named by its run id
+      p.parts.push_back({j.at("run_id").get<std::string>(), 0, 1});
+    } else {
+      auto parts = parts_from_json(j.at("parts"), error);
+      if (!parts) return std::nullopt;
+      p.parts = std::move(*parts);
+    }
     p.generated_at = j.at("generated_at").get<std::string>();
     const json& q = j.at("query");
     p.query.by = q.at("by").get<std::vector<std::string>>();

@@ -165,7 +165,9 @@ TEST_CASE("tail fields: --summary-state writes partial results that read back as
   CHECK(part["format"] == "crawl-tail-partial");
   CHECK(part["counts"]["lines"] == j["lines"]);
   CHECK(part["groups"].size() == j["rows"].size());
-  CHECK(part["run_id"].get<std::string>().size() == 32);
+  CHECK(part["parts"][0]["run_id"].get<std::string>().size() == 32);
+  CHECK(part["parts"][0]["shard"] == 0);
+  CHECK(part["parts"][0]["shards"] == 1);
   auto r = tail({dir + "/access.log", "--by", "status", "--summary-state", dir + "/access.log/x.json"});
   CHECK(r.exit_code == 2);  // refused before any work: a file is in the way of its folder
   CHECK(contains(r.err, "--summary-state " + dir + "/access.log/x.json"));

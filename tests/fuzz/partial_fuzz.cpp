@@ -15,9 +15,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
     if (error.empty()) std::abort();
     return 0;
   }
-  std::string once = serialize_partial(p->query, p->summary, p->run_id, p->generated_at);
+  std::string once = serialize_partial(p->query, p->summary, p->parts, p->generated_at);
   auto back = parse_partial(once, error);
   if (!back) std::abort();
-  if (serialize_partial(back->query, back->summary, back->run_id, back->generated_at) != once) std::abort();
+  if (serialize_partial(back->query, back->summary, back->parts, back->generated_at) != once) std::abort();
   return 0;
 }

@@ -251,7 +251,7 @@ TEST_CASE("partial results round-trip, and merged parts answer as the whole, in 
   summary_rules rules(o);
   auto round_trip = [&](const log_summary& s) {
     std::string error;
-    auto back = parse_partial(serialize_partial(rules.query(), s, "run-1", "2026-11-30T00:00:00Z"), error);
+    auto back = parse_partial(serialize_partial(rules.query(), s, {{"run-1", 0, 1}}, "2026-11-30T00:00:00Z"), error);
     INFO(error);
     REQUIRE(back);
     CHECK(back->query.by == rules.query().by);
@@ -285,7 +285,7 @@ TEST_CASE("partial results that are not ours, of another version or broken are r
   // And a count of 1e90 was converted to a 64-bit integer (undefined behaviour).
   summary_options o;
   auto s = summarize("a\n", o, log_format::plain);
-  std::string text = serialize_partial(summary_rules(o).query(), s, "r", "t");
+  std::string text = serialize_partial(summary_rules(o).query(), s, {{"r", 0, 1}}, "t");
   text.replace(text.find("\"lines\":1"), 9, "\"lines\":1e90");
   CHECK_FALSE(parse_partial(text, error));
   CHECK(error == "a number is out of range or not whole");
@@ -297,7 +297,7 @@ TEST_CASE("partial results with base64 that is not whole groups of four are refu
   summary_options o;
   o.query.aggregates = {{aggregate_kind::distinct, "user"}};
   auto s = summarize("{\"user\":\"a\"}\n", o, log_format::json);
-  std::string text = serialize_partial(summary_rules(o).query(), s, "r", "t");
+  std::string text = serialize_partial(summary_rules(o).query(), s, {{"r", 0, 1}}, "t");
   auto at = text.find("\"distinct\":\"") + 12;
   text.replace(at, text.find('"', at) - at, "Y2RjMQABAAAAAAAAAGoIFrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrMUaHPlB");
   std::string error;

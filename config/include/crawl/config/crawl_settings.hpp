@@ -2,6 +2,7 @@
 // Validated settings of `crawl URLS`, read from the command line. Only this
 // library reads argv; app/ turns the settings into each library's options.
 #include "crawl/config/common_settings.hpp"
+#include "crawl/config/shard_setting.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -58,6 +59,9 @@ struct crawl_settings : common_settings {
   bool refresh = false;
   bool wait_lock = false;
   std::optional<std::chrono::milliseconds> deadline;
+  shard_setting shard;  // only URLs of this shard's hosts are fetched
+  std::string run_id;   // --run-id or the job array's; empty: the run makes one
+  std::string outbox;   // --outbox DIR: with --follow, links to other shards' hosts as DIR/to-<shard>.urls
 };
 
 // Settings of `crawl count FILE...`: the word rule of `crawl`.

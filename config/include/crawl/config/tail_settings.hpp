@@ -1,6 +1,7 @@
 #pragma once
 // Validated settings of `crawl tail`, read from the command line.
 #include "crawl/config/common_settings.hpp"
+#include "crawl/config/shard_setting.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -62,6 +63,8 @@ struct tail_settings : common_settings {
   bool aggregates_lines() const { return !by.empty() || !groups.empty() || per != tail_bucket::none || !aggregates.empty(); }
   std::uint64_t max_line = 1 << 20;
   bool io_uring = true;
+  shard_setting shard;  // only the files whose paths are this shard's are read
+  std::string run_id;
 };
 
 }  // namespace crawl::config

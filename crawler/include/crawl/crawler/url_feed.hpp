@@ -35,6 +35,7 @@ struct url_batch {
   std::size_t source = 0;       // which of the sources the lines come from
   std::vector<url_line> lines;  // URLs and bad lines, in list order
   std::uint64_t duplicates = 0; // duplicate lines dropped while this batch was read
+  std::uint64_t other_shard = 0; // lines of other shards' hosts dropped (--shard)
   std::uint64_t list_offset = 0; // bytes of the lists read up to the end of this batch
 };
 
@@ -47,8 +48,8 @@ class url_feed {
   // Takes ownership of fd (0: standard input, left open).
   url_feed(int fd, boost::asio::any_io_executor loop);
   // The sources one after the other, duplicates dropped across all of them;
-  // takes ownership of their descriptors.
-  url_feed(std::vector<url_source> sources, boost::asio::any_io_executor loop);
+  // takes ownership of their descriptors. With a shard, only its hosts' URLs.
+  url_feed(std::vector<url_source> sources, boost::asio::any_io_executor loop, shard keep = {});
   ~url_feed();
   url_feed(const url_feed&) = delete;
   url_feed& operator=(const url_feed&) = delete;

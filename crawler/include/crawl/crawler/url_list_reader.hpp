@@ -1,5 +1,6 @@
 #pragma once
 // Streams a URL list: memory is one read buffer, whatever the list's length.
+#include "crawl/crawler/shard.hpp"
 #include "crawl/crawler/url.hpp"
 
 #include <boost/unordered/unordered_flat_set.hpp>
@@ -29,9 +30,14 @@ class url_list_reader {
   // Moves on to another list (closing the last one); the duplicates seen so
   // far stay seen, so a URL in two lists is fetched once.
   void open(int fd);
-  // A URL given on the command line: the line, or nullopt when it is a duplicate.
+  // A URL given on the command line: the line, or nullopt when it is a
+  // duplicate or another shard's.
   std::optional<url_line> seed(std::string_view text);
+  // Only URLs whose host is this shard's are returned; the others are
+  // counted (other_shard) and never remembered.
+  void keep_shard(shard s) { shard_ = s; }
   std::uint64_t duplicates() const { return duplicates_; }
+  std::uint64_t other_shard() const { return other_shard_; }
   // Bytes of the current list taken as lines so far.
   std::uint64_t offset() const { return read_ - (buf_.size() - pos_); }
 
@@ -47,6 +53,8 @@ class url_list_reader {
   std::uint64_t line_no_ = 0;
   std::uint64_t read_ = 0;  // bytes read from fd
   std::uint64_t duplicates_ = 0;
+  std::uint64_t other_shard_ = 0;
+  shard shard_;
   boost::unordered_flat_set<std::uint64_t> seen_;
 };
 

@@ -3,6 +3,7 @@
 #include "count/count_command.hpp"
 #include "crawl/crawl_command.hpp"
 #include "diagnostics.hpp"
+#include "merge/merge_command.hpp"
 #include "tail/tail_command.hpp"
 
 #include "crawl/config/command.hpp"
@@ -39,6 +40,8 @@ int run(const crawl::config::count_settings& s) {
   crawl::app::set_log_command("crawl count");
   return crawl::app::run_count(s);
 }
+
+int run(const crawl::config::merge_settings& s) { return crawl::app::run_merge(s); }
 
 }  // namespace
 

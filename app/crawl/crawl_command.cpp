@@ -235,8 +235,7 @@ int run_crawl(const config::crawl_settings& s) {
     state_failed = run.state_failed();
   }
   stats.resumed = run_info.resumed;
-  stats.run_id = run_id;
-  if (s.shard.set()) stats.shard_index = s.shard.index, stats.shard_count = s.shard.count;
+  stats.parts = {{run_id, s.shard.set() ? s.shard.index : 0, s.shard.set() ? s.shard.count : 1}};
   stats.exit_status = internal_error      ? exit_status::internal
                       : state_failed      ? exit_status::not_written
                       : stats.interrupted ? exit_status::interrupted

@@ -1,9 +1,13 @@
 #include "run_stats.hpp"
 
+#include "command_outputs.hpp"
+
 #include "crawl/pipeline/base64.hpp"
 #include "crawl/pipeline/json.hpp"
 
 #include <algorithm>
+#include <cstdlib>
+#include <stdexcept>
 #include <cmath>
 #include <type_traits>
 #include <cstdio>
@@ -35,9 +39,11 @@ std::string format_summary_text(const run_stats& s) {
   out += buf;
   if (s.unfinished) out += ", " + std::to_string(s.unfinished) + " unfinished";
   out += "\n";
-  if (s.shard_count > 1)
-    out += "  shard " + std::to_string(s.shard_index) + " of " + std::to_string(s.shard_count) + " (run " + s.run_id +
-           "): " + std::to_string(s.other_shard) + " lines of other shards' hosts left to them\n";
+  if (s.parts.size() == 1 && s.parts[0].shards > 1)
+    out += "  shard " + std::to_string(s.parts[0].shard) + " of " + std::to_string(s.parts[0].shards) + " (run " +
+           s.parts[0].run_id + "): " + std::to_string(s.other_shard) + " lines of other shards' hosts left to them\n";
+  else if (s.parts.size() > 1)
+    out += "  merged " + std::to_string(s.parts.size()) + " parts\n";
   if (s.unchanged) out += "  unchanged since the last run (304): " + std::to_string(s.unchanged) + "\n";
   if (s.resumed)
     out += "  resumed an interrupted run: " + std::to_string(s.resumed_done) + " URLs were already done, " +
@@ -156,7 +162,7 @@ std::string format_summary_json(const run_stats& s) {
   }
   append_member(j, "bytes", s.bytes);
   append_member(j, "words", s.words);
-  append_member(j, "distinct_words", s.distinct_words);
+  append_member(j, "distinct_words", s.distinct_words_known ? pipeline::json(s.distinct_words) : pipeline::json(nullptr));
   append_member(j, "retries", s.retries);
   append_member(j, "pages_per_s", num(wall > 0 ? static_cast<double>(s.done()) / wall : 0));
   append_member(j, "mb_per_s", num(wall > 0 ? static_cast<double>(s.bytes) / 1e6 / wall : 0));
@@ -167,11 +173,7 @@ std::string format_summary_json(const run_stats& s) {
   // For crawl merge: the latency sketch itself (merged sketches give the
   // percentiles of all pages), and which part of which run this is.
   append_member(j, "latency_ms_sketch", pipeline::to_base64(s.latency_ms.serialize()));
-  pipeline::json part = pipeline::json::object();
-  append_member(part, "run_id", s.run_id);
-  append_member(part, "shard", s.shard_index);
-  append_member(part, "shards", s.shard_count);
-  append_member(j, "parts", pipeline::json::array({std::move(part)}));
+  append_member(j, "parts", pipeline::parts_to_json(s.parts));
   return pipeline::dump_json(j, 2) + "\n";
 }
 
@@ -198,6 +200,174 @@ std::string format_progress(const progress_numbers& n) {
   if (n.waiting) out += ", " + std::to_string(n.waiting) + " waiting on " + std::to_string(n.hosts) + " hosts";
   if (n.queued) out += ", " + std::to_string(n.queued) + " queued";
   return out;
+}
+
+namespace {
+
+struct malformed_summary : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+std::uint64_t count_of(const pipeline::json& j, const char* name) {
+  if (!j.contains(name) || !j[name].is_number_unsigned())
+    throw malformed_summary(std::string("\"") + name + "\" is missing or not a whole number");
+  return j[name].get<std::uint64_t>();
+}
+
+bool flag_of(const pipeline::json& j, const char* name) {
+  if (!j.contains(name) || !j[name].is_boolean()) throw malformed_summary(std::string("\"") + name + "\" is not true or false");
+  return j[name].get<bool>();
+}
+
+double real_of(const pipeline::json& j, const char* name) {
+  if (!j.contains(name) || !j[name].is_number()) throw malformed_summary(std::string("\"") + name + "\" is not a number");
+  return j[name].get<double>();
+}
+
+const pipeline::json& member(const pipeline::json& j, const char* name, pipeline::json::value_t type) {
+  if (!j.contains(name) || j[name].type() != type)
+    throw malformed_summary(std::string("\"") + name + "\" is missing or of the wrong type");
+  return j[name];
+}
+
+template <class Key>
+void read_counts(const pipeline::json& j, const char* name, std::map<Key, std::uint64_t>& into) {
+  for (const auto& [key, value] : member(j, name, pipeline::json::value_t::object).items()) {
+    if (!value.is_number_unsigned()) throw malformed_summary(std::string("a count in \"") + name + "\" is not whole");
+    if constexpr (std::is_same_v<Key, std::string>) {
+      into[key] += value.template get<std::uint64_t>();
+    } else {
+      char* end = nullptr;
+      long code = std::strtol(key.c_str(), &end, 10);
+      if (key.empty() || *end) throw malformed_summary(std::string("a key of \"") + name + "\" is not a number");
+      into[code] += value.template get<std::uint64_t>();
+    }
+  }
+}
+
+template <class Map>
+void add_counts(Map& into, const Map& from) {
+  for (const auto& [k, n] : from) into[k] += n;
+}
+
+}  // namespace
+
+std::optional<run_stats> parse_summary_json(std::string_view text, std::string& error) {
+  pipeline::json j = pipeline::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return error = "not JSON", std::nullopt;
+  if (j.value("format", "") != "crawl-run-summary") return error = "not a crawl run summary", std::nullopt;
+  if (j.value("version", 0) != 1) return error = "a version of the run summary not known here", std::nullopt;
+  using vt = pipeline::json::value_t;
+  try {
+    run_stats s;
+    s.exit_status = static_cast<int>(count_of(j, "exit_status"));
+    s.interrupted = flag_of(j, "interrupted");
+    s.lines_read = count_of(j, "lines");
+    s.ok = count_of(j, "ok");
+    s.failed = count_of(j, "failed");
+    s.skipped = count_of(j, "skipped");
+    s.bad_lines = count_of(j, "bad_lines");
+    s.duplicates = count_of(j, "duplicates");
+    s.other_shard = count_of(j, "other_shard");
+    s.unfinished = count_of(j, "unfinished");
+    s.unchanged = count_of(j, "unchanged");
+    s.resumed = flag_of(j, "resumed");
+    s.resumed_done = count_of(j, "resumed_done");
+    s.deadline_reached = flag_of(j, "deadline_reached");
+    read_counts(j, "failed_by_reason", s.failed_by_reason);
+    read_counts(j, "skipped_by_reason", s.skipped_by_reason);
+    read_counts(j, "status_codes", s.status_codes);
+    s.back_offs = count_of(j, "back_offs");
+    for (const auto& h : member(j, "busiest_hosts", vt::array)) {
+      if (!h.is_object() || !h.contains("host") || !h["host"].is_string())
+        throw malformed_summary("a busiest host has no name");
+      auto& f = s.hosts[h["host"].get<std::string>()];
+      f.pages = count_of(h, "pages");
+      f.errors = count_of(h, "errors");
+      f.timed = f.pages;
+      f.latency_ms_sum = real_of(h, "latency_ms_mean") * static_cast<double>(f.pages);
+      f.gap_s = real_of(h, "delay_s");
+    }
+    if (j.contains("links")) {
+      const auto& l = member(j, "links", vt::object);
+      s.following = true;
+      s.links_found = count_of(l, "found");
+      s.links_queued = count_of(l, "queued");
+      read_counts(l, "not_followed", s.links_not_followed);
+      s.noindex_pages = count_of(l, "noindex_pages");
+    }
+    if (j.contains("sitemaps")) {
+      const auto& m = member(j, "sitemaps", vt::object);
+      s.reading_sitemaps = true;
+      s.sitemaps = {count_of(m, "files"), count_of(m, "failed"), count_of(m, "urls"), count_of(m, "queued")};
+    }
+    s.bytes = count_of(j, "bytes");
+    s.words = count_of(j, "words");
+    s.distinct_words_known = !j.contains("distinct_words") || !j["distinct_words"].is_null();
+    if (s.distinct_words_known) s.distinct_words = count_of(j, "distinct_words");
+    s.retries = count_of(j, "retries");
+    double wall = real_of(j, "wall_s");
+    if (!(wall >= 0 && wall < 1e9)) throw malformed_summary("\"wall_s\" is out of range");
+    s.wall = std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(wall));
+    auto sketch_text = member(j, "latency_ms_sketch", vt::string).get<std::string>();
+    auto bytes = pipeline::from_base64(sketch_text);
+    auto sketch = bytes ? pipeline::quantile_sketch::deserialize(*bytes) : std::nullopt;
+    if (!sketch) throw malformed_summary("\"latency_ms_sketch\" is malformed");
+    s.latency_ms = std::move(*sketch);
+    auto parts = pipeline::parts_from_json(j.contains("parts") ? j["parts"] : pipeline::json(), error);
+    if (!parts) return std::nullopt;
+    s.parts = std::move(*parts);
+    return s;
+  } catch (const malformed_summary& e) {
+    error = e.what();
+    return std::nullopt;
+  }
+}
+
+void merge_stats(run_stats& into, const run_stats& o) {
+  into.lines_read += o.lines_read;
+  into.bad_lines += o.bad_lines;
+  into.duplicates += o.duplicates;
+  into.other_shard += o.other_shard;
+  into.ok += o.ok;
+  into.failed += o.failed;
+  into.skipped += o.skipped;
+  into.unfinished += o.unfinished;
+  into.bytes += o.bytes;
+  into.words += o.words;
+  into.retries += o.retries;
+  into.unchanged += o.unchanged;
+  into.resumed_done += o.resumed_done;
+  into.resumed = into.resumed || o.resumed;
+  into.deadline_reached = into.deadline_reached || o.deadline_reached;
+  into.interrupted = into.interrupted || o.interrupted;
+  add_counts(into.failed_by_reason, o.failed_by_reason);
+  add_counts(into.skipped_by_reason, o.skipped_by_reason);
+  add_counts(into.status_codes, o.status_codes);
+  into.following = into.following || o.following;
+  into.links_found += o.links_found;
+  into.links_queued += o.links_queued;
+  into.noindex_pages += o.noindex_pages;
+  add_counts(into.links_not_followed, o.links_not_followed);
+  into.reading_sitemaps = into.reading_sitemaps || o.reading_sitemaps;
+  into.sitemaps.files += o.sitemaps.files;
+  into.sitemaps.failed += o.sitemaps.failed;
+  into.sitemaps.urls += o.sitemaps.urls;
+  into.sitemaps.queued += o.sitemaps.queued;
+  for (const auto& [host, f] : o.hosts) {
+    auto& h = into.hosts[host];
+    h.pages += f.pages;
+    h.errors += f.errors;
+    h.latency_ms_sum += f.latency_ms_sum;
+    h.timed += f.timed;
+    h.gap_s = std::max(h.gap_s, f.gap_s);
+  }
+  into.back_offs += o.back_offs;
+  into.latency_ms.merge(o.latency_ms);
+  into.wall = std::max(into.wall, o.wall);
+  into.exit_status = worse(into.exit_status, o.exit_status);
+  into.parts.insert(into.parts.end(), o.parts.begin(), o.parts.end());
+  into.distinct_words_known = false;  // the caller knows it only from the merged word counts
 }
 
 }  // namespace crawl::app

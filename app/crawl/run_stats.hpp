@@ -3,10 +3,13 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "crawl/pipeline/run_parts.hpp"
 #include "crawl/pipeline/sketch.hpp"
 
 namespace crawl::app {
@@ -63,9 +66,12 @@ struct run_stats {
   std::chrono::steady_clock::duration wall{};
   bool interrupted = false;
   int exit_status = 0;
-  // Which part of which run this is: crawl merge tells shards and runs apart by it.
-  std::uint32_t shard_index = 0, shard_count = 1;
-  std::string run_id;
+  // Which parts of which runs this covers (one for a run; a merged summary
+  // covers its inputs'): crawl merge tells shards and runs apart by them.
+  std::vector<pipeline::run_part> parts;
+  // false in a summary merged without the word counts: the distinct words
+  // of several runs are not the sum of theirs (written as null).
+  bool distinct_words_known = true;
 
   std::uint64_t done() const { return ok + failed + skipped; }
 };
@@ -77,6 +83,13 @@ std::vector<std::pair<std::string, run_stats::host_figures>> busiest_hosts(const
 std::string format_summary_text(const run_stats& stats);
 // The same as a JSON object.
 std::string format_summary_json(const run_stats& stats);
+// Back from that JSON (crawl merge); nothing, with `error`, when it is not
+// one (a member missing or of the wrong type is named).
+std::optional<run_stats> parse_summary_json(std::string_view text, std::string& error);
+// Adds `other`'s counters to `into`: counts and maps summed, latency
+// sketches merged, the longest wall time, the worst exit status, the parts
+// of both. The per-host figures keep the busiest of each.
+void merge_stats(run_stats& into, const run_stats& other);
 
 // What the progress line shows.
 struct progress_numbers {

@@ -13,7 +13,9 @@ namespace crawl::app {
 using clock = std::chrono::steady_clock;
 
 void url_ledger::count_lines(const crawler::url_batch& batch) {
-  stats_.lines_read += batch.lines.size() + batch.duplicates + batch.other_shard;
+  // A shard's lines are its own: those of other shards' hosts are counted
+  // apart, so the shards' summaries add up to one run's.
+  stats_.lines_read += batch.lines.size() + batch.duplicates;
   stats_.duplicates += batch.duplicates;
   stats_.other_shard += batch.other_shard;
   for (const auto& line : batch.lines) {

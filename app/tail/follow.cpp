@@ -211,7 +211,7 @@ class follower {
   // last); at the end, delivered by the common rule (-o FILE too).
   void print_summary(bool final) {
     pipeline::log_summary sum = total();
-    log_result result(s_, sum, inputs_, per_input_, *rules_);
+    log_result result(s_, sum, inputs_, per_input_, rules_->query());
     // Redrawn in place: the cursor home, then the screen below it cleared
     // (not the whole screen, which some terminals push into scrollback).
     if (tty_ && !final) std::fputs("\033[H\033[J", stdout);

@@ -499,7 +499,7 @@ int run_tail(const config::tail_settings& s) {
   // The state moves on with the output and only with it: an interrupted
   // run writes its output but keeps the old marks, so the next run repeats
   // what it read.
-  log_result result(s, total, readable, per_input, *rules, reader.spans());
+  log_result result(s, total, readable, per_input, rules->query(), reader.spans());
   bool written = deliver_tail(outputs, result, interrupted ? nullptr : state.get(), marks);
   if (!s.summary_state.empty() && !write_partial(partial, *rules, total, part)) written = false;
   std::size_t failed = refused + errors.size();

@@ -8,8 +8,8 @@ namespace crawl::app {
 
 log_result::log_result(const config::tail_settings& s, const pipeline::log_summary& total,
                        const std::vector<std::string>& inputs, const std::vector<pipeline::log_summary>& per_input,
-                       const pipeline::summary_rules& rules, std::vector<read_span> spans)
-    : s_(s), total_(total), inputs_(inputs), per_input_(per_input), spans_(std::move(spans)), query_(rules.query()),
+                       const pipeline::query_options& query, std::vector<read_span> spans)
+    : s_(s), total_(total), inputs_(inputs), per_input_(per_input), spans_(std::move(spans)), query_(query),
       generated_at_(utc_timestamp(std::chrono::system_clock::now())) {}
 
 void log_result::render(config::result_format format, std::size_t top, const piece_sink& out) const {

@@ -27,7 +27,7 @@ struct read_span {
 class log_result : public result {
  public:
   log_result(const config::tail_settings& s, const pipeline::log_summary& total, const std::vector<std::string>& inputs,
-             const std::vector<pipeline::log_summary>& per_input, const pipeline::summary_rules& rules,
+             const std::vector<pipeline::log_summary>& per_input, const pipeline::query_options& query,
              std::vector<read_span> spans = {});
   void render(config::result_format format, std::size_t top, const piece_sink& out) const override;
   // JSON on one line (a refresh while following), not indented.

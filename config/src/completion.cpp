@@ -33,7 +33,7 @@ std::string bash_completion() {
 _crawl() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]} command=crawl opts
   if (( COMP_CWORD > 1 )); then
-    case ${COMP_WORDS[1]} in tail|count|config|help) command=${COMP_WORDS[1]} ;; esac
+    case ${COMP_WORDS[1]} in tail|count|merge|config|help) command=${COMP_WORDS[1]} ;; esac
   fi
   case $prev in
     --format) COMPREPLY=( $(compgen -W "table tsv csv json" -- "$cur") ); return ;;
@@ -44,11 +44,12 @@ _crawl() {
     crawl) opts="@CRAWL@" ;;
     tail) opts="@TAIL@" ;;
     count) opts="@COUNT@" ;;
+    merge) opts="@MERGE@" ;;
     config) opts="--print --help --version tail count" ;;
-    help) COMPREPLY=( $(compgen -W "tail count config" -- "$cur") ); return ;;
+    help) COMPREPLY=( $(compgen -W "tail count merge config" -- "$cur") ); return ;;
   esac
   if (( COMP_CWORD == 1 )) && [[ $cur != -* ]]; then
-    COMPREPLY=( $(compgen -W "tail count config help" -- "$cur") $(compgen -f -- "$cur") )
+    COMPREPLY=( $(compgen -W "tail count merge config help" -- "$cur") $(compgen -f -- "$cur") )
   elif [[ $cur == -* ]]; then
     COMPREPLY=( $(compgen -W "$opts" -- "$cur") )
   else
@@ -61,6 +62,7 @@ complete -o filenames -F _crawl crawl
   put("@CRAWL@", names_of(parse_crawl));
   put("@TAIL@", names_of(parse_tail));
   put("@COUNT@", names_of(parse_count));
+  put("@MERGE@", names_of(parse_merge));
   return script;
 }
 

@@ -16,9 +16,11 @@ const char* const overview =
     "                                    text a reader would see\n"
     "  crawl tail [OPTIONS] FILE...      read, follow (-f) and summarize log files: plain, gzip or zstd\n"
     "  crawl count [OPTIONS] FILE...     count the words of local files and WARC archives as crawl does\n"
+    "  crawl merge [OPTIONS] FILE...     combine shards' and runs' word counts, summaries and partial results\n"
     "  crawl config --print [tail|count] [OPTIONS]\n"
     "                                    every effective setting and where it came from\n"
-    "  crawl help [tail|count|config]    this help, or a command's\n"
+    "  crawl help [tail|count|merge|config]\n"
+    "                                    this help, or a command's\n"
     "\n"
     "Every command: the result on stdout (a table; --top 0 for none; --format tsv|csv|json for all of\n"
     "it), -o FILE for all of it in the format the extension names, -o - for that on stdout; logs,\n"
@@ -70,9 +72,10 @@ command help_for(int argc, const char* const* argv) {
   if (!topic || is(topic, "crawl")) return from(parse_crawl(2, help, 1, nullptr));
   if (is(topic, "tail")) return from(parse_tail(2, help, 1, nullptr));
   if (is(topic, "count")) return from(parse_count(2, help, 1, nullptr));
+  if (is(topic, "merge")) return from(parse_merge(2, help, 1, nullptr));
   if (is(topic, "config")) return finished{0, config_help};
   return finished{2, std::string("crawl help: there is no command '") + topic +
-                         "'; the commands are crawl, tail, count and config\n"};
+                         "'; the commands are crawl, tail, count, merge and config\n"};
 }
 
 command config_print(int argc, const char* const* argv) {
@@ -99,6 +102,7 @@ command read_command(int argc, const char* const* argv) {
   const char* sub = argc > 1 ? argv[1] : nullptr;
   if (is(sub, "tail")) return from(parse_tail(argc, argv, 2, nullptr));
   if (is(sub, "count")) return from(parse_count(argc, argv, 2, nullptr));
+  if (is(sub, "merge")) return from(parse_merge(argc, argv, 2, nullptr));
   if (is(sub, "config")) return config_print(argc, argv);
   if (is(sub, "help")) return help_for(argc, argv);
   return from(parse_crawl(argc, argv, 1, nullptr));

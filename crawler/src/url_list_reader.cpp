@@ -94,6 +94,10 @@ std::optional<url_line> url_list_reader::next() {
       return line;
     }
     ++line_no_;
+    if (too_long && !reports_bad_lines()) {
+      ++other_shard_;
+      continue;
+    }
     if (too_long) return url_line{line_no_, std::nullopt, "line longer than 8 KiB"};
     url_line line = parse_url_line(*raw, line_no_);
     if (line.url) {
@@ -107,7 +111,12 @@ std::optional<url_line> url_list_reader::next() {
       }
       return line;
     }
-    if (!line.error.empty()) return line;
+    if (line.error.empty()) continue;
+    if (!reports_bad_lines()) {
+      ++other_shard_;
+      continue;
+    }
+    return line;
   }
 }
 

@@ -89,6 +89,8 @@ void append_tsv_field(std::string& out, std::string_view s) {
   }
 }
 
+}  // namespace
+
 std::string unescape_tsv_field(std::string_view s) {
   std::string out;
   out.reserve(s.size());
@@ -103,44 +105,51 @@ std::string unescape_tsv_field(std::string_view s) {
   return out;
 }
 
-}  // namespace
+count_writer::count_writer(count_format format, std::function<void(std::string_view)> write)
+    : format_(format), write_(std::move(write)) {
+  buf_.reserve(flush_at + 4096);
+  if (format_ == count_format::csv) buf_.append("word,count\n");
+  if (format_ == count_format::json) buf_.append("{");
+}
+
+void count_writer::add(std::string_view word, std::uint64_t count) {
+  switch (format_) {
+    case count_format::tsv:
+      append_tsv_field(buf_, word);
+      buf_.push_back('\t');
+      break;
+    case count_format::csv:
+      append_csv_field(buf_, word);
+      buf_.push_back(',');
+      break;
+    case count_format::json:
+      // Streamed, for millions of rows in bounded memory: the words go
+      // through the JSON writer; only braces and separators are ours.
+      buf_.append(first_ ? "\n  " : ",\n  ");
+      append_json_string(buf_, word);
+      buf_.append(": ");
+      break;
+  }
+  first_ = false;
+  buf_.append(std::to_string(count));
+  if (format_ != count_format::json) buf_.push_back('\n');
+  if (buf_.size() >= flush_at) {
+    write_(buf_);
+    buf_.clear();
+  }
+}
+
+void count_writer::finish() {
+  if (format_ == count_format::json) buf_.append(first_ ? "}\n" : "\n}\n");
+  write_(buf_);
+  buf_.clear();
+}
 
 void write_counts(count_format format, const std::vector<word_count>& rows,
                   const std::function<void(std::string_view)>& write) {
-  constexpr std::size_t flush_at = 1 << 20;
-  std::string buf;
-  buf.reserve(flush_at + 4096);
-  if (format == count_format::csv) buf.append("word,count\n");
-  if (format == count_format::json) buf.append("{");
-  bool first = true;
-  for (const auto& row : rows) {
-    switch (format) {
-      case count_format::tsv:
-        append_tsv_field(buf, row.word);
-        buf.push_back('\t');
-        break;
-      case count_format::csv:
-        append_csv_field(buf, row.word);
-        buf.push_back(',');
-        break;
-      case count_format::json:
-        // Streamed, for millions of rows in bounded memory: the words go
-        // through the JSON writer; only braces and separators are ours.
-        buf.append(first ? "\n  " : ",\n  ");
-        append_json_string(buf, row.word);
-        buf.append(": ");
-        break;
-    }
-    first = false;
-    buf.append(std::to_string(row.count));
-    if (format != count_format::json) buf.push_back('\n');
-    if (buf.size() >= flush_at) {
-      write(buf);
-      buf.clear();
-    }
-  }
-  if (format == count_format::json) buf.append(first ? "}\n" : "\n}\n");
-  write(buf);
+  count_writer writer(format, write);
+  for (const auto& row : rows) writer.add(row.word, row.count);
+  writer.finish();
 }
 
 std::string serialize_counts(const word_counts& counts) {

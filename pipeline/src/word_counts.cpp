@@ -76,6 +76,13 @@ bool same_bytes(const char* p, const char* q, std::size_t n) {
 }  // namespace
 
 // Doubles the table (first size 64); a word's place comes from its tag.
+std::size_t word_counts::memory_bytes() const {
+  std::size_t bytes = slots_.capacity() * sizeof(slot) + words_.capacity() * sizeof(std::string_view) +
+                      counts_.capacity() * sizeof(std::uint64_t) + blocks_.capacity() * sizeof(block);
+  for (const auto& b : blocks_) bytes += b.size;
+  return bytes;
+}
+
 void word_counts::grow() {
   std::vector<slot> old = std::move(slots_);
   slots_.assign(old.empty() ? 64 : old.size() * 2, slot{});

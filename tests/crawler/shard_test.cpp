@@ -70,3 +70,18 @@ TEST_CASE("shard: a list reader keeps its shard's URLs and counts the others", "
   CHECK(seen.size() == 300);
   CHECK(others == 600);
 }
+
+TEST_CASE("shard: a bad line is shard 0's to report, once in all", "[shard]") {
+  std::string text = "http://a.test/\nnot a url\nftp://b.test/\n" + std::string(9000, 'x') + "\n";
+  std::uint64_t reported = 0;
+  for (std::uint32_t k = 0; k < 3; ++k) {
+    url_list_reader reader(list_fd(text));
+    reader.keep_shard({k, 3});
+    while (auto line = reader.next())
+      if (!line->url) {
+        CHECK(k == 0);
+        ++reported;
+      }
+  }
+  CHECK(reported == 3);
+}

@@ -49,3 +49,77 @@ TEST_CASE("progress: lines read are shown as such, with percent and ETA when the
         "crawl: 100 done of 500 lines read, 10 pages/s, 0.5 MB/s, 7 in flight, 2 errors, 40 waiting on 12 hosts, "
         "9000 queued");
 }
+
+namespace {
+crawl::app::run_stats sample_stats(std::uint32_t shard, std::uint32_t shards, int pages) {
+  crawl::app::run_stats s;
+  s.lines_read = 100;
+  s.ok = static_cast<std::uint64_t>(pages);
+  s.failed = 2;
+  s.other_shard = 100 - static_cast<std::uint64_t>(pages) - 2;
+  s.failed_by_reason["http 404"] = 2;
+  s.status_codes[200] = static_cast<std::uint64_t>(pages);
+  s.status_codes[404] = 2;
+  s.bytes = 1000u * static_cast<std::uint64_t>(pages);
+  s.words = 50;
+  s.distinct_words = 20;
+  s.hosts["h" + std::to_string(shard) + ".test"] = {static_cast<std::uint64_t>(pages), 2, 10.0 * pages, 
+                                                     static_cast<std::uint64_t>(pages), 0.5};
+  for (int i = 0; i < pages; ++i) s.latency_ms.add(10.0 + shard * 100 + i);
+  s.wall = std::chrono::milliseconds(1000 + 100 * shard);
+  s.parts = {{"run", shard, shards}};
+  return s;
+}
+}  // namespace
+
+TEST_CASE("a run summary reads back from its JSON as it was written", "[stats]") {
+  auto s = sample_stats(1, 4, 30);
+  s.following = true;
+  s.links_found = 9;
+  s.links_not_followed["scope"] = 3;
+  std::string text = crawl::app::format_summary_json(s);
+  std::string error;
+  auto back = crawl::app::parse_summary_json(text, error);
+  INFO(error);
+  REQUIRE(back);
+  CHECK(crawl::app::format_summary_json(*back) == text);
+}
+
+TEST_CASE("merged run summaries add up, and their percentiles are those of all pages", "[stats]") {
+  crawl::app::run_stats merged, all;
+  for (std::uint32_t k = 0; k < 3; ++k) {
+    auto part = sample_stats(k, 3, 20 + static_cast<int>(k));
+    crawl::app::merge_stats(merged, part);
+    all.latency_ms.merge(part.latency_ms);
+  }
+  CHECK(merged.ok == 63);
+  CHECK(merged.failed == 6);
+  CHECK(merged.lines_read == 300);
+  CHECK(merged.status_codes[404] == 6);
+  CHECK(merged.failed_by_reason["http 404"] == 6);
+  CHECK(merged.wall == std::chrono::milliseconds(1200));  // the longest shard
+  CHECK(merged.parts.size() == 3);
+  CHECK_FALSE(merged.distinct_words_known);
+  CHECK(merged.latency_ms.count() == 63);
+  CHECK(merged.latency_ms.quantile(0.99) == all.latency_ms.quantile(0.99));
+  auto json = nlohmann::json::parse(crawl::app::format_summary_json(merged));
+  CHECK(json["distinct_words"].is_null());
+  CHECK(json["busiest_hosts"].size() == 3);
+}
+
+TEST_CASE("a summary with a member missing or of the wrong type is refused, naming it", "[stats]") {
+  auto text = crawl::app::format_summary_json(sample_stats(0, 1, 5));
+  auto j = nlohmann::json::parse(text);
+  std::string error;
+  j["ok"] = "many";
+  CHECK_FALSE(crawl::app::parse_summary_json(j.dump(), error));
+  CHECK(error == "\"ok\" is missing or not a whole number");
+  j = nlohmann::json::parse(text);
+  j["latency_ms_sketch"] = "!!!!";
+  CHECK_FALSE(crawl::app::parse_summary_json(j.dump(), error));
+  CHECK(error == "\"latency_ms_sketch\" is malformed");
+  j = nlohmann::json::parse(text);
+  j["format"] = "something else";
+  CHECK_FALSE(crawl::app::parse_summary_json(j.dump(), error));
+  CHECK_FALSE(crawl::app::parse_summary_json("{", error));
+}

@@ -3,6 +3,7 @@
 // to print and an exit status (help, version, `crawl config --print`, or an
 // error naming the option, the value and what would be accepted).
 #include "crawl/config/crawl_settings.hpp"
+#include "crawl/config/merge_settings.hpp"
 #include "crawl/config/tail_settings.hpp"
 
 #include <string>
@@ -15,9 +16,9 @@ struct finished {
   std::string message;
 };
 
-using command = std::variant<finished, crawl_settings, tail_settings, count_settings>;
+using command = std::variant<finished, crawl_settings, tail_settings, count_settings, merge_settings>;
 
-// `crawl [OPTIONS] URLS`, `crawl tail ...`, `crawl count ...`,
+// `crawl [OPTIONS] URLS`, `crawl tail ...`, `crawl count ...`, `crawl merge ...`,
 // `crawl config --print [tail|count] ...`, `crawl help [SUBCOMMAND]`.
 // Options also come from --config FILE and CRAWL_<NAME> variables: the
 // command line wins over the environment, which wins over the file.

@@ -34,7 +34,7 @@ class url_list_reader {
   // duplicate or another shard's.
   std::optional<url_line> seed(std::string_view text);
   // Only URLs whose host is this shard's are returned; the others are
-  // counted (other_shard) and never remembered.
+  // counted (other_shard) and never remembered. Bad lines are shard 0's.
   void keep_shard(shard s) { shard_ = s; }
   std::uint64_t duplicates() const { return duplicates_; }
   std::uint64_t other_shard() const { return other_shard_; }
@@ -43,6 +43,8 @@ class url_list_reader {
 
  private:
   bool fill();
+  // A bad line is reported once in all: by shard 0.
+  bool reports_bad_lines() const { return shard_.whole() || shard_.index == 0; }
   std::optional<std::string_view> next_raw_line(bool& too_long);
 
   int fd_;

@@ -24,6 +24,24 @@ std::vector<word_count> top(const word_counts& counts, std::size_t n);
 void write_counts(count_format format, const std::vector<word_count>& rows,
                   const std::function<void(std::string_view)>& write);
 
+// The same, a row at a time (rows given in the order they are to appear).
+class count_writer {
+ public:
+  count_writer(count_format format, std::function<void(std::string_view)> write);
+  void add(std::string_view word, std::uint64_t count);
+  void finish();  // once, after the last row
+
+ private:
+  static constexpr std::size_t flush_at = 1 << 20;
+  count_format format_;
+  std::function<void(std::string_view)> write_;
+  std::string buf_;
+  bool first_ = true;
+};
+
+// A TSV word as written (\\, \t, \n, \r) back to its bytes.
+std::string unescape_tsv_field(std::string_view s);
+
 // Counts as "word\tcount\n" lines (words escaped as in tsv) in no
 // particular order, for storing; parse_counts() adds them back. false: the
 // text is not in that form.

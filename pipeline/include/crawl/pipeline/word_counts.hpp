@@ -31,6 +31,15 @@ class word_counts {
   word_counts& operator=(word_counts&&) noexcept = default;
 
   void add(std::string_view word, std::uint64_t n = 1) { add_id(intern(word), n); }
+  // add() that refuses (false, nothing added) a count that would pass 2^64-1.
+  bool add_checked(std::string_view word, std::uint64_t n) {
+    std::uint32_t id = intern(word);
+    if (counts_[id] + n < n || total_ + n < n) return false;
+    add_id(id, n);
+    return true;
+  }
+  // Bytes held: the table, each id's word and count, and the arena.
+  std::size_t memory_bytes() const;
   void merge(const word_counts& other);
   std::uint64_t get(std::string_view word) const;
   // Words with a count above zero.

@@ -21,7 +21,7 @@ std::optional<std::uint64_t> whole_count(std::string_view text) {
   return n;
 }
 
-// Lines of a stream, each without its "\n" (and "\r\n"), with its number.
+// Lines of a stream, each without its "\n", with its number.
 class line_source {
  public:
   explicit line_source(std::istream& in) : in_(in) {}
@@ -34,7 +34,7 @@ class line_source {
         std::size_t len = static_cast<const char*>(nl) - start;
         pos_ += len + 1;
         ++line_no_;
-        return trim_cr(std::string_view(start, len));
+        return std::string_view(start, len);
       }
       if (buf_.size() - pos_ > max_record) return too_long_ = true, std::nullopt;
       if (!fill()) {
@@ -42,7 +42,7 @@ class line_source {
         std::string_view rest(buf_.data() + pos_, buf_.size() - pos_);
         pos_ = buf_.size();
         ++line_no_;
-        return trim_cr(rest);
+        return rest;
       }
     }
   }
@@ -50,10 +50,6 @@ class line_source {
   bool too_long() const { return too_long_; }
 
  private:
-  static std::string_view trim_cr(std::string_view s) {
-    if (!s.empty() && s.back() == '\r') s.remove_suffix(1);
-    return s;
-  }
   bool fill() {
     if (!in_) return false;
     buf_.erase(0, pos_);
@@ -71,19 +67,25 @@ class line_source {
   bool too_long_ = false;
 };
 
+std::string_view trim_cr(std::string_view s) {
+  if (!s.empty() && s.back() == '\r') s.remove_suffix(1);
+  return s;
+}
+
 std::string at_line(std::uint64_t n) { return "line " + std::to_string(n) + ": "; }
 
 bool read_tsv(std::istream& in, const count_row& row, std::string& error) {
   line_source lines(in);
-  while (auto line = lines.next()) {
-    if (line->empty()) continue;
-    auto tab = line->rfind('\t');
-    auto count = tab == std::string_view::npos ? std::nullopt : whole_count(line->substr(tab + 1));
+  while (auto raw = lines.next()) {
+    auto line = trim_cr(*raw);  // CRLF lines too
+    if (line.empty()) continue;
+    auto tab = line.rfind('\t');
+    auto count = tab == std::string_view::npos ? std::nullopt : whole_count(line.substr(tab + 1));
     if (!count) {
       error = at_line(lines.line_no()) + "not \"word<TAB>count\" with a whole count";
       return false;
     }
-    std::string_view word = line->substr(0, tab);
+    std::string_view word = line.substr(0, tab);
     if (word.find('\\') == std::string_view::npos) row(word, *count);
     else row(unescape_tsv_field(word), *count);
   }
@@ -120,12 +122,17 @@ bool read_csv(std::istream& in, const count_row& row, std::string& error) {
   while (auto line = lines.next()) {
     std::uint64_t starts_at = lines.line_no();
     record.assign(*line);
-    while (!split_csv(record, fields)) {  // a quoted field holds a newline: the record goes on
+    // A quoted field may hold a line break (kept as it was, CRLF or LF): the record goes on.
+    while (!split_csv(record, fields)) {
       auto more = lines.next();
       if (!more) return error = at_line(starts_at) + "a quoted field is never closed", false;
       if (record.size() + more->size() > max_record) return error = at_line(starts_at) + "longer than 64 MiB", false;
       record.push_back('\n');
       record.append(*more);
+    }
+    if (!record.empty() && record.back() == '\r') {  // the record's own CRLF
+      record.pop_back();
+      split_csv(record, fields);
     }
     if (record.empty()) continue;
     bool header = first && fields.size() == 2 && fields[0] == "word" && fields[1] == "count";

@@ -66,8 +66,15 @@ run_info crawl_state::begin_run(const std::string& list_key) {
 
 std::optional<page_record> crawl_state::get(const std::string& url, bool& done_in_run) {
   done_in_run = false;
-  sqlite3_reset(get_);
   sqlite3_bind_text(get_, 1, url.c_str(), static_cast<int>(url.size()), SQLITE_TRANSIENT);
+  // Reset on the way out: a statement left on its row holds a read
+  // transaction open, and a later write on this connection, after the
+  // frontier's connection has written, fails at once with "database is
+  // locked" (SQLITE_BUSY_SNAPSHOT), whatever the busy timeout.
+  struct reset_after {
+    sqlite3_stmt* st;
+    ~reset_after() { sqlite3_reset(st); }
+  } reset{get_};
   if (sqlite3_step(get_) != SQLITE_ROW) return std::nullopt;
   auto text = [&](int col) {
     auto* p = sqlite3_column_text(get_, col);

@@ -87,7 +87,7 @@ int frontier::insert(sqlite3_stmt* st, const frontier_url& u, int state, std::st
 
 std::size_t frontier::add(const std::vector<frontier_url>& urls, std::string& error) {
   if (urls.empty()) return 0;
-  if (!exec("BEGIN", error)) return 0;
+  if (!exec("BEGIN IMMEDIATE", error)) return 0;
   std::size_t added = 0;
   std::vector<std::pair<std::size_t, std::uint64_t>> seen;  // slots to fill once committed
   for (const auto& u : urls) {
@@ -110,7 +110,7 @@ std::size_t frontier::add(const std::vector<frontier_url>& urls, std::string& er
 
 std::vector<std::size_t> frontier::skip(const std::vector<frontier_url>& urls, std::string& error) {
   std::vector<std::size_t> fresh;
-  if (urls.empty() || !exec("BEGIN", error)) return fresh;
+  if (urls.empty() || !exec("BEGIN IMMEDIATE", error)) return fresh;
   for (std::size_t i = 0; i < urls.size(); ++i) {
     int changed = insert(insert_skipped_, urls[i], skipped_state, error);
     if (changed < 0) {
@@ -139,7 +139,7 @@ bool frontier::known(const std::string& url, std::uint64_t& fingerprint) const {
 
 std::vector<frontier_url> frontier::take(std::size_t n, std::size_t per_host, std::string& error) {
   std::vector<frontier_url> out;
-  if (queued_ == 0 || !exec("BEGIN", error)) return out;
+  if (queued_ == 0 || !exec("BEGIN IMMEDIATE", error)) return out;
   // A round goes over every host with queued URLs; the first may have begun
   // in an earlier call. A whole round that finds nothing ends the take.
   bool whole_round = last_host_.empty(), found_in_round = false;

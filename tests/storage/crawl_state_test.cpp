@@ -1,5 +1,6 @@
 // storage/crawl_state: what `crawl --state` keeps per URL, and runs that resume.
 #include "crawl/storage/crawl_state.hpp"
+#include "crawl/storage/frontier.hpp"
 
 #include <catch2/catch.hpp>
 #include <unistd.h>
@@ -83,4 +84,25 @@ TEST_CASE("crawl state: an unfinished run is resumed, a finished one is not", "[
   auto kept = state->get("http://a.test/1", done);
   REQUIRE(kept);   // validators stay for the next run's conditional requests
   CHECK_FALSE(done);  // but not finished by this run
+}
+
+// Found with --follow --state and --shard: a page found stored was looked
+// up, the frontier (its own connection to the same file) queued links, and
+// storing the page then failed at once with "database is locked": the
+// lookup's statement, left on its row, kept a read transaction open.
+TEST_CASE("crawl state: a record is stored after a lookup while the frontier writes the same file", "[crawl_state]") {
+  std::string path = fresh("two-connections");
+  std::string error;
+  auto state = crawl_state::open(path, error);
+  REQUIRE(state);
+  state->begin_run("/lists/a.txt");
+  REQUIRE(state->put(record_of("http://a.test/", 200), error));
+  auto queue = frontier::open(path, error);
+  REQUIRE(queue);
+  bool done = false;
+  REQUIRE(state->get("http://a.test/", done));
+  CHECK(queue->add({frontier_url{"http://a.test/next", "a.test", 1, "http://a.test/", "link"}}, error) == 1);
+  INFO(error);
+  CHECK(state->put(record_of("http://a.test/", 304), error));
+  CHECK(error.empty());
 }

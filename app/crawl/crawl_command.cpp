@@ -3,6 +3,7 @@
 #include "command_inputs.hpp"
 #include "crawl_outputs.hpp"
 #include "crawl_run.hpp"
+#include "outbox.hpp"
 #include "run_identity.hpp"
 #include "diagnostics.hpp"
 
@@ -209,6 +210,9 @@ int run_crawl(const config::crawl_settings& s) {
     }
   }
 
+  std::optional<app::outbox> links_out;  // --outbox: written at the end, with the other outputs
+  if (!s.outbox.empty()) links_out.emplace(s.outbox);
+
   asio::io_context net;
   // Holds SIGINT and SIGTERM for the whole command, so that one arriving
   // after the shutdown's own watch has ended (while the outputs are being
@@ -221,7 +225,7 @@ int run_crawl(const config::crawl_settings& s) {
   {
     crawl_run run(s, concurrency, threads, std::move(inputs), net,
                   run_targets{outputs, state.get(), warc ? &*warc : nullptr, frontier.store.get(),
-                              cookies ? &*cookies : nullptr});
+                              cookies ? &*cookies : nullptr, links_out ? &*links_out : nullptr});
     // Once the run is over nothing else may hold the loop open: a timer
     // libcurl left armed for its cached connections would delay the exit.
     asio::co_spawn(net, run.run(), [&net](std::exception_ptr e) {
@@ -249,6 +253,10 @@ int run_crawl(const config::crawl_settings& s) {
   }
   if (cookies && !s.cookie_jar.empty() && !cookies->save(s.cookie_jar, error)) {
     log_line("error", "--cookie-jar " + error, {{"file", s.cookie_jar}});
+    written = false;
+  }
+  if (links_out && !links_out->commit(error)) {
+    log_line("error", "--outbox " + error);
     written = false;
   }
   written = outputs.write_counts(totals) && written;

@@ -82,7 +82,7 @@ crawl_run::crawl_run(const config::crawl_settings& s, std::size_t concurrency, u
       net_(net),
       loops_(net.get_executor(), concurrency),
       workers_(threads, net, [this](std::exception_ptr e) { fail_internally(e); }),
-      feed_(std::move(inputs.sources), net.get_executor(), shard_of(s)),
+      feed_(std::move(inputs.sources), net.get_executor(), shard_of(s), s.follow),
       scheduler_(concurrency, s.per_host, std::max<std::size_t>(concurrency * 2, 1024),
                  crawler::politeness{s.delay, s.rate, s.back_off}),
       request_(request_options_from(s, concurrency)),
@@ -100,7 +100,7 @@ crawl_run::crawl_run(const config::crawl_settings& s, std::size_t concurrency, u
   }
   retry_.retries = s.retries;
   retry_.base_delay = s.retry_delay;
-  if (s.follow && targets.frontier) follow_.emplace(s, *targets.frontier);
+  if (s.follow && targets.frontier) follow_.emplace(s, *targets.frontier, targets.links_out);
   if (s.robots) {
     crawler::robots_cache::options o;
     o.product = crawler::product_token_of(s.user_agent);
@@ -236,6 +236,8 @@ bool crawl_run::finished() const {
 void crawl_run::take(crawler::url_batch& batch) {
   ledger_.count_lines(batch);
   list_offset_ = batch.list_offset;
+  if (follow_)
+    for (const auto& other : batch.others) follow_->scope_seed(other);
   for (auto& line : batch.lines) {
     if (!line.url) continue;
     if (sitemaps_ && sitemaps_->first_seen(*line.url)) read_sitemaps(*line.url);

@@ -1,6 +1,7 @@
 #include "link_follower.hpp"
 
 #include "diagnostics.hpp"
+#include "outbox.hpp"
 
 #include "crawl/crawler/robots_cache.hpp"
 #include "crawl/crawler/url.hpp"
@@ -9,8 +10,9 @@
 
 namespace crawl::app {
 
-link_follower::link_follower(const config::crawl_settings& s, storage::frontier& frontier)
-    : s_(s), frontier_(frontier) {
+link_follower::link_follower(const config::crawl_settings& s, storage::frontier& frontier, outbox* out)
+    : s_(s), frontier_(frontier), outbox_(out) {
+  if (s.shard.set()) shard_ = crawler::shard{s.shard.index, s.shard.count};
   for (const auto& p : s.include) include_.emplace_back(p);
   for (const auto& p : s.exclude) exclude_.emplace_back(p);
 }
@@ -23,6 +25,11 @@ bool link_follower::seed(const crawler::normalized_url& url) {
   if (!error.empty()) log_line("error", error);
   if (fresh) ++started_;
   return fresh;
+}
+
+void link_follower::scope_seed(const crawler::normalized_url& url) {
+  seed_origins_.insert(crawler::origin_of(url.url));
+  if (s_.follow_scope == config::crawl_settings::scope::domain) seed_domains_.insert(crawler::registrable_domain(url.host));
 }
 
 bool link_follower::in_scope(const crawler::normalized_url& url) const {
@@ -86,8 +93,9 @@ bool link_follower::page_done(const crawler::scheduled_url& page, const std::str
       continue;
     }
     if (why.empty()) why = why_not(*link.url);
-    sort_into(batch, storage::frontier_url{link.url->url, link.url->host, page.depth + 1, page.url.url, "link"},
-              std::move(why), skipped != nullptr);
+    if (!sort_into(batch, storage::frontier_url{link.url->url, link.url->host, page.depth + 1, page.url.url, "link"},
+                   std::move(why), skipped != nullptr, error))
+      return false;
   }
   enqueue(batch, skipped, error);
   return error.empty();
@@ -103,22 +111,31 @@ std::size_t link_follower::from_sitemap(const std::string& sitemap_url, const st
       continue;
     }
     std::string why = why_not(*checked.url);
-    sort_into(batch,
-              storage::frontier_url{std::move(checked.url->url), std::move(checked.url->host), 0, sitemap_url, "sitemap"},
-              std::move(why), skipped != nullptr);
+    if (!sort_into(batch,
+                   storage::frontier_url{std::move(checked.url->url), std::move(checked.url->host), 0, sitemap_url,
+                                         "sitemap"},
+                   std::move(why), skipped != nullptr, error))
+      return 0;
   }
   return enqueue(batch, skipped, error);
 }
 
-void link_follower::sort_into(link_batch& batch, storage::frontier_url url, std::string why, bool report) {
+bool link_follower::sort_into(link_batch& batch, storage::frontier_url url, std::string why, bool report,
+                              std::string& error) {
+  if (why.empty() && !crawler::owns_host(shard_, url.host)) {
+    // Another shard's host: that shard fetches it, in the next round when it is in the outbox.
+    if (outbox_ && !outbox_->add(url.url, crawler::shard_of_host(url.host, shard_.count), error)) return false;
+    why = "other-shard";
+  }
   if (why.empty()) {
     batch.found.push_back(std::move(url));
-    return;
+    return true;
   }
   ++not_followed_[why];
-  if (!report) return;
+  if (!report) return true;
   batch.passed_over.push_back(std::move(url));
   batch.reasons.push_back(std::move(why));
+  return true;
 }
 
 std::size_t link_follower::enqueue(const link_batch& batch, std::vector<skipped_link>* skipped, std::string& error) {

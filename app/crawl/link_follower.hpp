@@ -10,6 +10,7 @@
 // URLs started, seeds included. Used on the network thread only.
 #include "crawl/config/crawl_settings.hpp"
 #include "crawl/crawler/host_scheduler.hpp"
+#include "crawl/crawler/shard.hpp"
 #include "crawl/pipeline/html_text.hpp"
 #include "crawl/pipeline/line_pattern.hpp"
 #include "crawl/storage/frontier.hpp"
@@ -22,6 +23,8 @@
 #include <vector>
 
 namespace crawl::app {
+
+class outbox;
 
 // A link not followed, for --results: the URL it resolved to, the page
 // (or sitemap) it was found on, the depth it would have had, and why.
@@ -39,11 +42,16 @@ std::shared_ptr<const std::vector<resolved_link>> resolve_page_links(const pipel
 
 class link_follower {
  public:
-  link_follower(const config::crawl_settings& s, storage::frontier& frontier);
+  // With a shard, links to other shards' hosts are not followed here: they
+  // go to `out` (--outbox) when there is one.
+  link_follower(const config::crawl_settings& s, storage::frontier& frontier, outbox* out = nullptr);
 
   // A URL from the inputs (depth 0): known from now on, and its scheme and
   // host in scope. false: the frontier knew it already (it is not started).
   bool seed(const crawler::normalized_url& url);
+  // A seed of another shard: not fetched here, but its host is in scope, so
+  // links to it go to the outbox as they would be followed in one run.
+  void scope_seed(const crawler::normalized_url& url);
   // A page ended: its links, resolved against `final_url` (or its <base>),
   // are queued at once (one transaction), before the page is recorded as
   // done, so a crawl killed in between loses none of them. With `skipped`,
@@ -78,7 +86,8 @@ class link_follower {
     std::vector<storage::frontier_url> found, passed_over;
     std::vector<std::string> reasons;
   };
-  void sort_into(link_batch& batch, storage::frontier_url url, std::string why, bool report);
+  // false with `error`: the outbox failed.
+  bool sort_into(link_batch& batch, storage::frontier_url url, std::string why, bool report, std::string& error);
   // Queues the batch's URLs to follow and records the others as skipped.
   std::size_t enqueue(const link_batch& batch, std::vector<skipped_link>* skipped, std::string& error);
   std::string why_not(const crawler::normalized_url& url) const;
@@ -88,6 +97,8 @@ class link_follower {
   std::vector<pipeline::line_pattern> include_, exclude_;
   boost::unordered_flat_set<std::string> seed_origins_;  // "scheme://host[:port]" of every seed
   boost::unordered_flat_set<std::string> seed_domains_;  // --scope domain: their registrable domains
+  crawler::shard shard_;
+  outbox* outbox_;
   std::uint64_t started_ = 0, found_ = 0, queued_ = 0;
   std::map<std::string, std::uint64_t> not_followed_;
 };

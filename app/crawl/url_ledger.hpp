@@ -20,6 +20,8 @@
 
 namespace crawl::app {
 
+class outbox;
+
 // What a run writes to besides its counters; null pointers are absent options.
 struct run_targets {
   crawl_outputs& outputs;
@@ -27,6 +29,7 @@ struct run_targets {
   storage::warc_writer* warc = nullptr;   // --warc
   storage::frontier* frontier = nullptr;  // --follow
   crawler::cookie_store* cookies = nullptr;  // --cookies: the jar every transfer shares
+  class outbox* links_out = nullptr;          // --outbox: links to other shards' hosts
 };
 
 class url_ledger {

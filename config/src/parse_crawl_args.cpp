@@ -240,6 +240,8 @@ parsed<crawl_settings> parse_crawl(int argc, const char* const* argv, int first,
                                       {"--state", &s.state}, {"--warc", &s.warc}, {"--cookie-jar", &s.cookie_jar},
                                       {"--outbox", &s.outbox}});
     if (!error.empty()) return fail<crawl_settings>(cl, error);
+    if (!s.outbox.empty() && !s.shard.set())
+      return fail<crawl_settings>(cl, "--outbox goes with a shard (--shard K/N, or a job array's environment)");
   }
   return {std::move(s), 0, {}};
 }

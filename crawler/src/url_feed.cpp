@@ -50,6 +50,7 @@ url_batch read_batch(url_list_reader& reader, std::size_t source, std::uint64_t 
   }
   batch.duplicates = reader.duplicates() - duplicates_before;
   batch.other_shard = reader.other_shard() - other_before;
+  batch.others = reader.take_others();
   batch.list_offset = lists_before + reader.offset();
   return batch;
 }
@@ -60,7 +61,7 @@ url_batch seed_batch(url_list_reader& reader, const url_source& source, std::siz
   batch.list_offset = lists;
   std::uint64_t other_before = reader.other_shard();
   if (auto line = reader.seed(source.seed)) batch.lines.push_back(std::move(*line));
-  else if (reader.other_shard() > other_before) batch.other_shard = 1;
+  else if (reader.other_shard() > other_before) batch.other_shard = 1, batch.others = reader.take_others();
   else batch.duplicates = 1;
   return batch;
 }
@@ -69,10 +70,10 @@ url_batch seed_batch(url_list_reader& reader, const url_source& source, std::siz
 
 url_feed::url_feed(int fd, asio::any_io_executor loop) : url_feed(std::vector<url_source>{url_source{{}, fd}}, loop) {}
 
-url_feed::url_feed(std::vector<url_source> sources, asio::any_io_executor loop, shard keep)
+url_feed::url_feed(std::vector<url_source> sources, asio::any_io_executor loop, shard keep, bool keep_others)
     : shared_(std::make_shared<shared>(std::move(sources), loop)),
       wake_(loop, std::chrono::steady_clock::time_point::max()) {
-  shared_->reader.keep_shard(keep);
+  shared_->reader.keep_shard(keep, keep_others);
   thread_ = std::thread([st = shared_] { read_list(st); });
 }
 

@@ -32,6 +32,7 @@ std::optional<url_line> url_list_reader::seed(std::string_view text) {
   url_line line = parse_url_line(text, 0);
   if (line.url && !owns_host(shard_, line.url->host)) {
     ++other_shard_;
+    keep_other(std::move(*line.url));
     return std::nullopt;
   }
   if (line.url && !seen_.insert(std::hash<std::string_view>{}(line.url->url)).second) {
@@ -40,6 +41,14 @@ std::optional<url_line> url_list_reader::seed(std::string_view text) {
   }
   if (!line.url && line.error.empty()) line.error = "not a URL";
   return line;
+}
+
+void url_list_reader::keep_other(normalized_url url) {
+  if (!keep_others_) return;
+  // "scheme://host[:port]": a normalized URL has its path from the first '/' after "://".
+  auto scheme_end = url.url.find("://");
+  auto path = scheme_end == std::string::npos ? std::string::npos : url.url.find('/', scheme_end + 3);
+  if (other_origins_.insert(url.url.substr(0, path)).second) others_.push_back(std::move(url));
 }
 
 bool url_list_reader::fill() {
@@ -103,6 +112,7 @@ std::optional<url_line> url_list_reader::next() {
     if (line.url) {
       if (!owns_host(shard_, line.url->host)) {
         ++other_shard_;
+        keep_other(std::move(*line.url));
         continue;
       }
       if (!seen_.insert(std::hash<std::string_view>{}(line.url->url)).second) {

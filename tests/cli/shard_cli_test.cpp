@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -128,4 +129,58 @@ TEST_CASE("shards: crawl tail --shard reads each file in exactly one shard", "[c
   }
   CHECK(read == lines);
   CHECK(words.size() == 12);
+}
+
+TEST_CASE("shards: with --follow, links to other shards' hosts go to the outbox and are fetched next round, each once",
+          "[cli][shard][follow]") {
+  test_http_server server("127.0.0.24");
+  auto dir = temp_dir("shard-outbox");
+  constexpr int n = 8;
+  std::string port = std::to_string(server.port());
+  auto host = [&](int i) { return "http://h" + std::to_string(i % n) + ".test:" + port; };
+  auto page = [](const std::string& body) {
+    return test_http_server::fixed_response{200, "<!doctype html><body>" + body + "</body>", "text/html"};
+  };
+  std::string seeds;
+  for (int i = 0; i < n; ++i) {
+    std::string h = "/h" + std::to_string(i);
+    // Each host's front page links to a page of its own and to a page of the next host.
+    server.serve(h + "/", {page("front <a href=\"" + h + "/p1\">own</a> <a href=\"" + host(i + 1) + "/h" +
+                                std::to_string((i + 1) % n) + "/x\">next</a>")});
+    server.serve(h + "/p1", {page("own page")});
+    server.serve(h + "/x", {page("linked from the host before")});
+    seeds += host(i) + h + "/\n";
+  }
+  write_file(dir + "/seeds.txt", seeds);
+  std::vector<std::string> common{"--follow", "--delay", "0", "-q", "--top", "0", "--run-id", "r"};
+  for (int i = 0; i < n; ++i) {
+    common.push_back("--resolve");
+    common.push_back("h" + std::to_string(i) + ".test:" + port + ":" + server.address());
+  }
+  // Round 1: the seeds; round 2: what round 1 sent each shard.
+  for (int round = 1; round <= 2; ++round)
+    for (int k = 0; k < 2; ++k) {
+      std::vector<std::string> args{dir + "/seeds.txt"};
+      if (round == 2) {
+        args[0] = dir + "/round-1/to-" + std::to_string(k) + ".urls";
+        if (!std::filesystem::exists(args[0])) continue;
+      }
+      args.insert(args.end(), common.begin(), common.end());
+      for (const auto& a : {std::string("--shard"), std::to_string(k) + "/2", std::string("--state"),
+                            dir + "/state-{shard}.db", std::string("--outbox"), dir + "/round-" + std::to_string(round)})
+        args.push_back(a);
+      auto r = run_crawl(args);
+      INFO("round " << round << " shard " << k << ": " << r.err);
+      REQUIRE(r.exit_code == 0);
+    }
+  for (int i = 0; i < n; ++i) {
+    std::string h = "/h" + std::to_string(i);
+    INFO(h);
+    CHECK(server.requests(h + "/") == 1);
+    CHECK(server.requests(h + "/p1") == 1);
+    CHECK(server.requests(h + "/x") == 1);
+  }
+  // Round 2 found nothing new for other shards.
+  for (int k = 0; k < 2; ++k)
+    CHECK_FALSE(std::filesystem::exists(dir + "/round-2/to-" + std::to_string(k) + ".urls"));
 }

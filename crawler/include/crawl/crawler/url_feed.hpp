@@ -36,6 +36,7 @@ struct url_batch {
   std::vector<url_line> lines;  // URLs and bad lines, in list order
   std::uint64_t duplicates = 0; // duplicate lines dropped while this batch was read
   std::uint64_t other_shard = 0; // lines of other shards' hosts dropped (--shard)
+  std::vector<normalized_url> others;  // those URLs, when the feed keeps them
   std::uint64_t list_offset = 0; // bytes of the lists read up to the end of this batch
 };
 
@@ -49,7 +50,9 @@ class url_feed {
   url_feed(int fd, boost::asio::any_io_executor loop);
   // The sources one after the other, duplicates dropped across all of them;
   // takes ownership of their descriptors. With a shard, only its hosts' URLs.
-  url_feed(std::vector<url_source> sources, boost::asio::any_io_executor loop, shard keep = {});
+  // With `keep_others`, other shards' URLs come in each batch's `others`.
+  url_feed(std::vector<url_source> sources, boost::asio::any_io_executor loop, shard keep = {},
+           bool keep_others = false);
   ~url_feed();
   url_feed(const url_feed&) = delete;
   url_feed& operator=(const url_feed&) = delete;

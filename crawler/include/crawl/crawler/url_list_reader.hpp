@@ -6,6 +6,8 @@
 #include <boost/unordered/unordered_flat_set.hpp>
 
 #include <optional>
+#include <utility>
+#include <vector>
 #include <string>
 
 namespace crawl::crawler {
@@ -35,7 +37,15 @@ class url_list_reader {
   std::optional<url_line> seed(std::string_view text);
   // Only URLs whose host is this shard's are returned; the others are
   // counted (other_shard) and never remembered. Bad lines are shard 0's.
-  void keep_shard(shard s) { shard_ = s; }
+  // With `keep_others`, the first URL of each other shard's origin is also
+  // kept for take_others() (following links needs other shards' seeds for
+  // its scope); memory grows with their origins, not their URLs.
+  void keep_shard(shard s, bool keep_others = false) {
+    shard_ = s;
+    keep_others_ = keep_others;
+  }
+  // Other shards' URLs (one per origin) read since the last call.
+  std::vector<normalized_url> take_others() { return std::exchange(others_, {}); }
   std::uint64_t duplicates() const { return duplicates_; }
   std::uint64_t other_shard() const { return other_shard_; }
   // Bytes of the current list taken as lines so far.
@@ -57,6 +67,10 @@ class url_list_reader {
   std::uint64_t duplicates_ = 0;
   std::uint64_t other_shard_ = 0;
   shard shard_;
+  bool keep_others_ = false;
+  std::vector<normalized_url> others_;
+  boost::unordered_flat_set<std::string> other_origins_;
+  void keep_other(normalized_url url);
   boost::unordered_flat_set<std::uint64_t> seen_;
 };
 

@@ -23,7 +23,9 @@ inline void add_shard_options(command_line& cl, shard_args& a, const std::string
             "Take only the " + what + " of shard K of N (0 <= K < N). Without it, a job array's "
             "SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX (with --shards) or AWS_BATCH_JOB_ARRAY_INDEX")
       ->type_name("K/N");
-  cl.option("--shards", a.shards, "The number of shards, with JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)",
+  cl.option("--shards", a.shards,
+            "The number of shards: with JOB_COMPLETION_INDEX (a Kubernetes Indexed Job), or with a Slurm task whose "
+            "id is its shard (a failed shard resubmitted alone)",
             whole_number(1, 1'000'000));
   cl.option("--run-id", a.run_id,
             "Names the run in the summaries and partial results that crawl merge reads (default: the job "

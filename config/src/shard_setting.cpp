@@ -29,10 +29,19 @@ std::optional<std::uint64_t> variable(const environment_lookup& lookup, const ch
 }
 
 // Slurm numbers array tasks as the --array range says (1-8, 0-15:4): the
-// shard is the task's place in that range.
-void from_slurm(const environment_lookup& lookup, shard_outcome& out) {
+// shard is the task's place in that range. With --shards N the task id is
+// the shard itself (a failed shard resubmitted alone, --array=2, is still
+// shard 2 of N).
+void from_slurm(const environment_lookup& lookup, std::uint32_t shards, shard_outcome& out) {
   auto id = variable(lookup, "SLURM_ARRAY_TASK_ID", out.error);
   if (!id || !out.error.empty()) return;
+  if (shards) {
+    if (*id >= shards)
+      out.error = "SLURM_ARRAY_TASK_ID=" + std::to_string(*id) + " is not a shard of --shards " + std::to_string(shards);
+    else
+      out.shard = {static_cast<std::uint32_t>(*id), shards, "SLURM_ARRAY_TASK_ID"};
+    return;
+  }
   auto count = variable(lookup, "SLURM_ARRAY_TASK_COUNT", out.error);
   auto min = variable(lookup, "SLURM_ARRAY_TASK_MIN", out.error).value_or(0);
   auto max = variable(lookup, "SLURM_ARRAY_TASK_MAX", out.error);
@@ -86,7 +95,7 @@ shard_outcome resolve_shard(const std::string& shard_text, std::uint32_t shards,
     else
       out.shard = {static_cast<std::uint32_t>(*k), static_cast<std::uint32_t>(*n), "--shard"};
   } else {
-    from_slurm(lookup, out);
+    from_slurm(lookup, shards, out);
     if (!out.shard.set() && out.error.empty()) from_index(lookup, "JOB_COMPLETION_INDEX", nullptr, shards, out);
     if (!out.shard.set() && out.error.empty())
       from_index(lookup, "AWS_BATCH_JOB_ARRAY_INDEX", "AWS_BATCH_JOB_ARRAY_SIZE", shards, out);

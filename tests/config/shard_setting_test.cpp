@@ -115,3 +115,13 @@ TEST_CASE("shard: {shard} in a path is the shard's index, and an error without a
   with_shard("state-{shard}.db", shard_setting{}, "--state", error);
   CHECK(error.find("--state: 'state-{shard}.db'") != std::string::npos);
 }
+
+TEST_CASE("shard: with --shards, a Slurm task id is the shard (a failed shard resubmitted alone)", "[shard]") {
+  fake_env retry{{{"SLURM_ARRAY_TASK_ID", "2"}, {"SLURM_ARRAY_TASK_COUNT", "1"}, {"SLURM_ARRAY_TASK_MIN", "2"},
+                  {"SLURM_ARRAY_TASK_MAX", "2"}}};
+  auto r = resolve_shard("", 4, "", retry.lookup());
+  CHECK(r.error.empty());
+  CHECK(r.shard.index == 2);
+  CHECK(r.shard.count == 4);
+  CHECK_FALSE(resolve_shard("", 2, "", retry.lookup()).error.empty());  // task 2 of 2 shards
+}

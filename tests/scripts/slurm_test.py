@@ -9,7 +9,6 @@ the end, whatever happened.
 
 usage: slurm_test.py CRAWL_BINARY SOURCE_DIR      (exit 77: skipped, not root)
 """
-import http.server
 import json
 import os
 import shutil
@@ -18,8 +17,9 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+
+from loopback_site import LoopbackSite, read
 
 CRAWL, SOURCE = sys.argv[1], sys.argv[2]
 SUBMIT = os.path.join(SOURCE, "examples", "slurm", "submit")
@@ -46,38 +46,6 @@ def ensure_slurm():
     if subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL).returncode != 0:
         subprocess.run(["apt-get", "update", "-qq"], env=env, check=True)
         subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, check=True)
-
-
-class Site(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # connections kept: the crawler reuses them
-    """Page N: its own word, a word shared by every seventh, and two common words."""
-    requests = []
-    lock = threading.Lock()
-
-    def do_GET(self):
-        host = self.headers.get("Host", "").split(":")[0]
-        with Site.lock:
-            Site.requests.append((host, self.path))
-        if self.path.startswith("/page/"):
-            n = int(self.path.rsplit("/", 1)[1])
-            body = f"<html><body><p>page{n} group{n % 7} crawl shards</p></body></html>".encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-        else:
-            body = b"not here"
-            self.send_response(404)
-            self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
-class SiteServer(http.server.ThreadingHTTPServer):
-    request_queue_size = 1024  # the default 5 drops connections under 64 at once: a second's SYN retry each
-    daemon_threads = True
 
 
 class Cluster:
@@ -181,27 +149,16 @@ PartitionName=test Nodes={self.host} Default=YES MaxTime=INFINITE State=UP
         return ids["array"], ids["merge"]
 
 
-def read(path):
-    with open(path, encoding="utf-8") as f:
-        return f.read()
-
-
 def main():
     if os.geteuid() != 0:
         log("skipped: slurmd and slurmctld run as root here (run the tests as root, as CI does)")
         return 77
     ensure_slurm()
     work = tempfile.mkdtemp(prefix="crawl-slurm-")
-    server = SiteServer(("127.0.0.1", 0), Site)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    port = server.server_address[1]
+    site = LoopbackSite(HOSTS, PAGES)
     urls = os.path.join(work, "urls.txt")
-    with open(urls, "w") as f:
-        for n in range(PAGES):
-            f.write(f"http://h{n % HOSTS}.test:{port}/page/{n}\n")
-    crawl_args = ["-c", "64", "--per-host", "8"]
-    for h in range(HOSTS):
-        crawl_args += ["--resolve", f"h{h}.test:{port}:127.0.0.1"]
+    site.write_list(urls)
+    crawl_args = site.crawl_args()
     cluster = Cluster(os.path.join(work, "cluster"))
     failures = []
 
@@ -215,8 +172,7 @@ def main():
         single = subprocess.run([CRAWL, urls, "-o", f"{work}/single.tsv", "--summary", f"{work}/single.json",
                                  "--top", "0", "-q"] + crawl_args, capture_output=True, text=True)
         check(single.returncode == 0, "a single process crawls the site: " + single.stderr)
-        with Site.lock:
-            Site.requests.clear()
+        site.clear()
 
         cluster.start()
         out = os.path.join(work, "out")
@@ -233,9 +189,8 @@ def main():
             check(len(total["parts"]) == SHARDS, "the merged summary covers every shard")
         else:
             check(False, "the merged summary was written")
-        with Site.lock:
-            pages = [path for host, path in Site.requests if path.startswith("/page/")]
-            robots = [host for host, path in Site.requests if path == "/robots.txt"]
+        pages = [path for host, path in site.requests() if path.startswith("/page/")]
+        robots = [host for host, path in site.requests() if path == "/robots.txt"]
         check(len(pages) == PAGES and len(set(pages)) == PAGES, f"every page fetched once by the shards ({len(pages)})")
         check(sorted(robots) == sorted(set(robots)) and len(robots) == HOSTS, "each host's robots.txt asked once")
 
@@ -259,7 +214,7 @@ def main():
         check(False, f"{e}{cluster.logs()}")
     finally:
         cluster.stop()
-        server.shutdown()
+        site.stop()
     if failures:
         return 1
     shutil.rmtree(work, ignore_errors=True)

@@ -124,7 +124,8 @@ bool count_merge::add(std::string_view word, std::uint64_t n, std::string& error
     error = "the count of \"" + std::string(word) + "\" passes 2^64-1";
     return false;
   }
-  if (table_.memory_bytes() > budget_) return spill_table(error);
+  // The table's size is looked at every 4,096 words (it was 2% of a merge when asked every time).
+  if ((++added_ & 4095) == 0 && table_.memory_bytes() > budget_) return spill_table(error);
   return true;
 }
 
@@ -135,7 +136,7 @@ bool count_merge::spill_table(std::string& error) {
   std::vector<pipeline::word_count> rows;
   rows.reserve(table_.distinct());
   table_.for_each([&](pipeline::word_count row) { rows.push_back(row); });
-  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.word < b.word; });
+  pipeline::sort_by_word(rows);
   for (const auto& row : rows) run->put(row.word, row.count);
   if (!run->close_writing(error)) return false;
   by_word_.push_back(std::move(run));
@@ -197,9 +198,11 @@ bool count_merge::merge_word_runs(std::string& error) {
 bool count_merge::spill_ranked(std::vector<std::pair<std::string, std::uint64_t>>& buffer, std::string& error) {
   auto run = run_file::create(temp_dir_, error);
   if (!run) return false;
-  std::sort(buffer.begin(), buffer.end(),
-            [](const auto& a, const auto& b) { return rank_before(a.first, a.second, b.first, b.second); });
-  for (const auto& [w, n] : buffer) run->put(w, n);
+  std::vector<pipeline::word_count> rows;
+  rows.reserve(buffer.size());
+  for (const auto& [w, n] : buffer) rows.push_back({w, n});
+  pipeline::sort_ranked(rows);
+  for (const auto& row : rows) run->put(row.word, row.count);
   buffer.clear();
   buffer.shrink_to_fit();
   if (!run->close_writing(error)) return false;

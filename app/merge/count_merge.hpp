@@ -54,6 +54,7 @@ class count_merge {
   std::size_t word_runs_ = 0;
   std::vector<std::unique_ptr<run_file>> rank_runs_;  // runs sorted by rank
   std::uint64_t total_ = 0, distinct_ = 0;
+  std::uint64_t added_ = 0;
 };
 
 }  // namespace crawl::app

@@ -163,13 +163,13 @@ int run_crawl(const config::crawl_settings& s) {
   std::size_t refused = 0;
   crawl_inputs inputs = open_inputs(s.inputs, refused);
   if (inputs.sources.empty()) {  // nothing can be read: stop before any work
-    crawl_outputs::write_failed_start(s, exit_status::usage);
+    crawl_outputs::write_failed_start(s, run_id, exit_status::usage);
     return exit_status::usage;
   }
   crawl_outputs outputs(s);
   if (!outputs.open()) {
     close_lists(inputs);
-    crawl_outputs::write_failed_start(s, exit_status::usage);
+    crawl_outputs::write_failed_start(s, run_id, exit_status::usage);
     return exit_status::usage;
   }
   std::size_t concurrency = s.concurrency;
@@ -186,7 +186,7 @@ int run_crawl(const config::crawl_settings& s) {
   if (!s.state.empty()) {
     if (int status = open_state(s, lock, state, run_info); status != 0) {
       close_lists(inputs);
-      crawl_outputs::write_failed_start(s, status);
+      crawl_outputs::write_failed_start(s, run_id, status);
       return status;
     }
   }
@@ -194,7 +194,7 @@ int run_crawl(const config::crawl_settings& s) {
   frontier_file frontier;
   if (s.follow && !open_frontier(s, run_info.resumed, frontier)) {
     close_lists(inputs);
-    crawl_outputs::write_failed_start(s, exit_status::not_written);
+    crawl_outputs::write_failed_start(s, run_id, exit_status::not_written);
     return exit_status::not_written;
   }
   std::optional<storage::warc_writer> warc;
@@ -205,7 +205,7 @@ int run_crawl(const config::crawl_settings& s) {
     if (!s.cookie_jar.empty() && !cookies->load(s.cookie_jar, error)) {
       log_line("error", "--cookie-jar " + error, {{"file", s.cookie_jar}});
       close_lists(inputs);
-      crawl_outputs::write_failed_start(s, exit_status::usage);
+      crawl_outputs::write_failed_start(s, run_id, exit_status::usage);
       return exit_status::usage;
     }
   }
@@ -239,7 +239,7 @@ int run_crawl(const config::crawl_settings& s) {
     state_failed = run.state_failed();
   }
   stats.resumed = run_info.resumed;
-  stats.parts = {{run_id, s.shard.set() ? s.shard.index : 0, s.shard.set() ? s.shard.count : 1}};
+  stats.parts = {part_of(s.shard, run_id)};
   stats.exit_status = internal_error      ? exit_status::internal
                       : state_failed      ? exit_status::not_written
                       : stats.interrupted ? exit_status::interrupted

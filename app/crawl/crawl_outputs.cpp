@@ -1,6 +1,7 @@
 #include "crawl_outputs.hpp"
 
 #include "diagnostics.hpp"
+#include "run_identity.hpp"
 #include "word_count_result.hpp"
 
 #include "crawl/pipeline/json.hpp"
@@ -47,9 +48,10 @@ bool crawl_outputs::write_summary(const run_stats& stats) {
   return outputs_.summarize(format_summary_json(stats), format_summary_text(stats));
 }
 
-void crawl_outputs::write_failed_start(const config::crawl_settings& s, int status) {
+void crawl_outputs::write_failed_start(const config::crawl_settings& s, const std::string& run_id, int status) {
   run_stats failed_start;
   failed_start.exit_status = status;
+  failed_start.parts = {part_of(s.shard, run_id)};
   command_outputs::summarize_failed_start(s, format_summary_json(failed_start));
 }
 

@@ -34,7 +34,7 @@ class crawl_outputs {
   bool write_summary(const run_stats& stats);
 
   // For a run that cannot start: only --summary, carrying its exit status.
-  static void write_failed_start(const config::crawl_settings& s, int status);
+  static void write_failed_start(const config::crawl_settings& s, const std::string& run_id, int status);
 
  private:
   const config::crawl_settings& s_;

@@ -42,22 +42,24 @@ std::string lower(std::string s) {
   return s;
 }
 
-// The "format" member our JSON documents start with, if any.
+// The "format" member of our JSON documents, found in the first bytes
+// whatever the order of members (a summary passed through jq sorts them):
+// `"format": "crawl-run-summary"` can only be that member, as a count's
+// value is a number.
 std::optional<input_kind> tagged_kind(std::string_view head) {
-  auto skip = [&](std::size_t i) {
-    while (i < head.size() && std::isspace(static_cast<unsigned char>(head[i]))) ++i;
-    return i;
-  };
-  std::size_t i = skip(0);
-  if (i >= head.size() || head[i] != '{') return std::nullopt;
-  i = skip(i + 1);
   constexpr std::string_view key = "\"format\"";
-  if (head.substr(i, key.size()) != key) return std::nullopt;
-  i = skip(i + key.size());
-  if (i >= head.size() || head[i] != ':') return std::nullopt;
-  i = skip(i + 1);
-  if (head.substr(i).starts_with("\"crawl-run-summary\"")) return input_kind::run_summary;
-  if (head.substr(i).starts_with("\"crawl-tail-partial\"")) return input_kind::tail_partial;
+  for (auto at = head.find(key); at != std::string_view::npos; at = head.find(key, at + 1)) {
+    std::size_t i = at + key.size();
+    auto skip = [&] {
+      while (i < head.size() && std::isspace(static_cast<unsigned char>(head[i]))) ++i;
+    };
+    skip();
+    if (i >= head.size() || head[i] != ':') continue;
+    ++i;
+    skip();
+    if (head.substr(i).starts_with("\"crawl-run-summary\"")) return input_kind::run_summary;
+    if (head.substr(i).starts_with("\"crawl-tail-partial\"")) return input_kind::tail_partial;
+  }
   return std::nullopt;
 }
 
@@ -67,7 +69,7 @@ bool classify(merge_input& in, std::string& error) {
   if (in.path == "-" || name.ends_with(".tsv")) return in.format = pipeline::count_format::tsv, true;
   if (name.ends_with(".csv")) return in.format = pipeline::count_format::csv, true;
   std::ifstream file(in.path, std::ios::binary);
-  std::string head(4096, '\0');
+  std::string head(64 * 1024, '\0');
   file.read(head.data(), static_cast<std::streamsize>(head.size()));
   head.resize(static_cast<std::size_t>(file.gcount()));
   if (auto kind = tagged_kind(head)) {
@@ -208,6 +210,24 @@ int check_coverage(const std::vector<pipeline::covered_input>& covered, bool all
   return exit_status::ok;
 }
 
+// A run that ended early (interrupted, an output not written, never started)
+// counted only part of its share: as good as missing.
+int check_complete(const std::vector<run_stats>& summaries, const std::vector<pipeline::covered_input>& cover,
+                   bool allow_missing) {
+  bool incomplete = false;
+  for (std::size_t i = 0; i < summaries.size(); ++i) {
+    int status = summaries[i].exit_status;
+    if (status == exit_status::ok || status == exit_status::partial) continue;
+    incomplete = true;
+    log_line(allow_missing ? "warning" : "error",
+             cover[i].name + ": the run ended with exit status " + std::to_string(status) +
+                 (summaries[i].interrupted ? " (interrupted)" : "") + ": its counts are not complete" +
+                 (allow_missing ? " (merged as they are: --allow-missing)"
+                                : "; nothing was written (--allow-missing merges what there is)"));
+  }
+  return incomplete && !allow_missing ? exit_status::partial : exit_status::ok;
+}
+
 }  // namespace
 
 int run_merge(const config::merge_settings& s) {
@@ -267,6 +287,7 @@ int run_merge(const config::merge_settings& s) {
   for (const auto& e : errors) log_line("error", e);
   if (!errors.empty()) return exit_status::usage;
   if (int status = check_coverage(summary_cover, s.allow_missing); status != exit_status::ok) return status;
+  if (int status = check_complete(summaries, summary_cover, s.allow_missing); status != exit_status::ok) return status;
   if (int status = check_coverage(partial_cover, s.allow_missing); status != exit_status::ok) return status;
 
   command_outputs outputs(s);

@@ -413,8 +413,7 @@ int run_tail(const config::tail_settings& s) {
   auto start = std::chrono::steady_clock::now();
   std::vector<std::string> errors;
   std::vector<std::string> inputs = expand_inputs(s.files, errors);
-  const pipeline::run_part part{run_id_or_new(s.run_id), s.shard.set() ? s.shard.index : 0,
-                                s.shard.set() ? s.shard.count : 1};
+  const pipeline::run_part part = part_of(s.shard, run_id_or_new(s.run_id));
   note_shard(s.shard, part.run_id, s.verbose);
   std::size_t other_shards = keep_shard_files(s.shard, inputs);
   auto rules = std::make_shared<const pipeline::summary_rules>(summary_options_from(s));

@@ -45,7 +45,7 @@ _crawl() {
     tail) opts="@TAIL@" ;;
     count) opts="@COUNT@" ;;
     merge) opts="@MERGE@" ;;
-    config) opts="--print --help --version tail count" ;;
+    config) opts="--print --help --version tail count merge" ;;
     help) COMPREPLY=( $(compgen -W "tail count merge config" -- "$cur") ); return ;;
   esac
   if (( COMP_CWORD == 1 )) && [[ $cur != -* ]]; then

@@ -17,7 +17,7 @@ const char* const overview =
     "  crawl tail [OPTIONS] FILE...      read, follow (-f) and summarize log files: plain, gzip or zstd\n"
     "  crawl count [OPTIONS] FILE...     count the words of local files and WARC archives as crawl does\n"
     "  crawl merge [OPTIONS] FILE...     combine shards' and runs' word counts, summaries and partial results\n"
-    "  crawl config --print [tail|count] [OPTIONS]\n"
+    "  crawl config --print [tail|count|merge] [OPTIONS]\n"
     "                                    every effective setting and where it came from\n"
     "  crawl help [tail|count|merge|config]\n"
     "                                    this help, or a command's\n"
@@ -43,7 +43,7 @@ namespace {
 
 const char* const config_help =
     "crawl config: show the effective configuration.\n"
-    "Usage: crawl config --print [tail|count] [OPTIONS]\n"
+    "Usage: crawl config --print [tail|count|merge] [OPTIONS]\n"
     "\n"
     "Prints every option of crawl (or of crawl tail, crawl count) with its effective value and\n"
     "where that came from: the command line, a CRAWL_<OPTION> environment variable, the --config\n"
@@ -82,7 +82,7 @@ command config_print(int argc, const char* const* argv) {
   if (argc > 2 && (is(argv[2], "--help") || is(argv[2], "-h"))) return finished{0, config_help};
   if (argc > 2 && is(argv[2], "--version")) return finished{0, version_string() + "\n"};
   if (argc < 3 || !is(argv[2], "--print"))
-    return finished{2, "crawl config: usage: crawl config --print [tail|count] [OPTIONS]\n"
+    return finished{2, "crawl config: usage: crawl config --print [tail|count|merge] [OPTIONS]\n"
                        "Run 'crawl help config' for more.\n"};
   int first = 3;
   std::string description;
@@ -93,6 +93,7 @@ command config_print(int argc, const char* const* argv) {
   };
   if (argc > 3 && is(argv[3], "tail")) return print(parse_tail(argc, argv, first + 1, &description));
   if (argc > 3 && is(argv[3], "count")) return print(parse_count(argc, argv, first + 1, &description));
+  if (argc > 3 && is(argv[3], "merge")) return print(parse_merge(argc, argv, first + 1, &description));
   return print(parse_crawl(argc, argv, first, &description));
 }
 

@@ -148,6 +148,25 @@ TEST_CASE("merge: shards' counts and summaries merge into what one run gives, a 
   r = run_crawl({"merge", dir + "/partial.json", dir + "/summary-1.json", dir + "/summary-2.json"});
   CHECK(r.exit_code == 2);
   CHECK(contains(r.err, dir + "/partial.json and " + dir + "/summary-2.json both hold shard 2 of 3 of run nightly"));
+
+  // A shard that ended early (here: interrupted) counted only part of its share: as good as missing.
+  auto interrupted = json::parse(read_file(dir + "/summary-1.json"));
+  interrupted["exit_status"] = 130;
+  interrupted["interrupted"] = true;
+  write_file(dir + "/summary-1.json", interrupted.dump());  // members now in sorted order, as jq -S writes them
+  r = run_crawl({"merge", dir + "/summary-0.json", dir + "/summary-1.json", dir + "/summary-2.json", "--summary",
+                 dir + "/cut.json"});
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, dir + "/summary-1.json: the run ended with exit status 130 (interrupted)"));
+  CHECK_FALSE(std::filesystem::exists(dir + "/cut.json"));
+  // A shard that never started says which shard it was, and is as incomplete.
+  auto never = run_crawl(plus(base, {"--shard", "1/3", "--summary", dir + "/never.json", "-o", dir + "/urls.txt/x.tsv"}));
+  CHECK(never.exit_code == 2);
+  auto never_summary = json::parse(read_file(dir + "/never.json"));
+  CHECK(never_summary["parts"] == json::parse(R"([{"run_id": "nightly", "shard": 1, "shards": 3}])"));
+  r = run_crawl({"merge", dir + "/summary-0.json", dir + "/never.json", dir + "/summary-2.json"});
+  CHECK(r.exit_code == 1);
+  CHECK(contains(r.err, dir + "/never.json: the run ended with exit status 2"));
 }
 
 TEST_CASE("merge: crawl tail partial results merge into the answer of one run over all the files", "[cli][merge]") {

@@ -3,6 +3,9 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <random>
+
 TEST_CASE("the summary's latency percentiles are within 1% of the true ones", "[stats]") {
   crawl::app::run_stats s;
   // The review's run: true p50, p90 and p99 of 1062, 1079 and 1106 ms were all reported as 1114.1.
@@ -122,4 +125,37 @@ TEST_CASE("a summary with a member missing or of the wrong type is refused, nami
   j["format"] = "something else";
   CHECK_FALSE(crawl::app::parse_summary_json(j.dump(), error));
   CHECK_FALSE(crawl::app::parse_summary_json("{", error));
+}
+
+TEST_CASE("run summaries: random partitions of pages merge to the whole, in any order, through their JSON", "[stats]") {
+  std::mt19937_64 random(7);
+  for (int round = 0; round < 20; ++round) {
+    crawl::app::run_stats whole;
+    std::vector<crawl::app::run_stats> parts(1 + random() % 6);
+    for (std::uint32_t k = 0; k < parts.size(); ++k) parts[k].parts = {{"r", k, static_cast<std::uint32_t>(parts.size())}};
+    for (int i = 0; i < 500; ++i) {
+      double ms = static_cast<double>(random() % 100000) / 10.0;
+      long status = (random() % 5 == 0) ? 404 : 200;
+      auto& part = parts[random() % parts.size()];
+      for (auto* s : {&whole, &part}) {
+        s->latency_ms.add(ms);
+        ++s->status_codes[status];
+        (status == 200 ? s->ok : s->failed) += 1;
+        s->bytes += 1000 + random() % 10;
+      }
+    }
+    std::shuffle(parts.begin(), parts.end(), random);
+    crawl::app::run_stats merged;
+    for (const auto& part : parts) {
+      std::string error;
+      auto back = crawl::app::parse_summary_json(crawl::app::format_summary_json(part), error);
+      REQUIRE(back);
+      crawl::app::merge_stats(merged, *back);
+    }
+    CHECK(merged.ok == whole.ok);
+    CHECK(merged.failed == whole.failed);
+    CHECK(merged.status_codes == whole.status_codes);
+    for (double q : {0.0, 0.5, 0.9, 0.99, 1.0}) CHECK(merged.latency_ms.quantile(q) == whole.latency_ms.quantile(q));
+    CHECK(merged.parts.size() == parts.size());
+  }
 }

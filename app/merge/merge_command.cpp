@@ -228,13 +228,21 @@ int check_complete(const std::vector<run_stats>& summaries, const std::vector<pi
   return incomplete && !allow_missing ? exit_status::partial : exit_status::ok;
 }
 
-}  // namespace
+// The inputs, sorted by kind; summaries and partial results read whole
+// (they are small) and checked before any work.
+struct merge_inputs {
+  std::vector<merge_input> all;
+  std::vector<run_stats> summaries;
+  std::vector<pipeline::covered_input> summary_cover;
+  std::vector<pipeline::partial_result> partials;
+  std::vector<pipeline::covered_input> partial_cover;
+  std::vector<std::string> partial_names;
+  std::size_t count_files = 0;
+  std::size_t largest_count_file = 0;  // bytes
+};
 
-int run_merge(const config::merge_settings& s) {
-  set_log_command("crawl merge");
-  auto start = std::chrono::steady_clock::now();
-  std::vector<std::string> errors;
-  std::vector<merge_input> inputs;
+merge_inputs read_inputs(const config::merge_settings& s, content_ids& ids, std::vector<std::string>& errors) {
+  merge_inputs m;
   for (const auto& path : s.inputs) {
     if (std::string problem = unreadable(path); !problem.empty()) {
       errors.push_back(problem);
@@ -244,51 +252,116 @@ int run_merge(const config::merge_settings& s) {
     in.path = path;
     std::string error;
     if (!classify(in, error)) errors.push_back(error);
-    else inputs.push_back(std::move(in));
+    else m.all.push_back(std::move(in));
   }
-  same_files(inputs, errors);
-  // Summaries and partial results are read whole (they are small) and checked before any work.
-  std::vector<run_stats> summaries;
-  std::vector<pipeline::partial_result> partials;
-  std::vector<pipeline::covered_input> summary_cover, partial_cover;
-  std::vector<std::string> partial_names;
-  content_ids ids;
-  std::size_t count_files = 0, largest = 0;
-  for (const auto& in : inputs) {
+  same_files(m.all, errors);
+  for (const auto& in : m.all) {
     std::string error;
+    if (in.kind == input_kind::counts) {
+      ++m.count_files;
+      struct stat st {};
+      if (in.path != "-" && ::stat(in.path.c_str(), &st) == 0)
+        m.largest_count_file = std::max(m.largest_count_file, static_cast<std::size_t>(st.st_size));
+      continue;
+    }
+    ids.add(in.path, crawler::stable_hash(in.text), errors);
     if (in.kind == input_kind::run_summary) {
       auto stats = parse_summary_json(in.text, error);
-      if (!stats) errors.push_back(in.path + ": " + error);
-      else summary_cover.push_back({in.path, stats->parts}), summaries.push_back(std::move(*stats));
-      ids.add(in.path, crawler::stable_hash(in.text), errors);
-    } else if (in.kind == input_kind::tail_partial) {
-      auto partial = pipeline::parse_partial(in.text, error);
-      if (!partial) errors.push_back(in.path + ": " + error);
-      else partial_cover.push_back({in.path, partial->parts}), partials.push_back(std::move(*partial)),
-           partial_names.push_back(in.path);
-      ids.add(in.path, crawler::stable_hash(in.text), errors);
+      if (!stats) {
+        errors.push_back(in.path + ": " + error);
+        continue;
+      }
+      m.summary_cover.push_back({in.path, stats->parts});
+      m.summaries.push_back(std::move(*stats));
     } else {
-      ++count_files;
-      struct stat st {};
-      if (in.path != "-" && ::stat(in.path.c_str(), &st) == 0) largest = std::max(largest, std::size_t(st.st_size));
+      auto partial = pipeline::parse_partial(in.text, error);
+      if (!partial) {
+        errors.push_back(in.path + ": " + error);
+        continue;
+      }
+      m.partial_cover.push_back({in.path, partial->parts});
+      m.partials.push_back(std::move(*partial));
+      m.partial_names.push_back(in.path);
     }
   }
-  if (count_files > 0 && !partials.empty())
+  return m;
+}
+
+bool same_question(const pipeline::query_options& a, const pipeline::query_options& b) {
+  auto same = [](const pipeline::aggregate_spec& x, const pipeline::aggregate_spec& y) {
+    return x.kind == y.kind && x.field == y.field && x.q == y.q;
+  };
+  return a.by == b.by && a.per == b.per && a.tz_offset == b.tz_offset && a.max_groups == b.max_groups &&
+         std::equal(a.aggregates.begin(), a.aggregates.end(), b.aggregates.begin(), b.aggregates.end(), same);
+}
+
+// What cannot be merged, or written, as asked.
+void check_request(const config::merge_settings& s, const merge_inputs& m, std::vector<std::string>& errors) {
+  if (m.count_files > 0 && !m.partials.empty())
     errors.push_back("word counts and crawl tail partial results are merged separately (partial results carry "
                      "their own words)");
-  for (std::size_t i = 1; i < partials.size(); ++i)
-    if (pipeline::serialize_partial(partials[i].query, {}, {}, "") !=
-        pipeline::serialize_partial(partials[0].query, {}, {}, ""))
-      errors.push_back(partial_names[0] + " and " + partial_names[i] +
+  for (std::size_t i = 1; i < m.partials.size(); ++i)
+    if (!same_question(m.partials[i].query, m.partials[0].query))
+      errors.push_back(m.partial_names[0] + " and " + m.partial_names[i] +
                        " answer different questions (--by, --per, --tz or aggregates): they cannot be merged");
-  if (count_files == 0 && !s.output.empty() && partials.empty())
+  if (m.count_files == 0 && m.partials.empty() && !s.output.empty())
     errors.push_back("-o " + s.output + ": there are no word counts or partial results to write");
-  if (inputs.empty() && errors.empty()) errors.push_back("nothing to merge");
+  if (m.partials.empty() && !s.summary_state.empty())
+    errors.push_back("--summary-state " + s.summary_state + ": there are no crawl tail partial results to write");
+  if (m.all.empty() && errors.empty()) errors.push_back("nothing to merge");
+}
+
+// crawl tail partial results: one summary, printed as crawl tail prints it,
+// and written again as partial results with --summary-state.
+bool deliver_partials(const config::merge_settings& s, const merge_inputs& m, command_outputs& outputs,
+                      storage::atomic_file& partial_file) {
+  pipeline::log_summary total;
+  std::vector<pipeline::run_part> parts;
+  for (const auto& p : m.partials) {
+    total.merge(p.summary);
+    parts.insert(parts.end(), p.parts.begin(), p.parts.end());
+  }
+  config::tail_settings view;
+  view.sort = s.sort;
+  std::vector<pipeline::log_summary> none;
+  bool written = outputs.deliver(log_result(view, total, m.partial_names, none, m.partials[0].query));
+  if (s.summary_state.empty()) return written;
+  partial_file.write(pipeline::serialize_partial(m.partials[0].query, total, parts,
+                                                 utc_timestamp(std::chrono::system_clock::now())));
+  std::string error;
+  if (partial_file.commit(error)) return written;
+  log_line("error", error);
+  return false;
+}
+
+// The merged run summary when summaries were given, else the merge's own.
+bool summarize_merge(const merge_inputs& m, const count_merge* counts, double seconds, command_outputs& outputs) {
+  if (!m.summaries.empty()) {
+    run_stats merged;
+    for (const auto& one : m.summaries) merge_stats(merged, one);
+    if (counts) merged.distinct_words = counts->distinct(), merged.distinct_words_known = true;
+    return outputs.summarize(format_summary_json(merged), format_summary_text(merged));
+  }
+  std::string text = "merged " + std::to_string(m.all.size()) + (m.all.size() == 1 ? " file" : " files");
+  if (counts) text += ": " + std::to_string(counts->total()) + " words, " + std::to_string(counts->distinct()) + " distinct";
+  return outputs.summarize(merge_summary_json(m.all.size(), counts, seconds), text + "\n");
+}
+
+}  // namespace
+
+int run_merge(const config::merge_settings& s) {
+  set_log_command("crawl merge");
+  auto start = std::chrono::steady_clock::now();
+  std::vector<std::string> errors;
+  content_ids ids;
+  merge_inputs m = read_inputs(s, ids, errors);
+  check_request(s, m, errors);
   for (const auto& e : errors) log_line("error", e);
   if (!errors.empty()) return exit_status::usage;
-  if (int status = check_coverage(summary_cover, s.allow_missing); status != exit_status::ok) return status;
-  if (int status = check_complete(summaries, summary_cover, s.allow_missing); status != exit_status::ok) return status;
-  if (int status = check_coverage(partial_cover, s.allow_missing); status != exit_status::ok) return status;
+  if (int status = check_coverage(m.summary_cover, s.allow_missing); status != exit_status::ok) return status;
+  if (int status = check_complete(m.summaries, m.summary_cover, s.allow_missing); status != exit_status::ok)
+    return status;
+  if (int status = check_coverage(m.partial_cover, s.allow_missing); status != exit_status::ok) return status;
 
   command_outputs outputs(s);
   storage::atomic_file partial_file;
@@ -298,13 +371,12 @@ int run_merge(const config::merge_settings& s) {
     return exit_status::usage;
   }
   bool written = true;
-
-  // Word counts, streamed through the bounded merge.
+  // Word counts, streamed through the bounded merge; a copy found among them stops it before any output.
   std::optional<count_merge> counts;
-  if (count_files > 0) {
+  if (m.count_files > 0) {
     constexpr std::size_t floor = 64 << 20;
-    counts.emplace(s.memory ? s.memory : std::max(floor, 3 * largest), s.temp_dir);
-    for (const auto& in : inputs)
+    counts.emplace(s.memory ? s.memory : std::max(floor, 3 * m.largest_count_file), s.temp_dir);
+    for (const auto& in : m.all)
       if (in.kind == input_kind::counts) read_count_file(in, *counts, ids, errors);
     std::string error;
     if (errors.empty() && !counts->finish(error)) errors.push_back(error);
@@ -312,41 +384,10 @@ int run_merge(const config::merge_settings& s) {
     if (!errors.empty()) return exit_status::usage;
     written = outputs.deliver(merged_counts_result(*counts));
   }
-
-  // crawl tail partial results: one summary, printed as crawl tail prints it.
-  if (!partials.empty()) {
-    pipeline::log_summary total;
-    std::vector<pipeline::run_part> parts;
-    for (const auto& p : partials) {
-      total.merge(p.summary);
-      parts.insert(parts.end(), p.parts.begin(), p.parts.end());
-    }
-    config::tail_settings view;
-    view.sort = s.sort;
-    std::vector<pipeline::log_summary> none;
-    log_result result(view, total, partial_names, none, partials[0].query);
-    written = outputs.deliver(result) && written;
-    if (!s.summary_state.empty()) {
-      partial_file.write(pipeline::serialize_partial(partials[0].query, total, parts,
-                                                     utc_timestamp(std::chrono::system_clock::now())));
-      std::string error;
-      if (!partial_file.commit(error)) log_line("error", error), written = false;
-    }
-  }
-
+  if (!m.partials.empty()) written = deliver_partials(s, m, outputs, partial_file) && written;
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   int status = written ? exit_status::ok : exit_status::not_written;
-  if (!summaries.empty()) {
-    run_stats merged;
-    for (const auto& one : summaries) merge_stats(merged, one);
-    if (counts) merged.distinct_words = counts->distinct(), merged.distinct_words_known = true;
-    if (!outputs.summarize(format_summary_json(merged), format_summary_text(merged))) status = exit_status::not_written;
-  } else {
-    std::string text = "merged " + std::to_string(inputs.size()) + (inputs.size() == 1 ? " file" : " files");
-    if (counts) text += ": " + std::to_string(counts->total()) + " words, " + std::to_string(counts->distinct()) + " distinct";
-    if (!outputs.summarize(merge_summary_json(inputs.size(), counts ? &*counts : nullptr, seconds), text + "\n"))
-      status = exit_status::not_written;
-  }
+  if (!summarize_merge(m, counts ? &*counts : nullptr, seconds, outputs)) status = exit_status::not_written;
   return status;
 }
 

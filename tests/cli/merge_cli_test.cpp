@@ -205,3 +205,14 @@ TEST_CASE("merge: crawl tail partial results merge into the answer of one run ov
   CHECK(r.exit_code == 2);
   CHECK(contains(r.err, "answer different questions"));
 }
+
+TEST_CASE("merge: --summary-state or -o with nothing of that kind to write is an error, before any work", "[cli][merge]") {
+  auto dir = temp_dir("merge-nothing");
+  write_three_formats(dir);
+  auto r = run_crawl({"merge", dir + "/a.tsv", "--summary-state", dir + "/p.json"});
+  CHECK(r.exit_code == 2);
+  CHECK(contains(r.err, "--summary-state " + dir + "/p.json: there are no crawl tail partial results to write"));
+  CHECK_FALSE(std::filesystem::exists(dir + "/p.json"));
+  r = run_crawl({"merge"});
+  CHECK(r.exit_code == 2);
+}

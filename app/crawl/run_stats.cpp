@@ -255,8 +255,8 @@ void add_counts(Map& into, const Map& from) {
 std::optional<run_stats> parse_summary_json(std::string_view text, std::string& error) {
   pipeline::json j = pipeline::json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return error = "not JSON", std::nullopt;
-  if (j.value("format", "") != "crawl-run-summary") return error = "not a crawl run summary", std::nullopt;
-  if (j.value("version", 0) != 1) return error = "a version of the run summary not known here", std::nullopt;
+  if (!j.contains("format") || j["format"] != "crawl-run-summary") return error = "not a crawl run summary", std::nullopt;
+  if (!j.contains("version") || j["version"] != 1) return error = "a version of the run summary not known here", std::nullopt;
   using vt = pipeline::json::value_t;
   try {
     run_stats s;
@@ -320,6 +320,9 @@ std::optional<run_stats> parse_summary_json(std::string_view text, std::string& 
     return s;
   } catch (const malformed_summary& e) {
     error = e.what();
+    return std::nullopt;
+  } catch (const pipeline::json::exception& e) {  // a check above missed: still a refusal, not a crash
+    error = std::string("a member is of the wrong type (") + e.what() + ")";
     return std::nullopt;
   }
 }

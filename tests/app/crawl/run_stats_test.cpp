@@ -159,3 +159,12 @@ TEST_CASE("run summaries: random partitions of pages merge to the whole, in any 
     CHECK(merged.parts.size() == parts.size());
   }
 }
+
+// Found by summary_fuzz: a second "format" member that is a number threw out of the reader.
+TEST_CASE("a summary whose format or version is of the wrong type is refused, not thrown", "[stats]") {
+  std::string error;
+  CHECK_FALSE(crawl::app::parse_summary_json(R"({"format": "crawl-run-summary", "version": 1, "format": 0})", error));
+  CHECK(error == "not a crawl run summary");
+  CHECK_FALSE(crawl::app::parse_summary_json(R"({"format": "crawl-run-summary", "version": "1"})", error));
+  CHECK(error == "a version of the run summary not known here");
+}

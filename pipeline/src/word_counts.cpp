@@ -141,6 +141,7 @@ std::string_view word_counts::store(std::string_view word) {
     free_ = blocks_.back().data.get();
     free_left_ = size;
   }
+  if (word.empty()) return {};  // nothing to copy; the arena may have no block yet (memcpy of null is UB)
   std::memcpy(free_, word.data(), word.size());
   std::string_view stored(free_, word.size());
   free_ += word.size();

@@ -142,3 +142,15 @@ TEST_CASE("the table lines up Thai words with their combining marks and wide CJK
   CHECK(crawl::pipeline::display_width("abc") == 3);
   CHECK(crawl::pipeline::display_width("a\xff") == 2);  // an invalid byte takes a column
 }
+
+// Found under UBSan by the merge's property test: an empty word first (a
+// TSV line "\t5" read by crawl merge) copied zero bytes to a null arena.
+TEST_CASE("word counts: the empty word counts like any other, first or later", "[counts]") {
+  crawl::pipeline::word_counts counts;
+  counts.add("", 2);
+  counts.add("a", 1);
+  counts.add("", 3);
+  CHECK(counts.get("") == 5);
+  CHECK(counts.get("a") == 1);
+  CHECK(counts.distinct() == 2);
+}

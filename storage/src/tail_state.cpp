@@ -136,11 +136,19 @@ bool tail_state::recover(std::string& error) {
   }
   sqlite3_finalize(st);
   if (!staged) return true;
-  // Delivered when the destination is the very file that was staged.
-  struct ::stat at_path {};
-  bool delivered = !output.temp_path.empty() && ::stat(output.path.c_str(), &at_path) == 0 &&
-                   static_cast<std::uint64_t>(at_path.st_dev) == output.dev &&
-                   static_cast<std::uint64_t>(at_path.st_ino) == output.ino;
+  // Delivered when the destination is the very file that was staged, or
+  // when the finished temporary file is gone: the rename is what removes
+  // its name, and a consumer may have moved the output away since (found
+  // by the 30-runs test, which takes each output as it appears: judged by
+  // the destination alone, the lines were read again and counted twice).
+  // recover() runs before this run's outputs are opened, so nothing of
+  // ours has removed a leftover temporary file yet.
+  struct ::stat at_path {}, at_temp {};
+  bool in_place = ::stat(output.path.c_str(), &at_path) == 0 &&
+                  static_cast<std::uint64_t>(at_path.st_dev) == output.dev &&
+                  static_cast<std::uint64_t>(at_path.st_ino) == output.ino;
+  bool renamed = ::lstat(output.temp_path.c_str(), &at_temp) != 0 && errno == ENOENT;
+  bool delivered = !output.temp_path.empty() && (in_place || renamed);
   if (delivered) return promote(error);
   if (!output.temp_path.empty()) ::unlink(output.temp_path.c_str());
   return discard_staged(error);

@@ -2,6 +2,7 @@
 #include "crawl/storage/tail_state.hpp"
 
 #include <catch2/catch.hpp>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -90,4 +91,45 @@ TEST_CASE("a file that is not a database is refused", "[state]") {
   std::string error;
   CHECK_FALSE(tail_state::open(path, error));
   CHECK(error.find(path) != std::string::npos);
+}
+
+namespace {
+// Stages marks for an output whose finished temporary file is `temp`, as a run does before renaming it into place.
+void stage_for(tail_state& state, const std::string& temp, const std::string& dest) {
+  std::ofstream(temp) << "{}\n";
+  struct ::stat st {};
+  REQUIRE(::stat(temp.c_str(), &st) == 0);
+  std::string error;
+  file_mark m{"/var/log/app.log", 1, 2, "head", 500, 500, 7};
+  REQUIRE(state.stage({m}, staged_output{temp, dest, static_cast<std::uint64_t>(st.st_dev),
+                                         static_cast<std::uint64_t>(st.st_ino)}, error));
+}
+}  // namespace
+
+TEST_CASE("recover: an output renamed into place counts as delivered, even once a consumer moved it away",
+          "[state]") {
+  std::string path = fresh("recover-moved");
+  auto dir = std::filesystem::path(path).parent_path().string();
+  std::string error;
+  auto state = tail_state::open(path, error);
+  REQUIRE(state);
+  stage_for(*state, dir + "/.out.json.tmp", dir + "/out.json");
+  std::filesystem::rename(dir + "/.out.json.tmp", dir + "/out.json");  // delivered; killed before promote
+  std::filesystem::rename(dir + "/out.json", dir + "/consumed.json");   // a downstream job took it
+  REQUIRE(state->recover(error));
+  auto m = state->get("/var/log/app.log");
+  REQUIRE(m);  // the marks stand: reading again would count those lines twice
+  CHECK(m->offset == 500);
+}
+
+TEST_CASE("recover: an output never renamed into place is not delivered, and its temporary file goes", "[state]") {
+  std::string path = fresh("recover-undelivered");
+  auto dir = std::filesystem::path(path).parent_path().string();
+  std::string error;
+  auto state = tail_state::open(path, error);
+  REQUIRE(state);
+  stage_for(*state, dir + "/.out.json.tmp", dir + "/out.json");  // killed before the rename
+  REQUIRE(state->recover(error));
+  CHECK_FALSE(state->get("/var/log/app.log"));
+  CHECK_FALSE(std::filesystem::exists(dir + "/.out.json.tmp"));
 }

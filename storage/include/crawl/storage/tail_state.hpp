@@ -29,9 +29,10 @@ inline constexpr std::size_t fingerprint_bytes = 1024;
 // with the identity (device, inode) of the output's finished temporary
 // file, the file is renamed into place, and only then are the marks
 // promoted. A run that dies in between is settled by the next one's
-// recover(): if the destination is that very file, the rename happened and
-// the staged marks stand; otherwise it was never delivered, and the staged
-// marks (and the temporary file, if still there) go.
+// recover(): if the destination is that very file, or the temporary file is
+// gone (the rename removed its name; a consumer may have taken the output
+// since), the rename happened and the staged marks stand; otherwise it was
+// never delivered, and the staged marks and the temporary file go.
 struct staged_output {
   std::string temp_path;  // empty: standard output, whose delivery cannot be checked
   std::string path;       // the destination

@@ -29,6 +29,7 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <thread>
 
@@ -93,12 +94,23 @@ class batch_reader {
   std::uint64_t bytes_read() const { return done_bytes_ + (current_ ? current_->source().offset() : 0); }
 
  private:
+  // With --state a log may be in the middle of its rotation (renamed, not
+  // yet created anew): a missing path is looked for again for up to a
+  // second, as at the start (the 30-runs test hit that window: exit 1).
   std::unique_ptr<log_reader> open_reader(const std::string& path, std::size_t input) {
     std::string error;
-    auto reader = open_log_reader(io_.get_executor(), path, input, s_.max_line, s_.io_uring, s_.verbose,
-                                  input_format(s_), error);
-    if (!reader) errors_.push_back(error);
-    return reader;
+    for (int tries = 0;; ++tries) {
+      error.clear();
+      auto reader = open_log_reader(io_.get_executor(), path, input, s_.max_line, s_.io_uring, s_.verbose,
+                                    input_format(s_), error);
+      if (reader) return reader;
+      struct ::stat st {};
+      bool missing = ::stat(path.c_str(), &st) != 0 && errno == ENOENT;
+      if (!state_ || !missing || tries >= 100) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    errors_.push_back(error);
+    return nullptr;
   }
 
   // A file that will not grow any more (rotated away), from `offset`.

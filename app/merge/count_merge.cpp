@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <queue>
+#include <thread>
 
 namespace crawl::app {
 
@@ -82,7 +83,38 @@ class run_file {
 namespace {
 
 bool rank_before(std::string_view a_word, std::uint64_t a, std::string_view b_word, std::uint64_t b) {
-  return a != b ? a > b : a_word < b_word;
+  return pipeline::ranks_before({a_word, a}, {b_word, b});
+}
+
+// Sorts rows by `before` in two halves on two threads (the sorts were a
+// quarter of a merge's time, on one core of two); returns where the second
+// half starts. merge_halves() hands the rows out in order.
+template <class Before>
+std::size_t sort_halves(std::vector<pipeline::word_count>& rows, Before before) {
+  constexpr std::size_t worth_a_thread = 1 << 16;
+  if (rows.size() < worth_a_thread) {
+    std::sort(rows.begin(), rows.end(), before);
+    return rows.size();
+  }
+  auto mid = rows.begin() + static_cast<std::ptrdiff_t>(rows.size() / 2);
+  std::thread first_half([&] { std::sort(rows.begin(), mid, before); });
+  std::sort(mid, rows.end(), before);
+  first_half.join();
+  return rows.size() / 2;
+}
+
+// `put` returns false to stop.
+template <class Before, class Put>
+void merge_halves(const std::vector<pipeline::word_count>& rows, std::size_t half, Before before, Put put) {
+  auto a = rows.begin(), mid = rows.begin() + static_cast<std::ptrdiff_t>(half), b = mid;
+  while (a != mid || b != rows.end()) {
+    bool from_a = b == rows.end() || (a != mid && !before(*b, *a));
+    if (!put(from_a ? *a++ : *b++)) return;
+  }
+}
+
+bool words_in_order(const pipeline::word_count& a, const pipeline::word_count& b) {
+  return pipeline::word_before(a.word, b.word);
 }
 
 // A run's current record, for merging runs.
@@ -136,8 +168,11 @@ bool count_merge::spill_table(std::string& error) {
   std::vector<pipeline::word_count> rows;
   rows.reserve(table_.distinct());
   table_.for_each([&](pipeline::word_count row) { rows.push_back(row); });
-  pipeline::sort_by_word(rows);
-  for (const auto& row : rows) run->put(row.word, row.count);
+  std::size_t half = sort_halves(rows, words_in_order);
+  merge_halves(rows, half, words_in_order, [&](const pipeline::word_count& row) {
+    run->put(row.word, row.count);
+    return true;
+  });
   if (!run->close_writing(error)) return false;
   by_word_.push_back(std::move(run));
   ++word_runs_;
@@ -146,9 +181,12 @@ bool count_merge::spill_table(std::string& error) {
 }
 
 bool count_merge::finish(std::string& error) {
-  if (by_word_.empty()) {
+  if (by_word_.empty()) {  // all in memory: ranked once, handed out from here as often as asked
     total_ = table_.total();
     distinct_ = table_.distinct();
+    in_memory_.reserve(distinct_);
+    table_.for_each([&](pipeline::word_count row) { in_memory_.push_back(row); });
+    half_ = sort_halves(in_memory_, pipeline::ranks_before);
     return true;
   }
   if (table_.distinct() > 0 && !spill_table(error)) return false;
@@ -172,7 +210,7 @@ bool count_merge::merge_word_runs(std::string& error) {
       buffered = 0;
     }
   };
-  merge_runs(by_word_, [](const cursor& a, const cursor& b) { return a.word < b.word; },
+  merge_runs(by_word_, [](const cursor& a, const cursor& b) { return pipeline::word_before(a.word, b.word); },
              [&](const std::string& w, std::uint64_t n) {
                if (have && w == word) {
                  if (sum + n < n) {
@@ -201,8 +239,11 @@ bool count_merge::spill_ranked(std::vector<std::pair<std::string, std::uint64_t>
   std::vector<pipeline::word_count> rows;
   rows.reserve(buffer.size());
   for (const auto& [w, n] : buffer) rows.push_back({w, n});
-  pipeline::sort_ranked(rows);
-  for (const auto& row : rows) run->put(row.word, row.count);
+  std::size_t half = sort_halves(rows, pipeline::ranks_before);
+  merge_halves(rows, half, pipeline::ranks_before, [&](const pipeline::word_count& row) {
+    run->put(row.word, row.count);
+    return true;
+  });
   buffer.clear();
   buffer.shrink_to_fit();
   if (!run->close_writing(error)) return false;
@@ -212,8 +253,8 @@ bool count_merge::spill_ranked(std::vector<std::pair<std::string, std::uint64_t>
 
 void count_merge::for_each_ranked(const std::function<bool(std::string_view, std::uint64_t)>& row) const {
   if (rank_runs_.empty()) {
-    for (const auto& r : pipeline::ranked(table_))
-      if (!row(r.word, r.count)) return;
+    merge_halves(in_memory_, half_, pipeline::ranks_before,
+                 [&](const pipeline::word_count& r) { return row(r.word, r.count); });
     return;
   }
   merge_runs(rank_runs_,

@@ -50,6 +50,8 @@ class count_merge {
   std::size_t budget_;
   std::string temp_dir_;
   pipeline::word_counts table_;
+  std::vector<pipeline::word_count> in_memory_;  // when nothing was written out: the table's rows, ranked in two halves
+  std::size_t half_ = 0;
   std::vector<std::unique_ptr<run_file>> by_word_;  // runs sorted by word
   std::size_t word_runs_ = 0;
   std::vector<std::unique_ptr<run_file>> rank_runs_;  // runs sorted by rank

@@ -184,9 +184,9 @@ bool read_count_file(const merge_input& in, count_merge& merge, content_ids& ids
   return true;
 }
 
-std::string merge_summary_json(std::size_t files, const count_merge* counts, double seconds) {
+std::string merge_summary_json(int status, std::size_t files, const count_merge* counts, double seconds) {
   pipeline::json j = pipeline::json::object();
-  pipeline::append_member(j, "exit_status", 0);
+  pipeline::append_member(j, "exit_status", status);
   pipeline::append_member(j, "files", files);
   if (counts) {
     pipeline::append_member(j, "words", counts->total());
@@ -335,7 +335,8 @@ bool deliver_partials(const config::merge_settings& s, const merge_inputs& m, co
 }
 
 // The merged run summary when summaries were given, else the merge's own.
-bool summarize_merge(const merge_inputs& m, const count_merge* counts, double seconds, command_outputs& outputs) {
+bool summarize_merge(const merge_inputs& m, const count_merge* counts, int status, double seconds,
+                     command_outputs& outputs) {
   if (!m.summaries.empty()) {
     run_stats merged;
     for (const auto& one : m.summaries) merge_stats(merged, one);
@@ -344,7 +345,7 @@ bool summarize_merge(const merge_inputs& m, const count_merge* counts, double se
   }
   std::string text = "merged " + std::to_string(m.all.size()) + (m.all.size() == 1 ? " file" : " files");
   if (counts) text += ": " + std::to_string(counts->total()) + " words, " + std::to_string(counts->distinct()) + " distinct";
-  return outputs.summarize(merge_summary_json(m.all.size(), counts, seconds), text + "\n");
+  return outputs.summarize(merge_summary_json(status, m.all.size(), counts, seconds), text + "\n");
 }
 
 }  // namespace
@@ -387,7 +388,7 @@ int run_merge(const config::merge_settings& s) {
   if (!m.partials.empty()) written = deliver_partials(s, m, outputs, partial_file) && written;
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   int status = written ? exit_status::ok : exit_status::not_written;
-  if (!summarize_merge(m, counts ? &*counts : nullptr, seconds, outputs)) status = exit_status::not_written;
+  if (!summarize_merge(m, counts ? &*counts : nullptr, status, seconds, outputs)) status = exit_status::not_written;
   return status;
 }
 

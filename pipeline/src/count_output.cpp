@@ -66,19 +66,19 @@ inline std::uint64_t prefix_of(std::string_view w) {
   return __builtin_bswap64(p);
 }
 
-inline bool word_before(std::string_view a, std::string_view b) {
+}  // namespace
+
+bool word_before(std::string_view a, std::string_view b) {
   std::uint64_t pa = prefix_of(a), pb = prefix_of(b);
   if (pa != pb) return pa < pb;
   return a < b;
 }
 
-}  // namespace
-
-void sort_ranked(std::vector<word_count>& rows) {
-  std::sort(rows.begin(), rows.end(), [](const word_count& a, const word_count& b) {
-    return a.count != b.count ? a.count > b.count : word_before(a.word, b.word);
-  });
+bool ranks_before(const word_count& a, const word_count& b) {
+  return a.count != b.count ? a.count > b.count : word_before(a.word, b.word);
 }
+
+void sort_ranked(std::vector<word_count>& rows) { std::sort(rows.begin(), rows.end(), ranks_before); }
 
 void sort_by_word(std::vector<word_count>& rows) {
   std::sort(rows.begin(), rows.end(), [](const word_count& a, const word_count& b) { return word_before(a.word, b.word); });

@@ -2,6 +2,7 @@
 
 #include "crawl/pipeline/count_output.hpp"
 
+#include <boost/sort/pdqsort/pdqsort.hpp>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -29,92 +30,143 @@ class run_file {
       error = "cannot make a temporary file in " + dir + ": " + std::strerror(errno);
       return nullptr;
     }
-    FILE* f = ::fdopen(fd, "w+b");
-    if (!f) {
-      ::close(fd);
-      error = std::string("fdopen: ") + std::strerror(errno);
-      return nullptr;
-    }
-    return std::unique_ptr<run_file>(new run_file(f, dir));
+    return std::unique_ptr<run_file>(new run_file(fd, dir));
   }
-  ~run_file() { std::fclose(f_); }
+  ~run_file() { ::close(fd_); }
 
+  // Records go into a buffer of our own, written in large pieces (stdio's
+  // per-call work was a sixth of a merge: three calls a record).
   void put(std::string_view word, std::uint64_t count) {
     std::uint64_t len = word.size();
     while (len >= 0x80) {
-      std::fputc(static_cast<int>((len & 0x7f) | 0x80), f_);
+      buf_.push_back(static_cast<char>((len & 0x7f) | 0x80));
       len >>= 7;
     }
-    std::fputc(static_cast<int>(len), f_);
-    std::fwrite(word.data(), 1, word.size(), f_);
-    std::fwrite(&count, sizeof count, 1, f_);
+    buf_.push_back(static_cast<char>(len));
+    buf_.append(word);
+    buf_.append(reinterpret_cast<const char*>(&count), sizeof count);
+    if (buf_.size() >= piece) write_out();
   }
-  // Flushes what was put; false with `error` (disk full).
+  // Writes what was put; false with `error` (disk full).
   bool close_writing(std::string& error) {
-    if (std::fflush(f_) != 0 || std::ferror(f_)) {
-      error = "cannot write a temporary file in " + dir_ + ": " + std::strerror(errno);
-      return false;
-    }
-    return true;
+    write_out();
+    buf_.clear();
+    buf_.shrink_to_fit();
+    if (failed_) error = "cannot write a temporary file in " + dir_ + ": " + std::strerror(failed_);
+    return failed_ == 0;
   }
-  void rewind() { std::rewind(f_); }
+  void rewind() {
+    ::lseek(fd_, 0, SEEK_SET);
+    buf_.clear();
+    pos_ = 0;
+    eof_ = false;
+  }
   // The next record; false at the end.
   bool get(std::string& word, std::uint64_t& count) {
     std::uint64_t len = 0;
-    int shift = 0, c;
-    while ((c = std::fgetc(f_)) != EOF) {
+    int shift = 0;
+    for (;;) {
+      if (pos_ == buf_.size() && !fill()) return false;
+      auto c = static_cast<unsigned char>(buf_[pos_++]);
       len |= static_cast<std::uint64_t>(c & 0x7f) << shift;
       if (!(c & 0x80)) break;
       shift += 7;
+      if (shift > 63) return false;
     }
-    if (c == EOF) return false;
-    word.resize(len);
-    return std::fread(word.data(), 1, len, f_) == len && std::fread(&count, sizeof count, 1, f_) == 1;
+    while (buf_.size() - pos_ < len + sizeof count)
+      if (!fill()) return false;
+    word.assign(buf_.data() + pos_, len);
+    std::memcpy(&count, buf_.data() + pos_ + len, sizeof count);
+    pos_ += len + sizeof count;
+    return true;
   }
 
  private:
-  run_file(FILE* f, std::string dir) : f_(f), dir_(std::move(dir)) {
-    std::setvbuf(f_, nullptr, _IOFBF, 256 * 1024);
+  static constexpr std::size_t piece = 256 * 1024;
+  run_file(int fd, std::string dir) : fd_(fd), dir_(std::move(dir)) { buf_.reserve(piece + 64); }
+
+  void write_out() {
+    std::size_t done = 0;
+    while (done < buf_.size() && failed_ == 0) {
+      ssize_t n = ::write(fd_, buf_.data() + done, buf_.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) failed_ = n < 0 ? errno : ENOSPC;
+      else done += static_cast<std::size_t>(n);
+    }
+    buf_.clear();
   }
-  FILE* f_;
+  // Appends the next piece of the file to what is left unread; false at its end.
+  bool fill() {
+    if (eof_) return false;
+    buf_.erase(0, pos_);
+    pos_ = 0;
+    std::size_t old = buf_.size();
+    buf_.resize(old + piece);
+    ssize_t n;
+    do n = ::read(fd_, buf_.data() + old, piece);
+    while (n < 0 && errno == EINTR);
+    buf_.resize(old + static_cast<std::size_t>(n > 0 ? n : 0));
+    if (n <= 0) eof_ = true;
+    return n > 0;
+  }
+
+  int fd_;
   std::string dir_;
+  std::string buf_;
+  std::size_t pos_ = 0;
+  bool eof_ = false;
+  int failed_ = 0;  // errno of the first failed write
 };
 
 namespace {
 
 bool rank_before(std::string_view a_word, std::uint64_t a, std::string_view b_word, std::uint64_t b) {
-  return pipeline::ranks_before({a_word, a}, {b_word, b});
+  return a != b ? a > b : a_word < b_word;
 }
+
+// A row with its word's first 8 bytes as a big-endian number, computed
+// once: most comparisons end on the count or the prefix, without a memcmp
+// (computing the prefix in each comparison cost half as much CPU again:
+// 15.0 against 10.5 CPU-seconds for 4 x 5 M words).
+std::uint64_t prefix_of(std::string_view w) {
+  std::uint64_t p = 0;
+  std::memcpy(&p, w.data(), std::min<std::size_t>(w.size(), 8));
+  return __builtin_bswap64(p);
+}
+
+bool word_order(const keyed_row& a, const keyed_row& b) {
+  return a.prefix != b.prefix ? a.prefix < b.prefix : a.word < b.word;
+}
+
+bool rank_order(const keyed_row& a, const keyed_row& b) { return a.count != b.count ? a.count > b.count : word_order(a, b); }
+
+keyed_row keyed(std::string_view word, std::uint64_t count) { return {prefix_of(word), count, word}; }
 
 // Sorts rows by `before` in two halves on two threads (the sorts were a
 // quarter of a merge's time, on one core of two); returns where the second
 // half starts. merge_halves() hands the rows out in order.
 template <class Before>
-std::size_t sort_halves(std::vector<pipeline::word_count>& rows, Before before) {
+std::size_t sort_halves(std::vector<keyed_row>& rows, Before before) {
   constexpr std::size_t worth_a_thread = 1 << 16;
   if (rows.size() < worth_a_thread) {
-    std::sort(rows.begin(), rows.end(), before);
+    boost::sort::pdqsort(rows.begin(), rows.end(), before);
     return rows.size();
   }
   auto mid = rows.begin() + static_cast<std::ptrdiff_t>(rows.size() / 2);
-  std::thread first_half([&] { std::sort(rows.begin(), mid, before); });
-  std::sort(mid, rows.end(), before);
+  std::thread first_half([&] { boost::sort::pdqsort(rows.begin(), mid, before); });
+  boost::sort::pdqsort(mid, rows.end(), before);
   first_half.join();
   return rows.size() / 2;
 }
 
 // `put` returns false to stop.
 template <class Before, class Put>
-void merge_halves(const std::vector<pipeline::word_count>& rows, std::size_t half, Before before, Put put) {
+void merge_halves(const std::vector<keyed_row>& rows, std::size_t half, Before before, Put put) {
   auto a = rows.begin(), mid = rows.begin() + static_cast<std::ptrdiff_t>(half), b = mid;
   while (a != mid || b != rows.end()) {
     bool from_a = b == rows.end() || (a != mid && !before(*b, *a));
     if (!put(from_a ? *a++ : *b++)) return;
   }
-}
-
-bool words_in_order(const pipeline::word_count& a, const pipeline::word_count& b) {
-  return pipeline::word_before(a.word, b.word);
 }
 
 // A run's current record, for merging runs.
@@ -165,11 +217,11 @@ bool count_merge::add(std::string_view word, std::uint64_t n, std::string& error
 bool count_merge::spill_table(std::string& error) {
   auto run = run_file::create(temp_dir_, error);
   if (!run) return false;
-  std::vector<pipeline::word_count> rows;
+  std::vector<keyed_row> rows;
   rows.reserve(table_.distinct());
-  table_.for_each([&](pipeline::word_count row) { rows.push_back(row); });
-  std::size_t half = sort_halves(rows, words_in_order);
-  merge_halves(rows, half, words_in_order, [&](const pipeline::word_count& row) {
+  table_.for_each([&](pipeline::word_count row) { rows.push_back(keyed(row.word, row.count)); });
+  std::size_t half = sort_halves(rows, word_order);
+  merge_halves(rows, half, word_order, [&](const keyed_row& row) {
     run->put(row.word, row.count);
     return true;
   });
@@ -185,8 +237,8 @@ bool count_merge::finish(std::string& error) {
     total_ = table_.total();
     distinct_ = table_.distinct();
     in_memory_.reserve(distinct_);
-    table_.for_each([&](pipeline::word_count row) { in_memory_.push_back(row); });
-    half_ = sort_halves(in_memory_, pipeline::ranks_before);
+    table_.for_each([&](pipeline::word_count row) { in_memory_.push_back(keyed(row.word, row.count)); });
+    half_ = sort_halves(in_memory_, rank_order);
     return true;
   }
   if (table_.distinct() > 0 && !spill_table(error)) return false;
@@ -210,7 +262,7 @@ bool count_merge::merge_word_runs(std::string& error) {
       buffered = 0;
     }
   };
-  merge_runs(by_word_, [](const cursor& a, const cursor& b) { return pipeline::word_before(a.word, b.word); },
+  merge_runs(by_word_, [](const cursor& a, const cursor& b) { return a.word < b.word; },
              [&](const std::string& w, std::uint64_t n) {
                if (have && w == word) {
                  if (sum + n < n) {
@@ -236,11 +288,11 @@ bool count_merge::merge_word_runs(std::string& error) {
 bool count_merge::spill_ranked(std::vector<std::pair<std::string, std::uint64_t>>& buffer, std::string& error) {
   auto run = run_file::create(temp_dir_, error);
   if (!run) return false;
-  std::vector<pipeline::word_count> rows;
+  std::vector<keyed_row> rows;
   rows.reserve(buffer.size());
-  for (const auto& [w, n] : buffer) rows.push_back({w, n});
-  std::size_t half = sort_halves(rows, pipeline::ranks_before);
-  merge_halves(rows, half, pipeline::ranks_before, [&](const pipeline::word_count& row) {
+  for (const auto& [w, n] : buffer) rows.push_back(keyed(w, n));
+  std::size_t half = sort_halves(rows, rank_order);
+  merge_halves(rows, half, rank_order, [&](const keyed_row& row) {
     run->put(row.word, row.count);
     return true;
   });
@@ -253,8 +305,7 @@ bool count_merge::spill_ranked(std::vector<std::pair<std::string, std::uint64_t>
 
 void count_merge::for_each_ranked(const std::function<bool(std::string_view, std::uint64_t)>& row) const {
   if (rank_runs_.empty()) {
-    merge_halves(in_memory_, half_, pipeline::ranks_before,
-                 [&](const pipeline::word_count& r) { return row(r.word, r.count); });
+    merge_halves(in_memory_, half_, rank_order, [&](const keyed_row& r) { return row(r.word, r.count); });
     return;
   }
   merge_runs(rank_runs_,

@@ -23,6 +23,13 @@ namespace crawl::app {
 
 class run_file;
 
+// A row to sort: the word's first 8 bytes as a number (see count_merge.cpp), its count, the word.
+struct keyed_row {
+  std::uint64_t prefix;
+  std::uint64_t count;
+  std::string_view word;
+};
+
 class count_merge {
  public:
   // `temp_dir`: where run files go (they have no name and vanish with the process).
@@ -50,7 +57,7 @@ class count_merge {
   std::size_t budget_;
   std::string temp_dir_;
   pipeline::word_counts table_;
-  std::vector<pipeline::word_count> in_memory_;  // when nothing was written out: the table's rows, ranked in two halves
+  std::vector<keyed_row> in_memory_;  // when nothing was written out: the table's rows, ranked in two halves
   std::size_t half_ = 0;
   std::vector<std::unique_ptr<run_file>> by_word_;  // runs sorted by word
   std::size_t word_runs_ = 0;

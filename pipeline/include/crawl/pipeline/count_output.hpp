@@ -13,12 +13,6 @@ enum class count_format { tsv, csv, json };
 
 // All counts, by count descending, then word ascending (bytewise).
 std::vector<word_count> ranked(const word_counts& counts);
-// The orders: by count descending, then word; words bytewise.
-bool ranks_before(const word_count& a, const word_count& b);
-bool word_before(std::string_view a, std::string_view b);
-// Sorts rows by rank (as ranked()), or by word alone (bytewise).
-void sort_ranked(std::vector<word_count>& rows);
-void sort_by_word(std::vector<word_count>& rows);
 // The first n of ranked(), found without sorting everything.
 std::vector<word_count> top(const word_counts& counts, std::size_t n);
 

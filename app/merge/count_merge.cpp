@@ -130,7 +130,7 @@ bool rank_before(std::string_view a_word, std::uint64_t a, std::string_view b_wo
 // 15.0 against 10.5 CPU-seconds for 4 x 5 M words).
 std::uint64_t prefix_of(std::string_view w) {
   std::uint64_t p = 0;
-  std::memcpy(&p, w.data(), std::min<std::size_t>(w.size(), 8));
+  if (!w.empty()) std::memcpy(&p, w.data(), std::min<std::size_t>(w.size(), 8));  // the empty word has no data
   return __builtin_bswap64(p);
 }
 

@@ -3,7 +3,6 @@
 #include "diagnostics.hpp"
 #include "outbox.hpp"
 
-#include "crawl/crawler/robots_cache.hpp"
 #include "crawl/crawler/url.hpp"
 
 #include <algorithm>
@@ -18,8 +17,7 @@ link_follower::link_follower(const config::crawl_settings& s, storage::frontier&
 }
 
 bool link_follower::seed(const crawler::normalized_url& url) {
-  seed_origins_.insert(crawler::origin_of(url.url));
-  if (s_.follow_scope == config::crawl_settings::scope::domain) seed_domains_.insert(crawler::registrable_domain(url.host));
+  scope_seed(url);
   std::string error;
   bool fresh = frontier_.claim(storage::frontier_url{url.url, url.host, 0, {}, {}}, error);
   if (!error.empty()) log_line("error", error);

@@ -27,12 +27,6 @@ class robots_sink : public body_sink {
 
 }  // namespace
 
-std::string origin_of(const std::string& url) {
-  auto scheme_end = url.find("://");
-  if (scheme_end == std::string::npos) return {};
-  return url.substr(0, url.find_first_of("/?#", scheme_end + 3));
-}
-
 std::string path_of(const std::string& url) {
   std::string origin = origin_of(url);
   std::string rest = url.substr(origin.size());

@@ -248,4 +248,10 @@ std::string registrable_domain(std::string_view host) {
   return domain ? std::string(domain) : name;
 }
 
+std::string origin_of(const std::string& url) {
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return {};
+  return url.substr(0, url.find_first_of("/?#", scheme_end + 3));
+}
+
 }  // namespace crawl::crawler

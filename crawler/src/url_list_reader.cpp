@@ -44,11 +44,7 @@ std::optional<url_line> url_list_reader::seed(std::string_view text) {
 }
 
 void url_list_reader::keep_other(normalized_url url) {
-  if (!keep_others_) return;
-  // "scheme://host[:port]": a normalized URL has its path from the first '/' after "://".
-  auto scheme_end = url.url.find("://");
-  auto path = scheme_end == std::string::npos ? std::string::npos : url.url.find('/', scheme_end + 3);
-  if (other_origins_.insert(url.url.substr(0, path)).second) others_.push_back(std::move(url));
+  if (keep_others_ && other_origins_.insert(origin_of(url.url)).second) others_.push_back(std::move(url));
 }
 
 bool url_list_reader::fill() {

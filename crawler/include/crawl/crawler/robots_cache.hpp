@@ -42,8 +42,6 @@ struct robots_verdict {
   bool waited = false;
 };
 
-// "http://h:8080" of "http://h:8080/a?b", or empty when the URL has no path part.
-std::string origin_of(const std::string& url);
 // The path and query of a URL, "/" when it has none.
 std::string path_of(const std::string& url);
 

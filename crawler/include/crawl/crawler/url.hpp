@@ -74,6 +74,9 @@ bool is_private_address(std::string_view ip);
 // a single label or a public suffix itself is its own domain.
 std::string registrable_domain(std::string_view host);
 
+// "http://h:8080" of "http://h:8080/a?b", or empty when the URL has no scheme.
+std::string origin_of(const std::string& url);
+
 // RFC 6761 reserves .invalid: such a name never resolves, so it is refused
 // locally without asking any resolver.
 bool is_reserved_invalid_host(std::string_view host);

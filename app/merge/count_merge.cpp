@@ -169,6 +169,22 @@ void merge_halves(const std::vector<keyed_row>& rows, std::size_t half, Before b
   }
 }
 
+// `rows` sorted by `order` into a new run file, added to `runs`.
+template <class Order>
+bool write_run(std::vector<keyed_row>& rows, Order order, const std::string& dir,
+               std::vector<std::unique_ptr<run_file>>& runs, std::string& error) {
+  auto run = run_file::create(dir, error);
+  if (!run) return false;
+  std::size_t half = sort_halves(rows, order);
+  merge_halves(rows, half, order, [&](const keyed_row& row) {
+    run->put(row.word, row.count);
+    return true;
+  });
+  if (!run->close_writing(error)) return false;
+  runs.push_back(std::move(run));
+  return true;
+}
+
 // A run's current record, for merging runs.
 struct cursor {
   run_file* run;
@@ -215,18 +231,10 @@ bool count_merge::add(std::string_view word, std::uint64_t n, std::string& error
 
 // The table, sorted by word, into a run of its own; the table starts afresh.
 bool count_merge::spill_table(std::string& error) {
-  auto run = run_file::create(temp_dir_, error);
-  if (!run) return false;
   std::vector<keyed_row> rows;
   rows.reserve(table_.distinct());
   table_.for_each([&](pipeline::word_count row) { rows.push_back(keyed(row.word, row.count)); });
-  std::size_t half = sort_halves(rows, word_order);
-  merge_halves(rows, half, word_order, [&](const keyed_row& row) {
-    run->put(row.word, row.count);
-    return true;
-  });
-  if (!run->close_writing(error)) return false;
-  by_word_.push_back(std::move(run));
+  if (!write_run(rows, word_order, temp_dir_, by_word_, error)) return false;
   ++word_runs_;
   table_ = pipeline::word_counts();
   return true;
@@ -286,21 +294,14 @@ bool count_merge::merge_word_runs(std::string& error) {
 }
 
 bool count_merge::spill_ranked(std::vector<std::pair<std::string, std::uint64_t>>& buffer, std::string& error) {
-  auto run = run_file::create(temp_dir_, error);
-  if (!run) return false;
   std::vector<keyed_row> rows;
   rows.reserve(buffer.size());
   for (const auto& [w, n] : buffer) rows.push_back(keyed(w, n));
-  std::size_t half = sort_halves(rows, rank_order);
-  merge_halves(rows, half, rank_order, [&](const keyed_row& row) {
-    run->put(row.word, row.count);
-    return true;
-  });
+  bool written = write_run(rows, rank_order, temp_dir_, rank_runs_, error);
+  rows.clear();  // views into the buffer, emptied next
   buffer.clear();
   buffer.shrink_to_fit();
-  if (!run->close_writing(error)) return false;
-  rank_runs_.push_back(std::move(run));
-  return true;
+  return written;
 }
 
 void count_merge::for_each_ranked(const std::function<bool(std::string_view, std::uint64_t)>& row) const {

@@ -29,7 +29,6 @@
 #include <malloc.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
 #include <thread>
 
@@ -95,22 +94,20 @@ class batch_reader {
 
  private:
   // With --state a log may be in the middle of its rotation (renamed, not
-  // yet created anew): a missing path is looked for again for up to a
-  // second, as at the start (the 30-runs test hit that window: exit 1).
+  // yet created anew): a missing path is waited for as at the start
+  // (unreadable's second), then opened once more (the 30-runs test hit
+  // that window: exit 1).
   std::unique_ptr<log_reader> open_reader(const std::string& path, std::size_t input) {
     std::string error;
-    for (int tries = 0;; ++tries) {
+    auto open = [&] {
       error.clear();
-      auto reader = open_log_reader(io_.get_executor(), path, input, s_.max_line, s_.io_uring, s_.verbose,
-                                    input_format(s_), error);
-      if (reader) return reader;
-      struct ::stat st {};
-      bool missing = ::stat(path.c_str(), &st) != 0 && errno == ENOENT;
-      if (!state_ || !missing || tries >= 100) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    errors_.push_back(error);
-    return nullptr;
+      return open_log_reader(io_.get_executor(), path, input, s_.max_line, s_.io_uring, s_.verbose,
+                             input_format(s_), error);
+    };
+    auto reader = open();
+    if (!reader && state_ && unreadable(path, true).empty()) reader = open();
+    if (!reader) errors_.push_back(error);
+    return reader;
   }
 
   // A file that will not grow any more (rotated away), from `offset`.

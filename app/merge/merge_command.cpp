@@ -22,7 +22,7 @@
 #include <iostream>
 #include <map>
 #include <optional>
-#include <sstream>
+#include <iterator>
 
 namespace crawl::app {
 namespace {
@@ -72,12 +72,10 @@ bool classify(merge_input& in, std::string& error) {
   std::string head(64 * 1024, '\0');
   file.read(head.data(), static_cast<std::streamsize>(head.size()));
   head.resize(static_cast<std::size_t>(file.gcount()));
-  if (auto kind = tagged_kind(head)) {
+  if (auto kind = tagged_kind(head)) {  // the head read, then the rest of the file
     in.kind = *kind;
-    std::ifstream whole(in.path, std::ios::binary);
-    std::ostringstream text;
-    text << whole.rdbuf();
-    in.text = std::move(text).str();
+    in.text = std::move(head);
+    in.text.append(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
     return true;
   }
   if (name.ends_with(".json")) return in.format = pipeline::count_format::json, true;
@@ -198,14 +196,18 @@ std::string merge_summary_json(int status, std::size_t files, const count_merge*
 }
 
 // Every part once; missing parts stop the merge unless allowed.
+// A missing or incomplete part: an error that stops the merge, or with
+// --allow-missing a warning saying how it was merged.
+void report_incomplete(const std::string& what, bool allow_missing, const char* merged_how) {
+  if (allow_missing) log_line("warning", what + " (" + merged_how + ": --allow-missing)");
+  else log_line("error", what + "; nothing was written (--allow-missing merges what there is)");
+}
+
 int check_coverage(const std::vector<pipeline::covered_input>& covered, bool allow_missing) {
   auto report = pipeline::check_parts(covered);
   for (const auto& c : report.conflicts) log_line("error", c);
   if (!report.conflicts.empty()) return exit_status::usage;
-  for (const auto& m : report.missing)
-    log_line(allow_missing ? "warning" : "error", m + (allow_missing ? " (merged without them: --allow-missing)"
-                                                                      : "; nothing was written (--allow-missing merges "
-                                                                        "what there is)"));
+  for (const auto& m : report.missing) report_incomplete(m, allow_missing, "merged without them");
   if (!report.missing.empty() && !allow_missing) return exit_status::partial;
   return exit_status::ok;
 }
@@ -219,11 +221,9 @@ int check_complete(const std::vector<run_stats>& summaries, const std::vector<pi
     int status = summaries[i].exit_status;
     if (status == exit_status::ok || status == exit_status::partial) continue;
     incomplete = true;
-    log_line(allow_missing ? "warning" : "error",
-             cover[i].name + ": the run ended with exit status " + std::to_string(status) +
-                 (summaries[i].interrupted ? " (interrupted)" : "") + ": its counts are not complete" +
-                 (allow_missing ? " (merged as they are: --allow-missing)"
-                                : "; nothing was written (--allow-missing merges what there is)"));
+    report_incomplete(cover[i].name + ": the run ended with exit status " + std::to_string(status) +
+                          (summaries[i].interrupted ? " (interrupted)" : "") + ": its counts are not complete",
+                      allow_missing, "merged as they are");
   }
   return incomplete && !allow_missing ? exit_status::partial : exit_status::ok;
 }

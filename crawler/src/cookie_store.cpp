@@ -25,9 +25,9 @@ easy_handle on_share(CURLSH* share) {
 
 cookie_store::cookie_store() : share_(curl_share_init()) {
   // It replaces the loops' own shares (an easy handle has one), so it shares
-  // what they share too. One thread uses it: no locks needed.
+  // what they share too (not DNS: see multi_loop). One thread uses it: no
+  // locks needed.
   curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE);
-  curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
   curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
 }
 

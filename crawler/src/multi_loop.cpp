@@ -35,9 +35,11 @@ multi_loop::multi_loop(asio::any_io_executor executor, std::size_t max_cached_co
   curl_multi_setopt(multi_, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
   if (max_cached_connections > 0)
     curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, static_cast<long>(max_cached_connections));
-  // The multi handle already shares its DNS cache among its transfers; the
-  // share handle adds TLS session reuse. One thread uses it: no locks needed.
-  curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+  // The share handle adds TLS session reuse. It does not share DNS: the
+  // multi handle's own cache serves its transfers, and in libcurl 7.88 it is
+  // a hash of 71 slots where a share's has 23 (a lookup walks one slot's
+  // chain; dns_cache_policy keeps the chains short). One thread uses it: no
+  // locks needed.
   curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
 }
 
@@ -56,6 +58,7 @@ void multi_loop::start(CURL* easy, completion done) {
   curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, &multi_loop::close_callback);
   curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, this);
   curl_easy_setopt(easy, CURLOPT_SHARE, transfers_share_ ? transfers_share_ : share_);
+  curl_easy_setopt(easy, CURLOPT_DNS_CACHE_TIMEOUT, dns_.timeout_for_transfer(std::chrono::steady_clock::now()));
   CURLMcode rc = curl_multi_add_handle(multi_, easy);
   if (rc != CURLM_OK) {
     asio::post(executor_, asio::append(std::move(done), CURLE_FAILED_INIT));

@@ -16,6 +16,8 @@
 //
 // Thread-safety: everything runs on the one thread that runs the executor
 // given to the constructor. None of it is thread-safe.
+#include "crawl/crawler/dns_cache_policy.hpp"
+
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
@@ -56,8 +58,8 @@ class multi_loop {
   void abort(CURL* easy);
   // abort() for every transfer in progress.
   void abort_all();
-  // The transfers started from now on use `share` (which must share DNS and
-  // TLS sessions too, and outlive them) instead of the loop's own: one
+  // The transfers started from now on use `share` (which must share TLS
+  // sessions too, and outlive them; never DNS) instead of the loop's own: one
   // share for several loops, to share cookies among all transfers.
   void use_share(CURLSH* share) { transfers_share_ = share; }
   // Resumes a transfer paused by CURL_WRITEFUNC_PAUSE.
@@ -87,6 +89,7 @@ class multi_loop {
   CURLM* multi_;
   CURLSH* share_;
   CURLSH* transfers_share_ = nullptr;  // use_share(), else share_
+  dns_cache_policy dns_;                // when a transfer prunes the DNS cache
   boost::asio::steady_timer timer_;
   std::uint64_t timer_generation_ = 0;
   boost::unordered_flat_map<curl_socket_t, std::shared_ptr<socket_watch>> watches_;

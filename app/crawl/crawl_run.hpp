@@ -1,5 +1,5 @@
 #pragma once
-// One run of `crawl URLS` on the network thread: the driver (read the list,
+// One run of `crawl URLS` on the driver's thread: the driver (read the list,
 // start what the host scheduler allows) and one coroutine per URL, from fetch
 // to counted words. It ends when every URL taken from the list has ended;
 // the shutdown awaitable, run beside it, can stop it early.
@@ -66,14 +66,27 @@ class crawl_run final : public stoppable {
 
   void stop_starting(stop_cause cause) override;
   void abort_in_flight() override;
-  std::size_t transfers_in_flight() const override { return loops_.running(); }
+  std::size_t transfers_in_flight() const override { return fetching_; }
 
  private:
   boost::asio::awaitable<void> read_list();
   boost::asio::awaitable<void> drive();
   boost::asio::awaitable<void> wait_for_event();
   crawler::attempt_observer politeness_signals(const std::string& host);
+  crawler::attempt_observer politeness_signals(const std::string& host, const crawler::multi_loop_pool::lane_ref& lane);
+  crawler::multi_loop_pool::lane_ref lane_for(const std::string& host);
   boost::asio::awaitable<void> fetch_one(crawler::scheduled_url url);
+  struct transferred {
+    crawler::fetch_result result;
+    std::chrono::steady_clock::duration elapsed{};
+    bool counting = false;  // the page went to a worker, whose report ends the URL
+  };
+  boost::asio::awaitable<transferred> transfer(crawler::multi_loop_pool::lane_ref lane, const crawler::scheduled_url& url,
+                                               std::shared_ptr<page_sink> sink, const crawler::validators* known,
+                                               const crawler::attempt_observer& observe,
+                                               std::chrono::steady_clock::time_point t0);
+  transferred hand_over(const crawler::scheduled_url& url, page_sink& sink, crawler::fetch_result r,
+                        std::chrono::steady_clock::duration elapsed);
   boost::asio::awaitable<void> show_progress();
   void start(crawler::scheduled_url url);
   void take(crawler::url_batch& batch);
@@ -121,6 +134,8 @@ class crawl_run final : public stoppable {
   bool progress_;
   std::uint64_t list_size_ = 0;    // of a regular file, for the progress line's percent
   std::uint64_t list_offset_ = 0;  // bytes of the list read so far
+  static constexpr std::size_t spread_hosts = 16;
+  bool spread_ = false;  // hosts go to their own lanes (lane_for)
   bool input_done_ = false;
   bool stopping_ = false;
   std::size_t fetching_ = 0;         // fetch_one coroutines running

@@ -115,9 +115,7 @@ worker_pool::worker_pool(unsigned workers, asio::io_context& network,
 worker_pool::~worker_pool() { join(); }
 
 chunk_channel& worker_pool::pick() {
-  auto& w = *workers_[next_];
-  next_ = (next_ + 1) % workers_.size();
-  return w.channel;
+  return workers_[next_.fetch_add(1, std::memory_order_relaxed) % workers_.size()]->channel;
 }
 
 void worker_pool::close() {

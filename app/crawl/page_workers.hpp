@@ -9,6 +9,8 @@
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <atomic>
+
 #include <exception>
 #include <functional>
 #include <memory>
@@ -88,7 +90,7 @@ class worker_pool {
               std::function<void(std::exception_ptr)> on_failure);
   ~worker_pool();
 
-  // The channel for a new page, round-robin.
+  // The channel for a new page, round-robin. Any thread.
   chunk_channel& pick();
   // Closes the channels: each worker ends once it sees that, and a send
   // still waiting for room is cancelled (a closed channel alone would leave
@@ -104,7 +106,7 @@ class worker_pool {
   boost::asio::any_io_executor network_;
   std::function<void(std::exception_ptr)> on_failure_;
   std::vector<std::unique_ptr<worker>> workers_;
-  std::size_t next_ = 0;
+  std::atomic<std::size_t> next_ = 0;
 };
 
 }  // namespace crawl::app

@@ -23,10 +23,21 @@ easy_handle on_share(CURLSH* share) {
 }
 }  // namespace
 
+void cookie_store::lock(CURL*, curl_lock_data data, curl_lock_access, void* self) {
+  static_cast<cookie_store*>(self)->locks_[data % lock_count].lock();
+}
+
+void cookie_store::unlock(CURL*, curl_lock_data data, void* self) {
+  static_cast<cookie_store*>(self)->locks_[data % lock_count].unlock();
+}
+
 cookie_store::cookie_store() : share_(curl_share_init()) {
   // It replaces the loops' own shares (an easy handle has one), so it shares
-  // what they share too (not DNS: see multi_loop). One thread uses it: no
-  // locks needed.
+  // what they share too (not DNS: see multi_loop). The loops of several
+  // network threads use it: libcurl takes these locks around each use.
+  curl_share_setopt(share_, CURLSHOPT_LOCKFUNC, &cookie_store::lock);
+  curl_share_setopt(share_, CURLSHOPT_UNLOCKFUNC, &cookie_store::unlock);
+  curl_share_setopt(share_, CURLSHOPT_USERDATA, this);
   curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE);
   curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
 }

@@ -306,7 +306,7 @@ fetch_result leave_unfinished(fetch_result r) {
 }  // namespace
 
 long receive_buffer_for(std::size_t concurrency) {
-  constexpr std::size_t all_buffers = 8 << 20, largest = 64 << 10, smallest = 16 << 10;
+  constexpr std::size_t all_buffers = 8 << 20, largest = 64 << 10, smallest = 2 << 10;
   std::size_t each = all_buffers / std::max<std::size_t>(concurrency, 1);
   return static_cast<long>(std::clamp(each, smallest, largest));
 }

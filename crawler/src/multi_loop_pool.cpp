@@ -1,31 +1,109 @@
 #include "crawl/crawler/multi_loop_pool.hpp"
 
+#include "crawl/crawler/shard.hpp"
+
+#include <boost/asio/post.hpp>
+
 #include <algorithm>
-#include <functional>
 
 namespace crawl::crawler {
 
-multi_loop_pool::multi_loop_pool(boost::asio::any_io_executor executor, std::size_t concurrency,
+namespace asio = boost::asio;
+
+multi_loop_pool::multi_loop_pool(asio::any_io_executor executor, std::size_t concurrency, std::size_t lanes,
                                  std::size_t per_loop) {
   per_loop = std::max<std::size_t>(per_loop, 1);
   std::size_t count = std::max<std::size_t>((concurrency + per_loop - 1) / per_loop, 1);
   std::size_t share = (concurrency + count - 1) / count;
-  for (std::size_t i = 0; i < count; ++i) loops_.push_back(std::make_unique<multi_loop>(executor, share));
+  lanes = std::max<std::size_t>(lanes, 1);
+  for (std::size_t i = 0; i < lanes; ++i) {
+    auto l = std::make_unique<lane>();
+    if (i == 0) {
+      l->executor = executor;
+    } else {
+      l->context = std::make_unique<asio::io_context>(1);
+      l->executor = l->context->get_executor();
+      l->work.emplace(l->context->get_executor());
+    }
+    for (std::size_t j = 0; j < count; ++j) l->loops.push_back(std::make_unique<multi_loop>(l->executor, share));
+    l->stop = std::make_unique<asio::steady_timer>(l->executor, std::chrono::steady_clock::time_point::max());
+    lanes_.push_back(std::move(l));
+  }
+  for (auto& l : lanes_)
+    if (l->context) l->thread = std::thread([ctx = l->context.get()] { ctx->run(); });
 }
 
-multi_loop& multi_loop_pool::for_host(std::string_view host) {
-  if (loops_.size() == 1) return *loops_.front();
-  return *loops_[std::hash<std::string_view>{}(host) % loops_.size()];
+multi_loop_pool::~multi_loop_pool() { join(); }
+
+// Called once every transfer has completed: a lane's io_context may still
+// wait on a timer or an idle connection of libcurl's, so it is stopped, not
+// left to run out of work.
+void multi_loop_pool::join() {
+  for (auto& l : lanes_) {
+    l->work.reset();
+    if (l->context) l->context->stop();
+  }
+  for (auto& l : lanes_)
+    if (l->thread.joinable()) l->thread.join();
+}
+
+multi_loop_pool::lane& multi_loop_pool::lane_of(std::string_view host) {
+  if (lanes_.size() == 1) return *lanes_.front();
+  return *lanes_[shard_of_host(host, static_cast<std::uint32_t>(lanes_.size()))];
+}
+
+// Within a lane, the hash's high bits: independent of the lane (its low bits).
+multi_loop& multi_loop_pool::loop_of(lane& l, std::string_view host) {
+  if (l.loops.size() == 1) return *l.loops.front();
+  return *l.loops[(stable_hash(host) >> 32) % l.loops.size()];
+}
+
+multi_loop_pool::lane_ref multi_loop_pool::lane_for(std::string_view host) {
+  lane& l = lane_of(host);
+  return lane_ref{l.executor, loop_of(l, host), *l.stop};
+}
+
+multi_loop_pool::lane_ref multi_loop_pool::home_lane(std::string_view host) {
+  lane& l = *lanes_.front();
+  return lane_ref{l.executor, loop_of(l, host), *l.stop};
+}
+
+multi_loop& multi_loop_pool::for_host(std::string_view host) { return loop_of(*lanes_.front(), host); }
+
+std::size_t multi_loop_pool::size() const {
+  std::size_t n = 0;
+  for (const auto& l : lanes_) n += l->loops.size();
+  return n;
 }
 
 std::size_t multi_loop_pool::running() const {
   std::size_t n = 0;
-  for (const auto& loop : loops_) n += loop->running();
+  for (const auto& l : lanes_)
+    for (const auto& loop : l->loops) n += loop->running();
   return n;
 }
 
 void multi_loop_pool::abort_all() {
-  for (auto& loop : loops_) loop->abort_all();
+  for (auto& l : lanes_) {
+    auto abort = [lp = l.get()] {
+      for (auto& loop : lp->loops) loop->abort_all();
+    };
+    if (l->context) asio::post(l->executor, abort);
+    else abort();
+  }
+}
+
+void multi_loop_pool::stop_retries() {
+  for (auto& l : lanes_) {
+    auto stop = [lp = l.get()] { lp->stop->expires_at(std::chrono::steady_clock::time_point::min()); };
+    if (l->context) asio::post(l->executor, stop);
+    else stop();
+  }
+}
+
+void multi_loop_pool::use_share(CURLSH* share) {
+  for (auto& l : lanes_)
+    for (auto& loop : l->loops) loop->use_share(share);
 }
 
 }  // namespace crawl::crawler

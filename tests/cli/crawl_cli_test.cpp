@@ -448,3 +448,37 @@ TEST_CASE("deny-private: no request reaches a loopback address, robots.txt inclu
   CHECK(allowed.exit_code == 0);
   CHECK(host.requests("/count/1") == 1);
 }
+
+TEST_CASE("pages of many hosts count the same on one network thread and on several lanes", "[cli]") {
+  // 24 hosts, more than the 16 active hosts after which a run spreads them
+  // over its lanes; robots.txt (read on the driver's thread) obeyed.
+  std::vector<std::unique_ptr<test_http_server>> hosts;
+  for (int i = 0; i < 24; ++i) hosts.push_back(std::make_unique<test_http_server>("127.0.1." + std::to_string(i + 1)));
+  auto dir = temp_dir("lanes");
+  constexpr unsigned pages = 1200;
+  std::string list;
+  std::uint64_t apples = 0;
+  for (unsigned n = 0; n < pages; ++n) {
+    list += hosts[n % hosts.size()]->url("/count/" + std::to_string(n)) + "\n";
+    apples += n % 5 + 1;
+  }
+  write_file(dir + "/urls.txt", list);
+  std::map<std::string, std::uint64_t> counts[2];
+  for (int run = 0; run < 2; ++run) {
+    std::string threads = run == 0 ? "1" : "3";
+    std::string out = dir + "/counts" + threads + ".tsv", summary = dir + "/s" + threads + ".json";
+    auto r = run_crawl({dir + "/urls.txt", "-q", "-c", "96", "--per-host", "4", "--threads", threads, "-o", out,
+                        "--summary", summary});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    counts[run] = read_tsv(out);
+    auto s = json::parse(read_file(summary));
+    CHECK(s["ok"] == pages);
+    for (const auto& h : hosts) CHECK(h->requests("/robots.txt") == static_cast<std::uint64_t>(run + 1));
+  }
+  CHECK(counts[0]["apple"] == apples);
+  CHECK(counts[0] == counts[1]);
+  std::uint64_t served = 0;
+  for (const auto& h : hosts) served += h->total_requests();
+  CHECK(served == 2 * (pages + hosts.size()));  // every page and robots.txt once per run
+}

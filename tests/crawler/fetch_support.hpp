@@ -19,6 +19,7 @@ struct recording_sink : crawler::body_sink {
   bool pause_every_other = false;
   std::function<void()> resume;
   boost::asio::io_context* io = nullptr;
+  boost::asio::any_io_executor resume_on;  // where resume() is posted when set (a lane's thread), else io
 
   bool on_head(const crawler::response_head& head, std::function<void()> r) override {
     content_type = std::string(head.content_type);
@@ -30,7 +31,8 @@ struct recording_sink : crawler::body_sink {
     if (pause_every_other && (++calls % 2 == 1)) {
       ++pauses;
       // Resume later, from the loop, as the app does when its channel drains.
-      boost::asio::post(*io, [this] { resume(); });
+      if (resume_on) boost::asio::post(resume_on, [this] { resume(); });
+      else boost::asio::post(*io, [this] { resume(); });
       return false;
     }
     body.append(bytes);

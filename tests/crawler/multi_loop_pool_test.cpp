@@ -1,10 +1,14 @@
 // multi_loop_pool: enough loops for the concurrency, a host always on the
-// same loop, and running()/abort_all() covering every loop.
+// same lane and loop, running()/abort_all()/stop_retries() covering every
+// loop, and transfers on lanes' own threads.
 #include "crawl/crawler/multi_loop_pool.hpp"
+#include "crawl/crawler/shard.hpp"
 #include "fetch_support.hpp"
 #include "test_http_server.hpp"
 
 #include <catch2/catch.hpp>
+
+#include <boost/asio/executor_work_guard.hpp>
 
 #include <set>
 
@@ -16,7 +20,7 @@ TEST_CASE("a pool has enough loops for its concurrency and keeps each host on on
   CHECK(multi_loop_pool(io.get_executor(), 100).size() == 1);
   CHECK(multi_loop_pool(io.get_executor(), 0).size() == 1);
   CHECK(multi_loop_pool(io.get_executor(), 10000).size() == 20);
-  multi_loop_pool pool(io.get_executor(), 40, 10);
+  multi_loop_pool pool(io.get_executor(), 40, 1, 10);
   REQUIRE(pool.size() == 4);
   std::set<multi_loop*> used;
   for (int i = 0; i < 64; ++i) {
@@ -33,7 +37,7 @@ TEST_CASE("transfers through a pool are counted and aborted on every loop", "[mu
   std::vector<std::unique_ptr<test_http_server>> servers;
   for (int i = 1; i <= 6; ++i) servers.push_back(std::make_unique<test_http_server>("127.0.0." + std::to_string(i)));
   boost::asio::io_context io;
-  multi_loop_pool pool(io.get_executor(), 8, 2);
+  multi_loop_pool pool(io.get_executor(), 8, 1, 2);
   boost::asio::steady_timer shutdown(io, std::chrono::steady_clock::time_point::max());
   request_options options;
   retry_policy policy = fast_retries(0);
@@ -66,4 +70,132 @@ TEST_CASE("transfers through a pool are counted and aborted on every loop", "[mu
   CHECK(done == servers.size());
   CHECK(pool.running() == 0);
   for (const auto& r : results) CHECK(r.status != fetch_status::ok);
+}
+
+TEST_CASE("hosts go to lanes by the shard hash and lane 0 runs on the caller's executor", "[multi_loop][pool]") {
+  boost::asio::io_context io;
+  multi_loop_pool pool(io.get_executor(), 40, 3, 10);
+  REQUIRE(pool.lanes() == 3);
+  CHECK(pool.size() == 12);  // each lane sized for the whole concurrency: one host may take it all
+  std::set<std::uint32_t> lanes_used;
+  for (int i = 0; i < 64; ++i) {
+    std::string host = "host" + std::to_string(i) + ".example";
+    auto lane = pool.lane_for(host);
+    CHECK(&lane.loop == &pool.lane_for(host).loop);
+    std::uint32_t shard = shard_of_host(host, 3);
+    lanes_used.insert(shard);
+    CHECK((lane.executor == io.get_executor()) == (shard == 0));
+    // Lane 0's loop for the host: what robots.txt and sitemaps use.
+    CHECK(&pool.home_lane(host).loop == &pool.for_host(host));
+    CHECK(pool.home_lane(host).executor == io.get_executor());
+    if (shard == 0) CHECK(&lane.loop == &pool.for_host(host));
+  }
+  CHECK(lanes_used.size() == 3);
+}
+
+namespace {
+// Runs fetches of `targets` on their lanes; results come back to `io`'s thread.
+struct lane_fetches {
+  lane_fetches(boost::asio::io_context& io, multi_loop_pool& pool)
+      : io(io), pool(pool), guard(boost::asio::make_work_guard(io)) {}
+  boost::asio::io_context& io;
+  multi_loop_pool& pool;
+  // io runs out of work while the lanes work: without this it would stop,
+  // and their results posted to it would never run.
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard;
+  request_options options;
+  retry_policy policy = fast_retries(0);
+  std::vector<recording_sink> sinks;
+  std::vector<fetch_result> results;
+  std::set<const multi_loop*> loops;
+  std::size_t done = 0;
+  // What the fetches refer to while they run (a coroutine's reference parameters).
+  std::vector<normalized_url> targets;
+  attempt_observer observe;
+
+  void start(std::vector<normalized_url> urls) {
+    targets = std::move(urls);
+    sinks.resize(targets.size());
+    results.resize(targets.size());
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+      auto lane = pool.lane_for(targets[i].host);
+      loops.insert(&lane.loop);
+      sinks[i].io = &io;
+      sinks[i].resume_on = lane.executor;
+      boost::asio::co_spawn(lane.executor,
+                            fetch(lane.loop, targets[i], options, policy, sinks[i], lane.stop, nullptr, observe),
+                            [this, i](std::exception_ptr e, fetch_result r) {
+                              if (e) std::rethrow_exception(e);
+                              boost::asio::post(io, [this, i, r = std::move(r)]() mutable {
+                                results[i] = std::move(r);
+                                ++done;
+                              });
+                            });
+    }
+  }
+  void wait(std::size_t n, int rounds = 500) {
+    for (int i = 0; i < rounds && done < n; ++i) io.run_for(std::chrono::milliseconds(10));
+  }
+};
+
+std::vector<normalized_url> on_hosts(const std::vector<std::unique_ptr<test_http_server>>& servers,
+                                     const std::string& path) {
+  std::vector<normalized_url> targets;
+  for (const auto& s : servers) targets.push_back(normalize_url(s->url(path)).url.value());
+  return targets;
+}
+}  // namespace
+
+TEST_CASE("transfers run on their lanes' threads and abort_all reaches every lane", "[multi_loop][pool]") {
+  std::vector<std::unique_ptr<test_http_server>> servers;
+  for (int i = 1; i <= 6; ++i) servers.push_back(std::make_unique<test_http_server>("127.0.0." + std::to_string(i)));
+  boost::asio::io_context io;
+  multi_loop_pool pool(io.get_executor(), 8, 3);
+  lane_fetches run(io, pool);
+  run.start(on_hosts(servers, "/stall"));
+  std::set<std::uint32_t> lanes;
+  for (const auto& s : servers) lanes.insert(shard_of_host(normalize_url(s->url("/")).url->host, 3));
+  REQUIRE(lanes.size() > 1);
+  std::uint64_t requests = 0;
+  for (int i = 0; i < 300 && requests < servers.size(); ++i) {
+    io.run_for(std::chrono::milliseconds(10));
+    requests = 0;
+    for (const auto& s : servers) requests += s->total_requests();
+  }
+  REQUIRE(requests == servers.size());
+  CHECK(run.done == 0);
+  pool.abort_all();
+  run.wait(servers.size());
+  CHECK(run.done == servers.size());
+  for (const auto& r : run.results) {
+    INFO(r.reason << ": " << r.error);
+    CHECK(r.status == fetch_status::interrupted);
+  }
+  pool.join();
+  CHECK(pool.running() == 0);
+}
+
+TEST_CASE("stop_retries ends the retry waits on every lane", "[multi_loop][pool]") {
+  std::vector<std::unique_ptr<test_http_server>> servers;
+  for (int i = 1; i <= 6; ++i) servers.push_back(std::make_unique<test_http_server>("127.0.0." + std::to_string(i)));
+  boost::asio::io_context io;
+  multi_loop_pool pool(io.get_executor(), 8, 3);
+  lane_fetches run(io, pool);
+  run.policy.retries = 5;
+  run.policy.base_delay = std::chrono::seconds(30);  // far longer than the test waits
+  run.start(on_hosts(servers, "/status/503"));
+  std::uint64_t requests = 0;
+  for (int i = 0; i < 300 && requests < servers.size(); ++i) {
+    io.run_for(std::chrono::milliseconds(10));
+    requests = 0;
+    for (const auto& s : servers) requests += s->total_requests();
+  }
+  REQUIRE(requests == servers.size());  // each had its first answer and waits to retry
+  pool.stop_retries();
+  run.wait(servers.size());
+  REQUIRE(run.done == servers.size());
+  for (const auto& r : run.results) {
+    CHECK(r.status == fetch_status::interrupted);
+    CHECK(r.attempts == 1);
+  }
 }

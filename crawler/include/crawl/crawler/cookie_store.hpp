@@ -4,10 +4,13 @@
 // an easy handle's own cookies would die with it). --cookie-jar FILE loads
 // the file first (Netscape format, as curl and wget write it; a missing file
 // is an empty jar) and saves the jar to it at the end, atomically. Cookies
-// go only where their Domain and Path say (libcurl's rules). Used on the
-// network thread only.
+// go only where their Domain and Path say (libcurl's rules). Used by the
+// network threads (the share locks); load() and save() before and after
+// the transfers.
 #include <curl/curl.h>
 
+#include <array>
+#include <mutex>
 #include <string>
 
 namespace crawl::crawler {
@@ -27,6 +30,11 @@ class cookie_store {
   bool save(const std::string& path, std::string& error);
 
  private:
+  static void lock(CURL*, curl_lock_data data, curl_lock_access, void* self);
+  static void unlock(CURL*, curl_lock_data data, void* self);
+  static constexpr std::size_t lock_count = CURL_LOCK_DATA_LAST;
+
+  std::array<std::mutex, lock_count> locks_;
   CURLSH* share_;
 };
 

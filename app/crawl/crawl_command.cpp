@@ -15,6 +15,8 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+
+#include <fstream>
 #include <boost/asio/signal_set.hpp>
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -33,10 +35,21 @@ namespace asio = boost::asio;
 
 namespace {
 
+// The kernel's ceiling for RLIMIT_NOFILE (fs.nr_open), or 0 if unknown.
+rlim_t open_files_ceiling() {
+  std::ifstream in("/proc/sys/fs/nr_open");
+  unsigned long long n = 0;
+  return in >> n ? static_cast<rlim_t>(n) : 0;
+}
+
 // Raises the open-files soft limit to the hard limit and returns how many
 // transfers fit: one socket each, with 256 descriptors spare for files,
-// threads and the resolver's short-lived pipes.
-std::size_t transfers_that_fit() {
+// threads and the resolver's short-lived pipes. When even the hard limit is
+// too low for `wanted` transfers and the process may raise it (root, or
+// CAP_SYS_RESOURCE), both limits go up as far as needed, at most to
+// fs.nr_open, and a message says so.
+std::size_t transfers_that_fit(std::size_t wanted, bool quiet) {
+  constexpr rlim_t spare = 256;
   rlimit rl{};
   if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return 1 << 20;
   if (rl.rlim_cur < rl.rlim_max) {
@@ -45,8 +58,19 @@ std::size_t transfers_that_fit() {
     ::getrlimit(RLIMIT_NOFILE, &rl);
   }
   if (rl.rlim_cur == RLIM_INFINITY) return 1 << 20;
+  rlim_t needed = static_cast<rlim_t>(wanted) + spare;
+  if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < needed) {
+    rlim_t ceiling = open_files_ceiling();
+    rlimit raised{std::min(needed, ceiling), std::min(needed, ceiling)};
+    if (raised.rlim_max > rl.rlim_max && ::setrlimit(RLIMIT_NOFILE, &raised) == 0) {
+      if (!quiet)
+        log_line("info", "open-files limit raised to " + std::to_string(raised.rlim_max) + " (the hard limit was " +
+                             std::to_string(rl.rlim_max) + "; fs.nr_open allows " + std::to_string(ceiling) + ")");
+      rl = raised;
+    }
+  }
   auto limit = static_cast<std::size_t>(rl.rlim_cur);
-  return limit > 512 ? limit - 256 : limit / 2;
+  return limit > 512 ? limit - spare : limit / 2;
 }
 
 // Runs of the same inputs resume each other: a list is known by its absolute path.
@@ -173,7 +197,7 @@ int run_crawl(const config::crawl_settings& s) {
     return exit_status::usage;
   }
   std::size_t concurrency = s.concurrency;
-  if (std::size_t fit = transfers_that_fit(); concurrency > fit) {
+  if (std::size_t fit = transfers_that_fit(concurrency, s.quiet); concurrency > fit) {
     log_line("warning", "the open-files limit allows " + std::to_string(fit) +
                             " transfers; --concurrency lowered from " + std::to_string(concurrency));
     concurrency = fit;

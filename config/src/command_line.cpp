@@ -157,7 +157,8 @@ void command_line::add_common(common_settings& c) {
          one_of({"table", "tsv", "csv", "json"}))
       ->default_str("table");
   option("--summary", c.summary, "Write the run summary as JSON to FILE")->type_name("FILE");
-  option("--threads", c.threads, "Worker threads; 0: one per core", whole_number(0, 1024));
+  option("--threads", c.threads, "Worker threads (crawl: text workers and network lanes); 0: one per core",
+         whole_number(0, 1024));
   flag("-q,--quiet", c.quiet, "No progress and no run summary (errors and results still appear)");
   flag("-v,--verbose", c.verbose, "Say more on stderr");
   option("--log-format", log_format_, "Log lines and the run summary on stderr as text or json",

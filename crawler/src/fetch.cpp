@@ -24,13 +24,13 @@ class attempt {
  public:
   attempt(multi_loop& loop, const std::string& url, const request_options& options, body_sink& sink,
           const validators* known, const attempt_observer& observe)
-      : loop_(loop), easy_(curl_easy_init()), sink_(sink), max_size_(options.max_size),
+      : loop_(loop), easy_(loop.take_easy()), sink_(sink), max_size_(options.max_size),
         deny_private_(options.deny_private), observe_(observe) {
     errbuf_[0] = '\0';
     configure(url, options, known);
   }
   ~attempt() {
-    curl_easy_cleanup(easy_);
+    loop_.give_back(easy_);
     curl_slist_free_all(headers_);
     curl_slist_free_all(resolve_);
   }

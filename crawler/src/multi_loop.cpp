@@ -27,6 +27,7 @@ multi_loop::multi_loop(asio::any_io_executor executor, std::size_t max_cached_co
       multi_(curl_multi_init()),
       share_(curl_share_init()),
       timer_(executor_),
+      spare_limit_(max_cached_connections > 0 ? max_cached_connections : 64),
       alive_(std::make_shared<multi_loop*>(this)) {
   curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &multi_loop::socket_callback);
   curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
@@ -46,6 +47,7 @@ multi_loop::multi_loop(asio::any_io_executor executor, std::size_t max_cached_co
 multi_loop::~multi_loop() {
   for (auto& [easy, done] : pending_) curl_multi_remove_handle(multi_, easy);
   pending_.clear();
+  for (CURL* easy : spare_) curl_easy_cleanup(easy);  // before the shares they are attached to
   curl_multi_cleanup(multi_);  // closes cached connections through close_callback
   curl_share_cleanup(share_);
   while (!watches_.empty()) drop_watch(watches_.begin()->first);
@@ -74,6 +76,26 @@ void multi_loop::finish(CURL* easy, CURLcode code) {
   pending_.erase(it);
   curl_multi_remove_handle(multi_, easy);
   asio::post(executor_, asio::append(std::move(done), code));
+}
+
+// Reuse saves the allocation and set-up of a handle (about 5 KiB) and of
+// its receive buffer per transfer.
+CURL* multi_loop::take_easy() {
+  if (spare_.empty()) return curl_easy_init();
+  CURL* easy = spare_.back();
+  spare_.pop_back();
+  return easy;
+}
+
+void multi_loop::give_back(CURL* easy) {
+  if (!easy) return;
+  if (pending_.erase(easy) > 0) curl_multi_remove_handle(multi_, easy);  // its transfer never completed
+  if (spare_.size() >= spare_limit_) {
+    curl_easy_cleanup(easy);
+    return;
+  }
+  curl_easy_reset(easy);
+  spare_.push_back(easy);
 }
 
 void multi_loop::abort(CURL* easy) { finish(easy, CURLE_ABORTED_BY_CALLBACK); }

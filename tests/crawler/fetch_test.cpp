@@ -244,3 +244,37 @@ TEST_CASE("a drip slower than 1 KB/s for longer than the low-speed time is abort
   CHECK(r.status == fetch_status::failed);
   CHECK(r.reason == "timeout");
 }
+
+TEST_CASE("an easy handle reused by its loop carries nothing of its previous transfer", "[fetch]") {
+  boost::asio::io_context io;
+  multi_loop loop(io.get_executor());
+  boost::asio::steady_timer shutdown(io, std::chrono::steady_clock::time_point::max());
+  recording_sink first, second;
+  first.io = second.io = &io;
+  first.pause_every_other = true;  // the first transfer was paused and resumed
+  request_options with_headers, plain;  // named: a coroutine keeps references to its arguments
+  with_headers.headers = {"X-Probe: 1"};
+  retry_policy once = fast_retries(0);
+  validators known{"\"v1\"", ""};
+  auto etag = normalize_url(server().url("/etag/1")).url.value();
+  auto big = normalize_url(server().url("/big?bytes=100000")).url.value();
+  fetch_result a, b;
+  boost::asio::co_spawn(
+      io,
+      [&]() -> boost::asio::awaitable<void> {
+        co_await fetch(loop, big, plain, once, first, shutdown);
+        a = co_await fetch(loop, etag, with_headers, once, first, shutdown, &known);
+        b = co_await fetch(loop, etag, plain, once, second, shutdown);
+        co_await fetch(loop, big, plain, once, second, shutdown);
+      },
+      [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });
+  io.run();
+  CHECK(first.pauses > 0);
+  CHECK(a.status == fetch_status::not_modified);
+  CHECK(b.status == fetch_status::ok);  // no If-None-Match this time: the whole page
+  auto last = server().last_request("/etag/1");
+  CHECK(last.find("X-Probe") == std::string::npos);
+  CHECK(last.find("If-None-Match") == std::string::npos);
+  CHECK(second.body.size() == 100'000);  // never paused: its sink does not pause
+  CHECK(second.pauses == 0);
+}

@@ -28,6 +28,7 @@
 #include <curl/curl.h>
 
 #include <memory>
+#include <vector>
 
 namespace crawl::crawler {
 
@@ -62,6 +63,12 @@ class multi_loop {
   // sessions too, and outlive them; never DNS) instead of the loop's own: one
   // share for several loops, to share cookies among all transfers.
   void use_share(CURLSH* share) { transfers_share_ = share; }
+  // An easy handle for a transfer on this loop: one given back earlier
+  // (reset to libcurl's defaults, its memory kept) when there is one.
+  CURL* take_easy();
+  // A handle whose transfer has completed, kept for take_easy() while fewer
+  // than the loop's share of transfers are kept; otherwise freed.
+  void give_back(CURL* easy);
   // Resumes a transfer paused by CURL_WRITEFUNC_PAUSE.
   void resume(CURL* easy);
   std::size_t running() const { return pending_.size(); }
@@ -95,6 +102,8 @@ class multi_loop {
   boost::unordered_flat_map<curl_socket_t, std::shared_ptr<socket_watch>> watches_;
   boost::unordered_flat_set<curl_socket_t> owned_;  // sockets from open_callback
   boost::unordered_flat_map<CURL*, completion> pending_;
+  std::vector<CURL*> spare_;  // easy handles given back
+  std::size_t spare_limit_;
   // Handlers queued on the executor hold a weak_ptr to this, so one that runs
   // after the loop is gone does nothing.
   std::shared_ptr<multi_loop*> alive_;

@@ -333,16 +333,23 @@ TEST_CASE("the request carries -H headers and --user-agent", "[cli]") {
   CHECK(contains(server().last_request("/count/7"), "\r\nUser-Agent: crawl/"));
 }
 
-// Runs crawl with both open-files limits at 600; with `unprivileged`, without
-// CAP_SYS_RESOURCE (dropped from the bounding set), so it cannot raise them.
-process_result run_with_600_files(const std::string& dir, bool unprivileged) {
+// Crawls two pages asking for 5,000 transfers with both open-files limits at
+// 600; with `unprivileged`, without CAP_SYS_RESOURCE (dropped from the
+// bounding set), so it cannot raise them. Both pages are fetched either way.
+std::string crawl_with_600_files(const std::string& name, bool unprivileged) {
+  auto dir = temp_dir(name);
+  write_file(dir + "/urls.txt", url_list({"/count/1", "/count/2"}));
   std::vector<std::string> argv = {"prlimit", "--nofile=600:600", "--"};
   if (unprivileged)
     for (const char* a : {"setpriv", "--bounding-set=-sys_resource", "--"}) argv.push_back(a);
   for (std::string a : {std::string(CRAWL_BINARY), dir + "/urls.txt", std::string("-c"), std::string("5000"),
                         std::string("--top"), std::string("0")})
     argv.push_back(a);
-  return run_program(argv);
+  auto r = run_program(argv);
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(contains(r.err, "2 ok"));
+  return r.err;
 }
 
 // Whether this process may raise its hard limits (CAP_SYS_RESOURCE: root, unless a container took it).
@@ -355,14 +362,8 @@ bool may_raise_limits() {
 }
 
 TEST_CASE("the concurrency is lowered, with a warning, to what the open-files limit allows", "[cli]") {
-  auto dir = temp_dir("nofile");
-  write_file(dir + "/urls.txt", url_list({"/count/1", "/count/2"}));
-  // A process without CAP_SYS_RESOURCE keeps the hard limit.
-  auto r = run_with_600_files(dir, true);
-  INFO(r.err);
-  CHECK(r.exit_code == 0);
-  CHECK(contains(r.err, "the open-files limit allows 344 transfers; --concurrency lowered from 5000"));
-  CHECK(contains(r.err, "2 ok"));
+  auto err = crawl_with_600_files("nofile", true);
+  CHECK(contains(err, "the open-files limit allows 344 transfers; --concurrency lowered from 5000"));
 }
 
 TEST_CASE("as root the open-files limit is raised past the hard limit for the concurrency asked", "[cli]") {
@@ -370,14 +371,9 @@ TEST_CASE("as root the open-files limit is raised past the hard limit for the co
     WARN("no CAP_SYS_RESOURCE: the hard limit cannot be raised here");
     return;
   }
-  auto dir = temp_dir("nofile-root");
-  write_file(dir + "/urls.txt", url_list({"/count/1", "/count/2"}));
-  auto r = run_with_600_files(dir, false);
-  INFO(r.err);
-  CHECK(r.exit_code == 0);
-  CHECK(contains(r.err, "open-files limit raised to 5256 (the hard limit was 600; fs.nr_open allows "));
-  CHECK(!contains(r.err, "lowered"));
-  CHECK(contains(r.err, "2 ok"));
+  auto err = crawl_with_600_files("nofile-root", false);
+  CHECK(contains(err, "open-files limit raised to 5256 (the hard limit was 600; fs.nr_open allows "));
+  CHECK(!contains(err, "lowered"));
 }
 
 TEST_CASE("http_proxy is used, and no_proxy bypasses it", "[cli]") {

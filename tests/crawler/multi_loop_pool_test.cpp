@@ -138,35 +138,47 @@ struct lane_fetches {
   }
 };
 
-std::vector<normalized_url> on_hosts(const std::vector<std::unique_ptr<test_http_server>>& servers,
-                                     const std::string& path) {
+using servers = std::vector<std::unique_ptr<test_http_server>>;
+
+// One server per host, 127.0.0.1 to 127.0.0.n: every 127/8 address is loopback.
+servers on_hosts(int n) {
+  servers all;
+  for (int i = 1; i <= n; ++i) all.push_back(std::make_unique<test_http_server>("127.0.0." + std::to_string(i)));
+  return all;
+}
+
+std::vector<normalized_url> urls_of(const servers& all, const std::string& path) {
   std::vector<normalized_url> targets;
-  for (const auto& s : servers) targets.push_back(normalize_url(s->url(path)).url.value());
+  for (const auto& s : all) targets.push_back(normalize_url(s->url(path)).url.value());
   return targets;
+}
+
+// Runs io (bounded) until every server has had one request.
+bool every_server_asked(boost::asio::io_context& io, const servers& all) {
+  std::uint64_t requests = 0;
+  for (int i = 0; i < 300 && requests < all.size(); ++i) {
+    io.run_for(std::chrono::milliseconds(10));
+    requests = 0;
+    for (const auto& s : all) requests += s->total_requests();
+  }
+  return requests == all.size();
 }
 }  // namespace
 
 TEST_CASE("transfers run on their lanes' threads and abort_all reaches every lane", "[multi_loop][pool]") {
-  std::vector<std::unique_ptr<test_http_server>> servers;
-  for (int i = 1; i <= 6; ++i) servers.push_back(std::make_unique<test_http_server>("127.0.0." + std::to_string(i)));
+  auto hosts = on_hosts(6);
   boost::asio::io_context io;
   multi_loop_pool pool(io.get_executor(), 8, 3);
   lane_fetches run(io, pool);
-  run.start(on_hosts(servers, "/stall"));
+  run.start(urls_of(hosts, "/stall"));
   std::set<std::uint32_t> lanes;
-  for (const auto& s : servers) lanes.insert(shard_of_host(normalize_url(s->url("/")).url->host, 3));
+  for (const auto& url : run.targets) lanes.insert(shard_of_host(url.host, 3));
   REQUIRE(lanes.size() > 1);
-  std::uint64_t requests = 0;
-  for (int i = 0; i < 300 && requests < servers.size(); ++i) {
-    io.run_for(std::chrono::milliseconds(10));
-    requests = 0;
-    for (const auto& s : servers) requests += s->total_requests();
-  }
-  REQUIRE(requests == servers.size());
+  REQUIRE(every_server_asked(io, hosts));
   CHECK(run.done == 0);
   pool.abort_all();
-  run.wait(servers.size());
-  CHECK(run.done == servers.size());
+  run.wait(hosts.size());
+  CHECK(run.done == hosts.size());
   for (const auto& r : run.results) {
     INFO(r.reason << ": " << r.error);
     CHECK(r.status == fetch_status::interrupted);
@@ -176,24 +188,17 @@ TEST_CASE("transfers run on their lanes' threads and abort_all reaches every lan
 }
 
 TEST_CASE("stop_retries ends the retry waits on every lane", "[multi_loop][pool]") {
-  std::vector<std::unique_ptr<test_http_server>> servers;
-  for (int i = 1; i <= 6; ++i) servers.push_back(std::make_unique<test_http_server>("127.0.0." + std::to_string(i)));
+  auto hosts = on_hosts(6);
   boost::asio::io_context io;
   multi_loop_pool pool(io.get_executor(), 8, 3);
   lane_fetches run(io, pool);
   run.policy.retries = 5;
   run.policy.base_delay = std::chrono::seconds(30);  // far longer than the test waits
-  run.start(on_hosts(servers, "/status/503"));
-  std::uint64_t requests = 0;
-  for (int i = 0; i < 300 && requests < servers.size(); ++i) {
-    io.run_for(std::chrono::milliseconds(10));
-    requests = 0;
-    for (const auto& s : servers) requests += s->total_requests();
-  }
-  REQUIRE(requests == servers.size());  // each had its first answer and waits to retry
+  run.start(urls_of(hosts, "/status/503"));
+  REQUIRE(every_server_asked(io, hosts));  // each had its first answer and waits to retry
   pool.stop_retries();
-  run.wait(servers.size());
-  REQUIRE(run.done == servers.size());
+  run.wait(hosts.size());
+  REQUIRE(run.done == hosts.size());
   for (const auto& r : run.results) {
     CHECK(r.status == fetch_status::interrupted);
     CHECK(r.attempts == 1);

@@ -343,9 +343,9 @@ asio::awaitable<void> crawl_run::fetch_one(crawler::scheduled_url url) {
   auto t0 = clock::now();
   transferred t;
   if (lane.executor == net_.get_executor()) {  // on this thread: no coroutines in between
-    crawler::fetch_result r =
-        co_await crawler::fetch(lane.loop, url.url, request_, retry_, *sink, lane.stop, validators, observe);
-    t = hand_over(url, *sink, std::move(r), clock::now() - t0);
+    t.result = co_await crawler::fetch(lane.loop, url.url, request_, retry_, *sink, lane.stop, validators, observe);
+    t.elapsed = clock::now() - t0;
+    hand_over(url, *sink, t);
   } else {
     t = co_await asio::co_spawn(lane.executor, transfer(lane, url, std::move(sink), validators, observe, t0),
                                 asio::use_awaitable);
@@ -373,28 +373,28 @@ asio::awaitable<crawl_run::transferred> crawl_run::transfer(crawler::multi_loop_
                                                             const crawler::validators* known,
                                                             const crawler::attempt_observer& observe,
                                                             clock::time_point t0) {
-  crawler::fetch_result r = co_await crawler::fetch(lane.loop, url.url, request_, retry_, *sink, lane.stop, known, observe);
-  co_return hand_over(url, *sink, std::move(r), clock::now() - t0);
+  transferred t;
+  t.result = co_await crawler::fetch(lane.loop, url.url, request_, retry_, *sink, lane.stop, known, observe);
+  t.elapsed = clock::now() - t0;
+  hand_over(url, *sink, t);
+  co_return t;
 }
 
 // After the fetch, on its lane: the page goes to its worker (the URL keeps
 // its slots until its words are counted: when the workers fall behind, fewer
 // transfers start, instead of pages piling up), or is dropped.
-crawl_run::transferred crawl_run::hand_over(const crawler::scheduled_url& url, page_sink& sink, crawler::fetch_result r,
-                                            clock::duration elapsed) {
-  transferred t{std::move(r), elapsed, false};
+void crawl_run::hand_over(const crawler::scheduled_url& url, page_sink& sink, transferred& t) {
   if (t.result.status != crawler::fetch_status::ok) {
     sink.discard();
-    return t;
+    return;
   }
   const std::string& base = t.result.final_url.empty() ? url.url.url : t.result.final_url;
   t.counting = sink.commit(
-      [this, url, r = t.result, elapsed](page_outcome outcome) {
+      [this, url, r = t.result, elapsed = t.elapsed](page_outcome outcome) {
         --pending_commits_;
         finish_url(url, r, elapsed, outcome, true);
       },
       base);
-  return t;
 }
 
 asio::awaitable<bool> crawl_run::obey_robots(const crawler::scheduled_url& url) {

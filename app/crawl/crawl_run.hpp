@@ -85,8 +85,7 @@ class crawl_run final : public stoppable {
                                                std::shared_ptr<page_sink> sink, const crawler::validators* known,
                                                const crawler::attempt_observer& observe,
                                                std::chrono::steady_clock::time_point t0);
-  transferred hand_over(const crawler::scheduled_url& url, page_sink& sink, crawler::fetch_result r,
-                        std::chrono::steady_clock::duration elapsed);
+  void hand_over(const crawler::scheduled_url& url, page_sink& sink, transferred& t);
   boost::asio::awaitable<void> show_progress();
   void start(crawler::scheduled_url url);
   void take(crawler::url_batch& batch);

@@ -94,6 +94,10 @@ void multi_loop::give_back(CURL* easy) {
     curl_easy_cleanup(easy);
     return;
   }
+  // libcurl 7.88's curl_easy_reset forgets the list of cookie files
+  // (CURLOPT_COOKIEFILE) without freeing it: clear it first. With a shared
+  // cookie jar this keeps the cookies; an easy handle's own are dropped.
+  curl_easy_setopt(easy, CURLOPT_COOKIEFILE, static_cast<char*>(nullptr));
   curl_easy_reset(easy);
   spare_.push_back(easy);
 }

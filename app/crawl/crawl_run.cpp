@@ -439,8 +439,8 @@ void crawl_run::finish_unfetched(const crawler::scheduled_url& url, crawler::fet
 // Which lane a page's transfer runs on. Hosts stay on lane 0, the driver's
 // own thread, until `spread_hosts` hosts are active at once; from then on
 // (for the rest of the run) each goes to its own lane. Measured on 2 cores,
-// nginx on loopback: 200,000 URLs on as many hosts (all refused) took 18.5 s
-// on one thread and 12.3 s spread over two; 20,000 pages of one host took
+// nginx on loopback: 200,000 URLs on as many hosts (all refused) took 16.9 s
+// on one thread and 10.5 s spread over two; 20,000 pages of one host took
 // 2.25 s with its transfers on the driver's thread and 2.65 s on another
 // (hand-offs between threads, and one more busy thread than cores with the
 // two text workers). A host that moves when the run spreads loses only its

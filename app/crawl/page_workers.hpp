@@ -76,12 +76,13 @@ inline constexpr std::size_t channel_capacity = 32;
 // interned in its worker's totals as it is read and counted there when the
 // page is committed (pipeline::word_tally), so a failed attempt adds nothing.
 //
-// Why one network loop plus a worker pool, not one loop per core with hosts
-// partitioned: measured on 20,000 pages of 28 KB from one nginx on loopback
-// (2 cores), text extraction and counting take about 70% of the CPU and the
-// curl loop the rest, and a crawl of one host could not be spread over
-// per-host loops at all. One loop with 2 workers: 2.3 s; with the worker on
-// the loop's thread: 3.6 s.
+// Why a worker pool beside the network, not text counted on the network
+// lanes' threads: measured on 20,000 pages of 28 KB from one nginx on
+// loopback (2 cores), text extraction and counting take about 70% of the CPU
+// and the curl loop the rest, and a crawl of one host runs on one lane. One
+// loop with 2 workers: 2.3 s; with the worker on the loop's thread: 3.6 s.
+// With two lanes, a worker on each lane's thread instead of their own: 2.59
+// s against 2.65 s (median of 9), no gain.
 class worker_pool {
  public:
   // `on_failure` runs on the network thread if a worker's coroutine throws

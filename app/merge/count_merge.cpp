@@ -120,10 +120,6 @@ class run_file {
 
 namespace {
 
-bool rank_before(std::string_view a_word, std::uint64_t a, std::string_view b_word, std::uint64_t b) {
-  return a != b ? a > b : a_word < b_word;
-}
-
 // A row with its word's first 8 bytes as a big-endian number, computed
 // once: most comparisons end on the count or the prefix, without a memcmp
 // (computing the prefix in each comparison cost half as much CPU again:
@@ -138,6 +134,7 @@ bool word_order(const keyed_row& a, const keyed_row& b) {
   return a.prefix != b.prefix ? a.prefix < b.prefix : a.word < b.word;
 }
 
+// pipeline::rank_before, on keyed rows.
 bool rank_order(const keyed_row& a, const keyed_row& b) { return a.count != b.count ? a.count > b.count : word_order(a, b); }
 
 keyed_row keyed(std::string_view word, std::uint64_t count) { return {prefix_of(word), count, word}; }
@@ -310,7 +307,7 @@ void count_merge::for_each_ranked(const std::function<bool(std::string_view, std
     return;
   }
   merge_runs(rank_runs_,
-             [](const cursor& a, const cursor& b) { return rank_before(a.word, a.count, b.word, b.count); },
+             [](const cursor& a, const cursor& b) { return pipeline::rank_before({a.word, a.count}, {b.word, b.count}); },
              [&](const std::string& w, std::uint64_t n) { return row(w, n); });
 }
 

@@ -8,13 +8,6 @@
 #include <cstdio>
 
 namespace crawl::pipeline {
-namespace {
-
-bool rank_before(const word_count& a, const word_count& b) {
-  return a.count != b.count ? a.count > b.count : a.word < b.word;
-}
-
-}  // namespace
 
 // Display width in terminal columns, by utf8proc's character widths: wide
 // CJK characters two, combining marks (Thai vowel and tone signs) none,
@@ -49,6 +42,10 @@ void append_csv_field(std::string& out, std::string_view s) {
     out.push_back(c);
   }
   out.push_back('"');
+}
+
+bool rank_before(const word_count& a, const word_count& b) {
+  return a.count != b.count ? a.count > b.count : a.word < b.word;
 }
 
 std::vector<word_count> ranked(const word_counts& counts) {

@@ -11,7 +11,9 @@ namespace crawl::pipeline {
 
 enum class count_format { tsv, csv, json };
 
-// All counts, by count descending, then word ascending (bytewise).
+// The rank order: by count descending, then word ascending (bytewise).
+bool rank_before(const word_count& a, const word_count& b);
+// All counts, in rank order.
 std::vector<word_count> ranked(const word_counts& counts);
 // The first n of ranked(), found without sorting everything.
 std::vector<word_count> top(const word_counts& counts, std::size_t n);

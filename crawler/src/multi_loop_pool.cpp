@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
+#include <functional>
 
 namespace crawl::crawler {
 
@@ -58,15 +59,13 @@ multi_loop& multi_loop_pool::loop_of(lane& l, std::string_view host) {
   return *l.loops[(stable_hash(host) >> 32) % l.loops.size()];
 }
 
-multi_loop_pool::lane_ref multi_loop_pool::lane_for(std::string_view host) {
-  lane& l = lane_of(host);
+multi_loop_pool::lane_ref multi_loop_pool::ref_of(lane& l, std::string_view host) {
   return lane_ref{l.executor, loop_of(l, host), *l.stop};
 }
 
-multi_loop_pool::lane_ref multi_loop_pool::home_lane(std::string_view host) {
-  lane& l = *lanes_.front();
-  return lane_ref{l.executor, loop_of(l, host), *l.stop};
-}
+multi_loop_pool::lane_ref multi_loop_pool::lane_for(std::string_view host) { return ref_of(lane_of(host), host); }
+
+multi_loop_pool::lane_ref multi_loop_pool::home_lane(std::string_view host) { return ref_of(*lanes_.front(), host); }
 
 multi_loop& multi_loop_pool::for_host(std::string_view host) { return loop_of(*lanes_.front(), host); }
 
@@ -83,22 +82,23 @@ std::size_t multi_loop_pool::running() const {
   return n;
 }
 
-void multi_loop_pool::abort_all() {
+// `work` runs for each lane on the lane's own thread: posted there, or at
+// once for lane 0 (the caller's).
+void multi_loop_pool::on_each_lane(const std::function<void(lane&)>& work) {
   for (auto& l : lanes_) {
-    auto abort = [lp = l.get()] {
-      for (auto& loop : lp->loops) loop->abort_all();
-    };
-    if (l->context) asio::post(l->executor, abort);
-    else abort();
+    if (l->context) asio::post(l->executor, [work, lp = l.get()] { work(*lp); });
+    else work(*l);
   }
 }
 
+void multi_loop_pool::abort_all() {
+  on_each_lane([](lane& l) {
+    for (auto& loop : l.loops) loop->abort_all();
+  });
+}
+
 void multi_loop_pool::stop_retries() {
-  for (auto& l : lanes_) {
-    auto stop = [lp = l.get()] { lp->stop->expires_at(std::chrono::steady_clock::time_point::min()); };
-    if (l->context) asio::post(l->executor, stop);
-    else stop();
-  }
+  on_each_lane([](lane& l) { l.stop->expires_at(std::chrono::steady_clock::time_point::min()); });
 }
 
 void multi_loop_pool::use_share(CURLSH* share) {

@@ -32,6 +32,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -93,6 +94,8 @@ class multi_loop_pool {
   };
   multi_loop& loop_of(lane& l, std::string_view host);
   lane& lane_of(std::string_view host);
+  lane_ref ref_of(lane& l, std::string_view host);
+  void on_each_lane(const std::function<void(lane&)>& work);
 
   std::vector<std::unique_ptr<lane>> lanes_;
 };

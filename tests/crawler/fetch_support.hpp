@@ -1,12 +1,15 @@
 #pragma once
 // Runs crawler::fetch on a private io_context for the tests.
 #include "crawl/crawler/fetch.hpp"
+#include "test_http_server.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace crawl::test {
 
@@ -44,6 +47,14 @@ struct recording_sink : crawler::body_sink {
   }
   int calls = 0;
 };
+
+// One test server per host, 127.0.0.1 to 127.0.0.n: every 127/8 address is loopback.
+using host_servers = std::vector<std::unique_ptr<test_http_server>>;
+inline host_servers servers_on_hosts(int n) {
+  host_servers all;
+  for (int i = 1; i <= n; ++i) all.push_back(std::make_unique<test_http_server>("127.0.0." + std::to_string(i)));
+  return all;
+}
 
 inline crawler::retry_policy fast_retries(int retries = 2) {
   crawler::retry_policy p;

@@ -33,9 +33,7 @@ TEST_CASE("a pool has enough loops for its concurrency and keeps each host on on
 }
 
 TEST_CASE("transfers through a pool are counted and aborted on every loop", "[multi_loop][pool]") {
-  // One stalling server per host: every 127/8 address is loopback.
-  std::vector<std::unique_ptr<test_http_server>> servers;
-  for (int i = 1; i <= 6; ++i) servers.push_back(std::make_unique<test_http_server>("127.0.0." + std::to_string(i)));
+  auto servers = servers_on_hosts(6);  // one stalling server per host
   boost::asio::io_context io;
   multi_loop_pool pool(io.get_executor(), 8, 1, 2);
   boost::asio::steady_timer shutdown(io, std::chrono::steady_clock::time_point::max());
@@ -138,23 +136,14 @@ struct lane_fetches {
   }
 };
 
-using servers = std::vector<std::unique_ptr<test_http_server>>;
-
-// One server per host, 127.0.0.1 to 127.0.0.n: every 127/8 address is loopback.
-servers on_hosts(int n) {
-  servers all;
-  for (int i = 1; i <= n; ++i) all.push_back(std::make_unique<test_http_server>("127.0.0." + std::to_string(i)));
-  return all;
-}
-
-std::vector<normalized_url> urls_of(const servers& all, const std::string& path) {
+std::vector<normalized_url> urls_of(const host_servers& all, const std::string& path) {
   std::vector<normalized_url> targets;
   for (const auto& s : all) targets.push_back(normalize_url(s->url(path)).url.value());
   return targets;
 }
 
 // Runs io (bounded) until every server has had one request.
-bool every_server_asked(boost::asio::io_context& io, const servers& all) {
+bool every_server_asked(boost::asio::io_context& io, const host_servers& all) {
   std::uint64_t requests = 0;
   for (int i = 0; i < 300 && requests < all.size(); ++i) {
     io.run_for(std::chrono::milliseconds(10));
@@ -166,7 +155,7 @@ bool every_server_asked(boost::asio::io_context& io, const servers& all) {
 }  // namespace
 
 TEST_CASE("transfers run on their lanes' threads and abort_all reaches every lane", "[multi_loop][pool]") {
-  auto hosts = on_hosts(6);
+  auto hosts = servers_on_hosts(6);
   boost::asio::io_context io;
   multi_loop_pool pool(io.get_executor(), 8, 3);
   lane_fetches run(io, pool);
@@ -188,7 +177,7 @@ TEST_CASE("transfers run on their lanes' threads and abort_all reaches every lan
 }
 
 TEST_CASE("stop_retries ends the retry waits on every lane", "[multi_loop][pool]") {
-  auto hosts = on_hosts(6);
+  auto hosts = servers_on_hosts(6);
   boost::asio::io_context io;
   multi_loop_pool pool(io.get_executor(), 8, 3);
   lane_fetches run(io, pool);

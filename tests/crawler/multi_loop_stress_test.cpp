@@ -100,10 +100,9 @@ TEST_CASE("thousands of transfers with faults all complete once, as expected", "
 }
 
 TEST_CASE("twenty thousand transfers with faults across several lanes and loops all complete once", "[multi_loop][stress]") {
-  // Four hosts (every 127/8 address is loopback), so the transfers spread
-  // over the lanes' threads; several loops per lane.
-  std::vector<std::unique_ptr<test_http_server>> servers;
-  for (int i = 1; i <= 4; ++i) servers.push_back(std::make_unique<test_http_server>("127.0.0." + std::to_string(i)));
+  // Four hosts, so the transfers spread over the lanes' threads; several
+  // loops per lane.
+  auto servers = servers_on_hosts(4);
   unsigned short refused = refused_port();
   std::vector<job> jobs;
   for (std::size_t s = 0; s < servers.size(); ++s)

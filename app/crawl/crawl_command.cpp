@@ -15,8 +15,6 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-
-#include <fstream>
 #include <boost/asio/signal_set.hpp>
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -27,6 +25,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <thread>
 
 namespace crawl::app {

@@ -20,9 +20,9 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <optional>
-#include <iterator>
 
 namespace crawl::app {
 namespace {
@@ -195,7 +195,6 @@ std::string merge_summary_json(int status, std::size_t files, const count_merge*
   return pipeline::dump_json(j, 2) + "\n";
 }
 
-// Every part once; missing parts stop the merge unless allowed.
 // A missing or incomplete part: an error that stops the merge, or with
 // --allow-missing a warning saying how it was merged.
 void report_incomplete(const std::string& what, bool allow_missing, const char* merged_how) {
@@ -203,6 +202,7 @@ void report_incomplete(const std::string& what, bool allow_missing, const char* 
   else log_line("error", what + "; nothing was written (--allow-missing merges what there is)");
 }
 
+// Every part once; missing parts stop the merge unless allowed.
 int check_coverage(const std::vector<pipeline::covered_input>& covered, bool allow_missing) {
   auto report = pipeline::check_parts(covered);
   for (const auto& c : report.conflicts) log_line("error", c);

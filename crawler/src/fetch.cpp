@@ -25,7 +25,7 @@ class attempt {
   attempt(multi_loop& loop, const std::string& url, const request_options& options, body_sink& sink,
           const validators* known, const attempt_observer& observe)
       : loop_(loop), easy_(loop.take_easy()), sink_(sink), max_size_(options.max_size),
-        deny_private_(options.deny_private), observe_(observe) {
+        deny_private_(options.deny_private), conditional_(known != nullptr), observe_(observe) {
     errbuf_[0] = '\0';
     configure(url, options, known);
   }
@@ -66,6 +66,7 @@ class attempt {
   bool head_seen_ = false, error_status_ = false, skipped_ = false, too_large_ = false;
   std::string denied_address_;  // --deny-private refused this connection
   bool deny_private_;
+  bool conditional_;  // the request carried validators: only then is a 304 an answer
   const attempt_observer& observe_;
   char errbuf_[CURL_ERROR_SIZE];
   std::string refused_host_;  // a reserved .invalid name met on a redirect
@@ -257,7 +258,7 @@ fetch_result attempt::result(CURLcode code) {
   r.last_modified = header("Last-Modified");
   r.raw_request = std::move(raw_request_);
   r.raw_response = std::move(raw_response_);
-  if (code == CURLE_OK && r.http_status == 304) {
+  if (code == CURLE_OK && r.http_status == 304 && conditional_) {
     r.status = fetch_status::not_modified;
   } else if (skipped_) {
     r.status = fetch_status::skipped;
@@ -266,6 +267,9 @@ fetch_result attempt::result(CURLcode code) {
   } else if (too_large_) {
     r.reason = "too-large";
     r.error = "body larger than --max-size (" + std::to_string(max_size_) + " bytes decoded)";
+  } else if (code == CURLE_OK && r.http_status == 304) {
+    r.reason = "http 304";
+    r.error = "HTTP status 304 (not modified) to a request that was not conditional";
   } else if (error_status_ || (code == CURLE_OK && (r.http_status < 200 || r.http_status > 299))) {
     r.reason = "http " + std::to_string(r.http_status);
     r.error = "HTTP status " + std::to_string(r.http_status);

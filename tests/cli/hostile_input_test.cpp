@@ -94,3 +94,20 @@ TEST_CASE("a NUL byte in a URL line is a bad line with its number, not a differe
   CHECK(s["bad_lines"] == 1);
   CHECK(s["ok"] == 1);
 }
+
+TEST_CASE("a server answering 304 to a request without validators fails that URL and nothing else", "[hostile]") {
+  auto dir = temp_dir("unasked-304");
+  auto& server = shared_test_server();
+  write_file(dir + "/urls.txt", server.url("/unasked304") + "\n" + server.url("/count/2") + "\n");
+  for (bool with_state : {false, true}) {
+    std::vector<std::string> args{dir + "/urls.txt", "--summary", dir + "/s.json", "-q"};
+    if (with_state) args.insert(args.end(), {"--state", dir + "/s.db"});
+    auto r = run_crawl(args);
+    CHECK(r.exit_code == 1);  // was undefined: an absent stored page read as the unchanged one
+    auto s = json::parse(read_file(dir + "/s.json"));
+    CHECK(s["ok"] == 1);
+    CHECK(s["unchanged"] == 0);
+    CHECK(s["failed"] == 1);
+    CHECK(s["failed_by_reason"]["http 304"] == 1);
+  }
+}

@@ -59,6 +59,15 @@ TEST_CASE("404 fails at once, 500 is retried", "[fetch]") {
   CHECK(r500.attempts == 3);
 }
 
+TEST_CASE("a 304 to a request without validators is an error and not an unchanged page", "[fetch]") {
+  recording_sink sink;
+  auto r = run_fetch(server().url("/unasked304"), sink);
+  CHECK(r.status == fetch_status::failed);
+  CHECK(r.reason == "http 304");
+  CHECK(r.error.find("not conditional") != std::string::npos);
+  CHECK(r.attempts == 1);
+}
+
 namespace {
 // The gap between the first two requests the server saw for `path`.
 std::chrono::milliseconds retry_gap(const std::string& path) {

@@ -121,6 +121,9 @@ response route(const std::string& path, const std::string& query, std::uint64_t 
     } else {
       r.body = html("stable page " + path.substr(6) + " words");
     }
+  } else if (path == "/unasked304") {  // "not modified", to a request that had no validators
+    r.status = 304;
+    r.how = delivery::no_body;
   } else if (path.rfind("/slow/", 0) == 0) {  // a page that takes 100 ms (or ?ms=N)
     r.body = html("slow page words");
     r.how = delivery::delayed;

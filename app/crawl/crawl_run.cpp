@@ -319,27 +319,19 @@ asio::awaitable<void> crawl_run::fetch_one(crawler::scheduled_url url) {
       marker && *marker && url.url.url.find(marker) != std::string::npos)
     throw std::runtime_error("injected fault in fetch_one for " + url.url.url);
 #endif
-  std::optional<storage::page_record> stored;
-  bool done_before = false;
-  if (state_) stored = state_->get(url.url.url, done_before);
-  if (done_before) {  // finished by the interrupted run this one resumes
-    finish_from_state(url, *stored);
-    co_return;
-  }
+  // Locals here live in the coroutine's frame for the whole transfer, once
+  // per URL in flight: what is needed only before or after it is made in
+  // plain functions (earlier_fetch, end_transfer), off the frame.
+  std::unique_ptr<const earlier_fetch> earlier;
+  if (state_ && finished_before(url, earlier)) co_return;
   if (robots_ && !co_await obey_robots(url)) co_return;
-  crawler::validators known;
-  bool conditional = stored && !s_.refresh && !stored->failed && stored->status == 200 &&
-                     (!stored->etag.empty() || !stored->last_modified.empty());
-  if (conditional) known = crawler::validators{stored->etag, stored->last_modified};
   auto lane = lane_for(url.url.host);
-  auto sink = std::make_shared<page_sink>(workers_, rules_, lane.executor,
-                                          page_sink::reading{state_ != nullptr, follow_.has_value(), !s_.ignore_nofollow,
-                                                             follow_ && follow_->wants_links_of(url.depth, ledger_.wants_results())});
+  auto sink = make_sink(url, lane);
   crawler::attempt_observer observe = politeness_signals(url.url.host, lane);
   // Counted from here: the page may reach its worker, and its report come
   // back, before this coroutine hears that the transfer ended.
   ++pending_commits_;
-  const crawler::validators* validators = conditional ? &known : nullptr;
+  const crawler::validators* validators = earlier && earlier->conditional ? &earlier->known : nullptr;
   auto t0 = clock::now();
   transferred t;
   if (lane.executor == net_.get_executor()) {  // on this thread: no coroutines in between
@@ -350,16 +342,49 @@ asio::awaitable<void> crawl_run::fetch_one(crawler::scheduled_url url) {
     t = co_await asio::co_spawn(lane.executor, transfer(lane, url, std::move(sink), validators, observe, t0),
                                 asio::use_awaitable);
   }
+  end_transfer(url, t, earlier.get());
+}
+
+// With --state: true when the interrupted run this one resumes finished the
+// URL (it is finished here from what was stored); else what was stored of
+// it, if anything, for a conditional request.
+bool crawl_run::finished_before(const crawler::scheduled_url& url, std::unique_ptr<const earlier_fetch>& earlier) {
+  bool done_before = false;
+  std::optional<storage::page_record> stored = state_->get(url.url.url, done_before);
+  if (done_before) {
+    finish_from_state(url, *stored);
+    return true;
+  }
+  if (!stored) return false;
+  auto e = std::make_unique<earlier_fetch>();
+  e->conditional = !s_.refresh && !stored->failed && stored->status == 200 &&
+                   (!stored->etag.empty() || !stored->last_modified.empty());
+  if (e->conditional) e->known = crawler::validators{stored->etag, stored->last_modified};
+  e->stored = std::move(*stored);
+  earlier = std::move(e);
+  return false;
+}
+
+std::shared_ptr<page_sink> crawl_run::make_sink(const crawler::scheduled_url& url,
+                                                const crawler::multi_loop_pool::lane_ref& lane) {
+  return std::make_shared<page_sink>(workers_, rules_, lane.executor,
+                                     page_sink::reading{state_ != nullptr, follow_.has_value(), !s_.ignore_nofollow,
+                                                        follow_ && follow_->wants_links_of(url.depth, ledger_.wants_results())});
+}
+
+// After the transfer, on the driver's thread: a page handed to a worker is
+// finished by its report; any other URL here.
+void crawl_run::end_transfer(const crawler::scheduled_url& url, transferred& t, const earlier_fetch* earlier) {
   crawler::fetch_result& r = t.result;
   ledger_.archive(url.url, r);
-  if (t.counting) co_return;
+  if (t.counting) return;
   --pending_commits_;  // failed, or an empty body: nothing to count
   page_outcome outcome;
   if (r.status == crawler::fetch_status::not_modified) {
     // Unchanged since the last run: its stored counts stand for it.
-    outcome = ledger_.reuse(*stored);
-    if (r.etag.empty()) r.etag = stored->etag;
-    if (r.last_modified.empty()) r.last_modified = stored->last_modified;
+    outcome = ledger_.reuse(earlier->stored);
+    if (r.etag.empty()) r.etag = earlier->stored.etag;
+    if (r.last_modified.empty()) r.last_modified = earlier->stored.last_modified;
   }
   finish_url(url, r, t.elapsed, outcome, true);
 }

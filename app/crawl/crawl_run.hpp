@@ -86,6 +86,15 @@ class crawl_run final : public stoppable {
                                                const crawler::attempt_observer& observe,
                                                std::chrono::steady_clock::time_point t0);
   void hand_over(const crawler::scheduled_url& url, page_sink& sink, transferred& t);
+  // With --state: what the last run stored of a URL, and the validators of a conditional request.
+  struct earlier_fetch {
+    storage::page_record stored;
+    crawler::validators known;
+    bool conditional = false;
+  };
+  bool finished_before(const crawler::scheduled_url& url, std::unique_ptr<const earlier_fetch>& earlier);
+  std::shared_ptr<page_sink> make_sink(const crawler::scheduled_url& url, const crawler::multi_loop_pool::lane_ref& lane);
+  void end_transfer(const crawler::scheduled_url& url, transferred& t, const earlier_fetch* earlier);
   boost::asio::awaitable<void> show_progress();
   void start(crawler::scheduled_url url);
   void take(crawler::url_batch& batch);

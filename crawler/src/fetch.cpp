@@ -310,21 +310,36 @@ fetch_result leave_unfinished(fetch_result r) {
 }  // namespace
 
 long receive_buffer_for(std::size_t concurrency) {
-  constexpr std::size_t all_buffers = 8 << 20, largest = 64 << 10, smallest = 2 << 10;
+  constexpr std::size_t all_buffers = 8 << 20, largest = 64 << 10, smallest = 1 << 10;
   std::size_t each = all_buffers / std::max<std::size_t>(concurrency, 1);
   return static_cast<long>(std::clamp(each, smallest, largest));
 }
 
+namespace {
+
+fetch_result refuse_invalid_host(const normalized_url& url) {
+  fetch_result r;
+  r.attempts = 1;
+  r.reason = "dns";
+  r.error = "could not resolve host '" + url.host + "' (.invalid names never resolve, RFC 6761)";
+  return r;
+}
+
+// The wait before a retry, in a frame of its own: fetch()'s frame, alive for
+// every transfer in flight, holds no timer nor the state of the wait.
+asio::awaitable<void> wait_to_retry(std::chrono::milliseconds delay, asio::steady_timer& shutdown) {
+  asio::steady_timer pause(co_await asio::this_coro::executor, delay);
+  co_await (pause.async_wait(asio::as_tuple(asio::use_awaitable)) ||
+            shutdown.async_wait(asio::as_tuple(asio::use_awaitable)));
+}
+
+}  // namespace
+
 asio::awaitable<fetch_result> fetch(multi_loop& loop, const normalized_url& url, const request_options& options,
                                     const retry_policy& policy, body_sink& sink, asio::steady_timer& shutdown,
                                     const validators* known, const attempt_observer& observe) {
+  if (is_reserved_invalid_host(url.host)) co_return refuse_invalid_host(url);
   fetch_result r;
-  if (is_reserved_invalid_host(url.host)) {
-    r.attempts = 1;
-    r.reason = "dns";
-    r.error = "could not resolve host '" + url.host + "' (.invalid names never resolve, RFC 6761)";
-    co_return r;
-  }
   for (int attempt_no = 1;; ++attempt_no) {
     CURLcode code;
     std::int64_t retry_after;
@@ -347,9 +362,7 @@ asio::awaitable<fetch_result> fetch(multi_loop& loop, const normalized_url& url,
     }
     if (shutdown_requested(shutdown)) co_return leave_unfinished(std::move(r));
     sink.on_discard();
-    asio::steady_timer pause(co_await asio::this_coro::executor, retry_delay(attempt_no, retry_after, policy, next_jitter()));
-    co_await (pause.async_wait(asio::as_tuple(asio::use_awaitable)) ||
-              shutdown.async_wait(asio::as_tuple(asio::use_awaitable)));
+    co_await wait_to_retry(retry_delay(attempt_no, retry_after, policy, next_jitter()), shutdown);
     if (shutdown_requested(shutdown)) co_return leave_unfinished(std::move(r));
   }
 }

@@ -221,8 +221,10 @@ TEST_CASE("receive buffers shrink as transfers in flight grow, within libcurl's 
   CHECK(receive_buffer_for(256) == 32 * 1024);
   CHECK(receive_buffer_for(512) == 16 * 1024);
   CHECK(receive_buffer_for(1024) == 8 * 1024);
-  CHECK(receive_buffer_for(10000) == 2 * 1024);
-  CHECK(receive_buffer_for(100000) == 2 * 1024);
+  CHECK(receive_buffer_for(4096) == 2 * 1024);
+  CHECK(receive_buffer_for(8192) == 1024);
+  CHECK(receive_buffer_for(10000) == 1024);
+  CHECK(receive_buffer_for(100000) == 1024);
 }
 
 TEST_CASE("a retry still due when the run stops leaves the URL unfinished, not failed", "[fetch]") {

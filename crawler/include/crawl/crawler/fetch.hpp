@@ -50,7 +50,7 @@ struct request_options {
 
 // A receive buffer for `concurrency` transfers in flight: 64 KiB, smaller
 // when many transfers run at once so that all buffers together stay near
-// 8 MiB, never below 2 KiB (libcurl's least is 1 KiB). Each transfer in
+// 8 MiB, down to libcurl's least, 1 KiB (from 8,192 transfers on). Each transfer in
 // flight holds one: at 10,000 transfers libcurl's default of 16 KiB was 160
 // of the run's 210 MB (heaptrack), where pages that arrive slowly need no
 // more than a few KiB at a time. The buffers are reused as

@@ -75,7 +75,7 @@ void page_sink::send(text_chunk chunk) {
 asio::awaitable<void> page_sink::drain([[maybe_unused]] std::shared_ptr<page_sink> self) {
   while (!outbox_.empty()) {
     text_chunk chunk = std::move(outbox_.front());
-    outbox_.pop_front();
+    outbox_.erase(outbox_.begin());
     auto [ec] = co_await channel_->async_send(boost::system::error_code{}, std::move(chunk),
                                               asio::as_tuple(asio::use_awaitable));
     if (ec) break;  // closed: the run is over

@@ -6,8 +6,8 @@
 
 #include "crawl/crawler/fetch.hpp"
 
-#include <deque>
 #include <memory>
+#include <vector>
 
 namespace crawl::app {
 
@@ -47,7 +47,9 @@ class page_sink : public crawler::body_sink, public std::enable_shared_from_this
   chunk_channel* channel_ = nullptr;
   std::shared_ptr<page_job> page_;
   std::string buffer_;
-  std::deque<text_chunk> outbox_;  // in order; at most one data chunk and an end
+  // In order; at most one data chunk and an end. A vector: it allocates
+  // nothing until used, where a deque took 576 bytes per page in flight.
+  std::vector<text_chunk> outbox_;
   reading what_;
   bool draining_ = false;
   bool paused_ = false;

@@ -321,7 +321,7 @@ asio::awaitable<void> crawl_run::fetch_one(crawler::scheduled_url url) {
 #endif
   // Locals here live in the coroutine's frame for the whole transfer, once
   // per URL in flight: what is needed only before or after it is made in
-  // plain functions (earlier_fetch, end_transfer), off the frame.
+  // plain functions (finished_before, make_sink, end_transfer), off the frame.
   std::unique_ptr<const earlier_fetch> earlier;
   if (state_ && finished_before(url, earlier)) co_return;
   if (robots_ && !co_await obey_robots(url)) co_return;
@@ -331,7 +331,7 @@ asio::awaitable<void> crawl_run::fetch_one(crawler::scheduled_url url) {
   // Counted from here: the page may reach its worker, and its report come
   // back, before this coroutine hears that the transfer ended.
   ++pending_commits_;
-  const crawler::validators* validators = earlier && earlier->conditional ? &earlier->known : nullptr;
+  const crawler::validators* validators = earlier ? &earlier->known : nullptr;
   auto t0 = clock::now();
   transferred t;
   if (lane.executor == net_.get_executor()) {  // on this thread: no coroutines in between
@@ -346,8 +346,8 @@ asio::awaitable<void> crawl_run::fetch_one(crawler::scheduled_url url) {
 }
 
 // With --state: true when the interrupted run this one resumes finished the
-// URL (it is finished here from what was stored); else what was stored of
-// it, if anything, for a conditional request.
+// URL (it is finished here from what was stored); else, when the last run
+// stored validators of a good page, what it stored, for a conditional request.
 bool crawl_run::finished_before(const crawler::scheduled_url& url, std::unique_ptr<const earlier_fetch>& earlier) {
   bool done_before = false;
   std::optional<storage::page_record> stored = state_->get(url.url.url, done_before);
@@ -355,11 +355,11 @@ bool crawl_run::finished_before(const crawler::scheduled_url& url, std::unique_p
     finish_from_state(url, *stored);
     return true;
   }
-  if (!stored) return false;
+  bool conditional = stored && !s_.refresh && !stored->failed && stored->status == 200 &&
+                     (!stored->etag.empty() || !stored->last_modified.empty());
+  if (!conditional) return false;
   auto e = std::make_unique<earlier_fetch>();
-  e->conditional = !s_.refresh && !stored->failed && stored->status == 200 &&
-                   (!stored->etag.empty() || !stored->last_modified.empty());
-  if (e->conditional) e->known = crawler::validators{stored->etag, stored->last_modified};
+  e->known = crawler::validators{stored->etag, stored->last_modified};
   e->stored = std::move(*stored);
   earlier = std::move(e);
   return false;

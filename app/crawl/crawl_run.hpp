@@ -90,7 +90,6 @@ class crawl_run final : public stoppable {
   struct earlier_fetch {
     storage::page_record stored;
     crawler::validators known;
-    bool conditional = false;
   };
   bool finished_before(const crawler::scheduled_url& url, std::unique_ptr<const earlier_fetch>& earlier);
   std::shared_ptr<page_sink> make_sink(const crawler::scheduled_url& url, const crawler::multi_loop_pool::lane_ref& lane);

@@ -22,6 +22,12 @@ std::string make_scratch_dir() {
   return pattern;
 }
 
+// Listing tests (as CTest does at build time) ran none, whatever it returns:
+// Catch returns the number listed.
+bool listed_only(const Catch::ConfigData& c) {
+  return c.listTests || c.listTestNamesOnly || c.listTags || c.listReporters || c.showHelp;
+}
+
 bool keep_files(int failed) {
   const char* keep = std::getenv("CRAWL_KEEP_TEST_FILES");
   return failed != 0 || (keep && std::string(keep) == "1");
@@ -31,9 +37,11 @@ bool keep_files(int failed) {
 
 int main(int argc, char* argv[]) {
   const std::string scratch = make_scratch_dir();
-  const int failed = Catch::Session().run(argc, argv);
+  Catch::Session session;
+  int failed = session.applyCommandLine(argc, argv);
+  if (failed == 0) failed = session.run();
   if (!scratch.empty()) {
-    if (keep_files(failed)) {
+    if (!listed_only(session.configData()) && keep_files(failed)) {
       std::fprintf(stderr, "test files kept in %s\n", scratch.c_str());
     } else {
       std::error_code ignored;

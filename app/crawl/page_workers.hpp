@@ -10,7 +10,6 @@
 #include <boost/asio/io_context.hpp>
 
 #include <atomic>
-
 #include <exception>
 #include <functional>
 #include <memory>

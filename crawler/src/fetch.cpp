@@ -258,8 +258,15 @@ fetch_result attempt::result(CURLcode code) {
   r.last_modified = header("Last-Modified");
   r.raw_request = std::move(raw_request_);
   r.raw_response = std::move(raw_response_);
-  if (code == CURLE_OK && r.http_status == 304 && conditional_) {
-    r.status = fetch_status::not_modified;
+  // An answer only to a conditional request. (write() takes a 304 as an
+  // error status: it is never skipped nor too large.)
+  if (code == CURLE_OK && r.http_status == 304) {
+    if (conditional_) {
+      r.status = fetch_status::not_modified;
+    } else {
+      r.reason = "http 304";
+      r.error = "HTTP status 304 (not modified) to a request that was not conditional";
+    }
   } else if (skipped_) {
     r.status = fetch_status::skipped;
     r.reason = "content-type";
@@ -267,9 +274,6 @@ fetch_result attempt::result(CURLcode code) {
   } else if (too_large_) {
     r.reason = "too-large";
     r.error = "body larger than --max-size (" + std::to_string(max_size_) + " bytes decoded)";
-  } else if (code == CURLE_OK && r.http_status == 304) {
-    r.reason = "http 304";
-    r.error = "HTTP status 304 (not modified) to a request that was not conditional";
   } else if (error_status_ || (code == CURLE_OK && (r.http_status < 200 || r.http_status > 299))) {
     r.reason = "http " + std::to_string(r.http_status);
     r.error = "HTTP status " + std::to_string(r.http_status);

@@ -1,5 +1,7 @@
 #include "page_sink.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -26,6 +28,7 @@ bool page_sink::on_head(const crawler::response_head& head, std::function<void()
     page_->resolve_links = what_.resolve_links;
   }
   buffer_.clear();
+  expected_ = head.content_length;
   return true;
 }
 
@@ -34,7 +37,13 @@ bool page_sink::on_body(std::string_view bytes) {
     paused_ = true;
     return false;
   }
-  buffer_.append(bytes);  // grows as needed: most pages are far smaller than a chunk
+  // A chunk starts at the size the server announced, up to a whole chunk:
+  // growing it write by write copied most pages once more. Without an
+  // announced size it grows as needed (most pages are far smaller than a chunk).
+  if (buffer_.empty() && expected_ > 0)
+    buffer_.reserve(static_cast<std::size_t>(std::min<std::int64_t>(expected_, chunk_bytes)));
+  buffer_.append(bytes);
+  if (expected_ > 0) expected_ -= std::min<std::int64_t>(expected_, static_cast<std::int64_t>(bytes.size()));
   if (buffer_.size() >= chunk_bytes) {
     send(text_chunk{page_, std::move(buffer_), text_chunk::action::data});
     buffer_ = std::string();
@@ -53,8 +62,10 @@ bool page_sink::commit(std::function<void(page_outcome)> on_done, std::string ba
   if (!page_) return false;
   page_->on_done = std::move(on_done);
   page_->base_url = std::move(base_url);
-  if (!buffer_.empty()) send(text_chunk{page_, std::move(buffer_), text_chunk::action::data});
-  send(text_chunk{std::move(page_), {}, text_chunk::action::commit});
+  // The last bytes go with the commit: a page that fits in one chunk (most
+  // do) is one hand-off to its worker, not two.
+  send(text_chunk{std::move(page_), std::move(buffer_), text_chunk::action::commit});
+  buffer_ = std::string();
   page_.reset();
   return true;
 }

@@ -6,6 +6,7 @@
 
 #include "crawl/crawler/fetch.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -47,6 +48,7 @@ class page_sink : public crawler::body_sink, public std::enable_shared_from_this
   chunk_channel* channel_ = nullptr;
   std::shared_ptr<page_job> page_;
   std::string buffer_;
+  std::int64_t expected_ = -1;  // body bytes still announced (Content-Length), -1: unknown
   // In order; at most one data chunk and an end. A vector: it allocates
   // nothing until used, where a deque took 576 bytes per page in flight.
   std::vector<text_chunk> outbox_;

@@ -41,6 +41,17 @@ void mix_hash(std::uint64_t& h, std::string_view bytes) {
   for (; i < bytes.size(); ++i) h = (h ^ static_cast<unsigned char>(bytes[i])) * 0x100000001B3ull;
 }
 
+void feed_page(text_chunk& chunk, pipeline::word_counts& totals) {
+  page_job& page = *chunk.page;
+  if (!page.attached) {  // the page's words are interned in this worker's totals
+    page.doc.use_dictionary(totals);
+    page.attached = true;
+  }
+  if (chunk.bytes.empty()) return;
+  if (page.keep_counts) mix_hash(page.content_hash, chunk.bytes);
+  page.doc.feed(chunk.bytes);
+}
+
 void finish_page(text_chunk& chunk, const asio::any_io_executor& network) {
   page_job& page = *chunk.page;
   page.doc.finish();
@@ -72,14 +83,10 @@ asio::awaitable<void> run_worker(chunk_channel& channel, pipeline::word_counts& 
     if (ec) co_return;
     switch (chunk.what) {
       case text_chunk::action::data:
-        if (!chunk.page->attached) {  // the page's words are interned in this worker's totals
-          chunk.page->doc.use_dictionary(totals);
-          chunk.page->attached = true;
-        }
-        if (chunk.page->keep_counts) mix_hash(chunk.page->content_hash, chunk.bytes);
-        chunk.page->doc.feed(chunk.bytes);
+        feed_page(chunk, totals);
         break;
       case text_chunk::action::commit:
+        feed_page(chunk, totals);
         finish_page(chunk, network);
         break;
       case text_chunk::action::discard:  // the page's words were never committed

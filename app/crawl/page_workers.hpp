@@ -54,6 +54,8 @@ struct page_job {
   std::function<void(page_outcome)> on_done;  // runs on the network thread
 };
 
+// A piece of a page for its worker: data, or the last piece (maybe empty)
+// and the page's end (commit), or the page given up (discard).
 struct text_chunk {
   enum class action { data, commit, discard };
   std::shared_ptr<page_job> page;

@@ -204,11 +204,13 @@ std::size_t attempt::write(std::string_view data) {
     head_seen_ = true;
     long status = 0;
     char* type = nullptr;
+    curl_off_t length = -1;
     curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_getinfo(easy_, CURLINFO_CONTENT_TYPE, &type);
+    curl_easy_getinfo(easy_, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
     if (status < 200 || status > 299) {
       error_status_ = true;
-    } else if (!sink_.on_head(response_head{status, type ? type : ""},
+    } else if (!sink_.on_head(response_head{status, type ? type : "", length},
                               [loop = &loop_, easy = easy_] { loop->resume(easy); })) {
       skipped_ = true;
       return 0;

@@ -54,6 +54,20 @@ TEST_CASE("block tags separate words, inline tags do not", "[html]") {
   CHECK(visible("<div>one</div><div>two</div>th<b>re</b>e<br>four<span>five</span>") == "one two three fourfive");
 }
 
+TEST_CASE("only the inline elements themselves join words: not longer or look-alike names", "[html]") {
+  for (const char* name : {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font", "i", "kbd",
+                           "mark", "q", "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "time", "tt",
+                           "u", "var", "wbr", "STRONG", "Span"}) {
+    INFO(name);
+    CHECK(visible(std::string("x<") + name + ">y</" + name + ">z") == "xyz");
+  }
+  for (std::string name : {"aa", "ab", "strongs", "strongly", "spa", "blockquote", "timex", "div", "p"}) {
+    INFO(name);
+    CHECK(visible("x<" + name + ">y") == "x y");
+  }
+  CHECK(visible(std::string("x<a\0>y", 6)) == "x y");  // a NUL in the name makes it another name
+}
+
 TEST_CASE("named and numeric entities are decoded", "[html]") {
   CHECK(visible("fish &amp; chips &lt;3 caf&eacute; &#233;t&#xE9; &copy &notanentity; &#128512; &#x80;") ==
         "fish & chips <3 caf\xc3\xa9 \xc3\xa9t\xc3\xa9 \xc2\xa9 &notanentity; \xf0\x9f\x98\x80 \xe2\x82\xac");

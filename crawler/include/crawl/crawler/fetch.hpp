@@ -65,6 +65,9 @@ long receive_buffer_for(std::size_t concurrency);
 struct response_head {
   long status;
   std::string_view content_type;
+  // The Content-Length the server announced, -1 when none: a hint for
+  // sizing buffers only (it counts encoded bytes, and a server may lie).
+  std::int64_t content_length = -1;
 };
 
 // The consumer of response bodies. Called on the loop's thread.

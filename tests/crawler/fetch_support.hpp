@@ -17,6 +17,7 @@ namespace crawl::test {
 struct recording_sink : crawler::body_sink {
   std::string body;
   std::string content_type;
+  std::int64_t content_length = -2;  // as on_head() was told (-2: never called)
   int discards = 0;
   int pauses = 0;
   bool pause_every_other = false;
@@ -26,6 +27,7 @@ struct recording_sink : crawler::body_sink {
 
   bool on_head(const crawler::response_head& head, std::function<void()> r) override {
     content_type = std::string(head.content_type);
+    content_length = head.content_length;
     resume = std::move(r);
     body.clear();
     return content_type.rfind("image/", 0) != 0;

@@ -23,6 +23,7 @@ TEST_CASE("a page is fetched whole", "[fetch]") {
   CHECK(r.attempts == 1);
   CHECK(contains(sink.body, count_page_words(7)));
   CHECK(r.bytes == sink.body.size());
+  CHECK(sink.content_length == static_cast<std::int64_t>(sink.body.size()));  // the announced length, a sizing hint
 }
 
 TEST_CASE("redirects are followed to the final URL", "[fetch]") {
@@ -172,6 +173,7 @@ TEST_CASE("chunked bodies are joined", "[fetch]") {
   auto r = run_fetch(server().url("/chunked"), sink);
   CHECK(r.status == fetch_status::ok);
   CHECK(contains(sink.body, "chunked transfer encoding works"));
+  CHECK(sink.content_length == -1);  // none announced
 }
 
 TEST_CASE("a body shorter than its Content-Length fails", "[fetch]") {

@@ -6,6 +6,7 @@
 #include <utf8proc.h>
 
 #include <array>
+#include <cstring>
 #include <mutex>
 #include <stdexcept>
 #include <vector>
@@ -295,6 +296,17 @@ void tokenizer::append_code_point(char32_t cp) {
 }
 
 #if defined(__SSE2__)
+// word_counts::short_key() of the word of 1 to 8 bytes at p + start, which
+// ends inside the 64-byte window at p: one load that stays in the window
+// (from at most p + 56, shifted), where short_key() takes two and a branch on
+// the length. (SSE2 means x86: little-endian, as the shift assumes.)
+std::uint64_t window_short_key(const char* p, unsigned start, unsigned len) {
+  unsigned from = start < 56 ? start : 56;
+  std::uint64_t v;
+  std::memcpy(&v, p + from, 8);
+  return (v >> (8 * (start - from))) & (~0ull >> (64 - 8 * len));
+}
+
 // Counts the words lying wholly inside the 64 bytes at p, up to the first
 // non-ASCII byte or the first word that runs to the window's end, and says
 // where it stopped (64: the whole window). Words here are at most 63 bytes,
@@ -320,6 +332,8 @@ std::size_t count_window_words(const char* p, bool keep_numbers, Sink& out) {
       char lowered[64];
       for (unsigned k = 0; k < len; ++k) lowered[k] = ascii_lower(p[start + k]);
       out.add(std::string_view(lowered, len));
+    } else if (len <= 8) {
+      out.add_short(window_short_key(p, start, len), len);
     } else {
       out.add(std::string_view(p + start, len));
     }

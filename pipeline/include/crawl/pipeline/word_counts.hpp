@@ -18,9 +18,11 @@ struct word_count {
 // The table is written by hand: counting is most of the text core's time,
 // and a general map (boost::unordered_flat_map was 61% of the word counter,
 // mostly out-of-line hash, compare and group probing) does more per lookup
-// than words need. Open addressing with linear probing over 8-byte slots
-// (32 bits of the hash and the id): a probe reads the word's bytes only when
-// the hash bits already agree, and growing never rehashes a word.
+// than words need. Open addressing with linear probing over 16-byte slots.
+// A word of 1 to 8 bytes (most words) is its own key: its bytes as a
+// little-endian number, held in the slot with its length, so a lookup reads
+// one slot and nothing else. A longer word's slot holds its 64-bit hash, and
+// its bytes are compared only when that agrees. Growing never reads a word.
 // Not thread-safe: keep one per thread and merge() at the end.
 class word_counts {
  public:
@@ -31,6 +33,8 @@ class word_counts {
   word_counts& operator=(word_counts&&) noexcept = default;
 
   void add(std::string_view word, std::uint64_t n = 1) { add_id(intern(word), n); }
+  // add() of a word of 1 to 8 bytes given as short_key() of it.
+  void add_short(std::uint64_t key, std::size_t size) { add_id(intern_short(key, size)); }
   // add() that refuses (false, nothing added) a count that would pass 2^64-1.
   bool add_checked(std::string_view word, std::uint64_t n) {
     std::uint32_t id = intern(word);
@@ -49,6 +53,11 @@ class word_counts {
   // The word's id, adding it with a count of zero if it is new. Ids are
   // dense from 0 and stay valid for the table's life.
   std::uint32_t intern(std::string_view word);
+  // intern() of a word of 1 to 8 bytes given as short_key() of it: callers
+  // that can load a word's bytes at once (the tokenizer's windows) skip a step.
+  std::uint32_t intern_short(std::uint64_t key, std::size_t size);
+  // A word of 1 to 8 bytes as a number: its bytes little-endian, zero above.
+  static std::uint64_t short_key(std::string_view word) noexcept;
   void add_id(std::uint32_t id, std::uint64_t n = 1) {
     counts_[id] += n;
     total_ += n;
@@ -63,12 +72,14 @@ class word_counts {
 
  private:
   struct slot {
-    std::uint32_t tag = 0;  // the hash's high half; also where the word's probe starts
+    std::uint64_t key = 0;  // a word of 1 to 8 bytes: short_key() of it; others: their hash
+    std::uint32_t size = 0;  // the word's, or UINT32_MAX for any longer one
     std::uint32_t id_plus_one = 0;  // 0: empty
   };
+  static std::size_t probe_start(const slot& s) noexcept;
   static std::uint64_t hash(std::string_view s) noexcept;
   void grow();
-  std::uint32_t insert_at(std::size_t slot_index, std::uint32_t tag, std::string_view word);
+  std::uint32_t insert_at(std::size_t slot_index, std::uint64_t key, std::string_view word);
   std::string_view store(std::string_view word);
 
   std::vector<slot> slots_;  // a power of two in size, or empty
@@ -94,6 +105,7 @@ class word_tally {
  public:
   explicit word_tally(word_counts& dictionary) : dictionary_(&dictionary) {}
   void add(std::string_view word) { ids_.push_back(dictionary_->intern(word)); }
+  void add_short(std::uint64_t key, std::size_t size) { ids_.push_back(dictionary_->intern_short(key, size)); }
   std::uint64_t total() const { return ids_.size(); }
   // Adds every word held to the dictionary's counts, and forgets them.
   void commit();

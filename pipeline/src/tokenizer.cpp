@@ -296,10 +296,12 @@ void tokenizer::append_code_point(char32_t cp) {
 }
 
 #if defined(__SSE2__)
-// word_counts::short_key() of the word of 1 to 8 bytes at p + start, which
-// ends inside the 64-byte window at p: one load that stays in the window
-// (from at most p + 56, shifted), where short_key() takes two and a branch on
-// the length. (SSE2 means x86: little-endian, as the shift assumes.)
+// word_counts::short_key() of the 1 to 8 bytes at p + start, which end
+// inside the 64-byte window at p: one load that stays in the window (from at
+// most p + 56, shifted), where short_key() takes two and a branch on the
+// length. Words of 9 to 16 bytes are their first 8 bytes and this of the
+// rest (word_counts::make_mid_key). (SSE2 means x86: little-endian, as the
+// shift assumes.)
 std::uint64_t window_short_key(const char* p, unsigned start, unsigned len) {
   unsigned from = start < 56 ? start : 56;
   std::uint64_t v;
@@ -334,6 +336,10 @@ std::size_t count_window_words(const char* p, bool keep_numbers, Sink& out) {
       out.add(std::string_view(lowered, len));
     } else if (len <= 8) {
       out.add_short(window_short_key(p, start, len), len);
+    } else if (len <= 16) {
+      std::uint64_t first;
+      std::memcpy(&first, p + start, 8);  // start <= 54: the word ends inside the window
+      out.add_mid(first, window_short_key(p, start + 8, len - 8), len);
     } else {
       out.add(std::string_view(p + start, len));
     }

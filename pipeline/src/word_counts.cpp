@@ -38,6 +38,7 @@ std::uint64_t load_tail(const char* p, std::size_t n) {
 namespace {
 
 bool is_short(std::size_t n) { return n - 1 < 8; }  // 1 to 8 bytes
+bool is_mid(std::size_t n) { return n - 9 < 8; }    // 9 to 16 bytes
 std::uint32_t slot_size(std::size_t n) { return static_cast<std::uint32_t>(std::min<std::size_t>(n, UINT32_MAX)); }
 
 // Where a short word's probe starts (the high half), from its key.
@@ -46,7 +47,18 @@ std::uint64_t short_hash(std::uint64_t key, std::size_t n) {
   return h ^ (h >> 29);
 }
 
+// Where a word of 9 to 16 bytes starts its probe (the high half).
+std::uint64_t mid_hash(std::uint64_t first, std::uint64_t rest, std::size_t n) {
+  std::uint64_t h = ((first * 0xBF58476D1CE4E5B9ull) ^ rest ^ n) * 0x94D049BB133111EBull;
+  return h ^ (h >> 29);
+}
+
 }  // namespace
+
+word_counts::mid_key word_counts::make_mid_key(std::string_view word) noexcept {
+  std::size_t n = word.size();
+  return {load8(word.data()), load8(word.data() + n - 8) >> (8 * (16 - n))};
+}
 
 std::uint64_t word_counts::short_key(std::string_view word) noexcept {
   const char* p = word.data();
@@ -87,7 +99,8 @@ bool same_bytes(const char* p, const char* q, std::size_t n) {
 }  // namespace
 
 std::size_t word_counts::memory_bytes() const {
-  std::size_t bytes = slots_.capacity() * sizeof(slot) + words_.capacity() * sizeof(std::string_view) +
+  std::size_t bytes = slots_.capacity() * sizeof(slot) + mid_slots_.capacity() * sizeof(mid_slot) +
+                      words_.capacity() * sizeof(std::string_view) +
                       counts_.capacity() * sizeof(std::uint64_t) + blocks_.capacity() * sizeof(block);
   for (const auto& b : blocks_) bytes += b.size;
   return bytes;
@@ -111,8 +124,42 @@ void word_counts::grow() {
   }
 }
 
+std::size_t word_counts::probe_start(const mid_slot& s) noexcept {
+  return static_cast<std::size_t>(mid_hash(s.first, s.rest, s.size) >> 32);
+}
+
+void word_counts::grow_mid() {
+  std::vector<mid_slot> old = std::move(mid_slots_);
+  mid_slots_.assign(old.empty() ? 64 : old.size() * 2, mid_slot{});
+  mid_grow_at_ = mid_slots_.size() / 4 * 3;
+  std::size_t mask = mid_slots_.size() - 1;
+  for (const mid_slot& s : old) {
+    if (!s.id_plus_one) continue;
+    std::size_t i = probe_start(s) & mask;
+    while (mid_slots_[i].id_plus_one) i = (i + 1) & mask;
+    mid_slots_[i] = s;
+  }
+}
+
+std::uint32_t word_counts::intern_mid(std::uint64_t first, std::uint64_t rest, std::size_t n) {
+  if (mid_used_ >= mid_grow_at_) grow_mid();
+  std::size_t mask = mid_slots_.size() - 1;
+  std::size_t i = (mid_hash(first, rest, n) >> 32) & mask;
+  for (; mid_slots_[i].id_plus_one; i = (i + 1) & mask) {
+    const mid_slot& s = mid_slots_[i];
+    if (s.first == first && s.rest == rest && s.size == n) return s.id_plus_one - 1;
+  }
+  char bytes[16];
+  std::memcpy(bytes, &first, 8);
+  std::memcpy(bytes + 8, &rest, 8);
+  std::uint32_t id = new_id(std::string_view(bytes, n));
+  mid_slots_[i] = mid_slot{first, rest, static_cast<std::uint32_t>(n), id + 1};
+  ++mid_used_;
+  return id;
+}
+
 std::uint32_t word_counts::intern_short(std::uint64_t key, std::size_t n) {
-  if (words_.size() >= grow_at_) grow();
+  if (slots_used_ >= grow_at_) grow();
   std::size_t mask = slots_.size() - 1;
   std::size_t i = (short_hash(key, n) >> 32) & mask;
   for (; slots_[i].id_plus_one; i = (i + 1) & mask)
@@ -125,7 +172,11 @@ std::uint32_t word_counts::intern_short(std::uint64_t key, std::size_t n) {
 std::uint32_t word_counts::intern(std::string_view word) {
   std::size_t n = word.size();
   if (is_short(n)) return intern_short(short_key(word), n);
-  if (words_.size() >= grow_at_) grow();
+  if (is_mid(n)) {
+    mid_key key = make_mid_key(word);
+    return intern_mid(key.first, key.rest, n);
+  }
+  if (slots_used_ >= grow_at_) grow();
   std::size_t mask = slots_.size() - 1;
   std::uint64_t h = hash(word);
   std::size_t i = (h >> 32) & mask;
@@ -138,10 +189,16 @@ std::uint32_t word_counts::intern(std::string_view word) {
 }
 
 std::uint32_t word_counts::insert_at(std::size_t i, std::uint64_t key, std::string_view word) {
+  std::uint32_t id = new_id(word);
+  slots_[i] = slot{key, slot_size(word.size()), id + 1};
+  ++slots_used_;
+  return id;
+}
+
+std::uint32_t word_counts::new_id(std::string_view word) {
   auto id = static_cast<std::uint32_t>(words_.size());
   words_.push_back(store(word));
   counts_.push_back(0);
-  slots_[i] = slot{key, slot_size(word.size()), id + 1};
   return id;
 }
 
@@ -170,8 +227,19 @@ void word_counts::merge(const word_counts& other) {
 }
 
 std::uint64_t word_counts::get(std::string_view word) const {
-  if (slots_.empty()) return 0;
   std::size_t n = word.size();
+  if (is_mid(n)) {
+    if (mid_slots_.empty()) return 0;
+    mid_key key = make_mid_key(word);
+    mid_slot want{key.first, key.rest, static_cast<std::uint32_t>(n), 0};
+    std::size_t mask = mid_slots_.size() - 1;
+    for (std::size_t i = probe_start(want) & mask; mid_slots_[i].id_plus_one; i = (i + 1) & mask) {
+      const mid_slot& s = mid_slots_[i];
+      if (s.first == want.first && s.rest == want.rest && s.size == n) return counts_[s.id_plus_one - 1];
+    }
+    return 0;
+  }
+  if (slots_.empty()) return 0;
   slot want{is_short(n) ? short_key(word) : hash(word), slot_size(n), 0};
   std::size_t mask = slots_.size() - 1;
   for (std::size_t i = probe_start(want) & mask; slots_[i].id_plus_one; i = (i + 1) & mask) {

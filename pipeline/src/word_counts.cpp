@@ -110,39 +110,28 @@ std::size_t word_counts::probe_start(const slot& s) noexcept {
   return static_cast<std::size_t>((is_short(s.size) ? short_hash(s.key, s.size) : s.key) >> 32);
 }
 
-// Doubles the table (first size 64); a word's place comes from its slot alone.
-void word_counts::grow() {
-  std::vector<slot> old = std::move(slots_);
-  slots_.assign(old.empty() ? 64 : old.size() * 2, slot{});
-  grow_at_ = slots_.size() / 4 * 3;  // at most 3/4 full: linear probes stay short
-  std::size_t mask = slots_.size() - 1;
-  for (const slot& s : old) {
-    if (!s.id_plus_one) continue;
-    std::size_t i = probe_start(s) & mask;
-    while (slots_[i].id_plus_one) i = (i + 1) & mask;
-    slots_[i] = s;
-  }
-}
-
 std::size_t word_counts::probe_start(const mid_slot& s) noexcept {
   return static_cast<std::size_t>(mid_hash(s.first, s.rest, s.size) >> 32);
 }
 
-void word_counts::grow_mid() {
-  std::vector<mid_slot> old = std::move(mid_slots_);
-  mid_slots_.assign(old.empty() ? 64 : old.size() * 2, mid_slot{});
-  mid_grow_at_ = mid_slots_.size() / 4 * 3;
-  std::size_t mask = mid_slots_.size() - 1;
-  for (const mid_slot& s : old) {
+// Doubles a table (first size 64) and says how full it may get; a word's
+// place comes from its slot alone.
+template <class Slot>
+std::size_t word_counts::grow_table(std::vector<Slot>& slots) {
+  std::vector<Slot> old = std::move(slots);
+  slots.assign(old.empty() ? 64 : old.size() * 2, Slot{});
+  std::size_t mask = slots.size() - 1;
+  for (const Slot& s : old) {
     if (!s.id_plus_one) continue;
     std::size_t i = probe_start(s) & mask;
-    while (mid_slots_[i].id_plus_one) i = (i + 1) & mask;
-    mid_slots_[i] = s;
+    while (slots[i].id_plus_one) i = (i + 1) & mask;
+    slots[i] = s;
   }
+  return slots.size() / 4 * 3;  // at most 3/4 full: linear probes stay short
 }
 
 std::uint32_t word_counts::intern_mid(std::uint64_t first, std::uint64_t rest, std::size_t n) {
-  if (mid_used_ >= mid_grow_at_) grow_mid();
+  if (mid_used_ >= mid_grow_at_) mid_grow_at_ = grow_table(mid_slots_);
   std::size_t mask = mid_slots_.size() - 1;
   std::size_t i = (mid_hash(first, rest, n) >> 32) & mask;
   for (; mid_slots_[i].id_plus_one; i = (i + 1) & mask) {
@@ -159,7 +148,7 @@ std::uint32_t word_counts::intern_mid(std::uint64_t first, std::uint64_t rest, s
 }
 
 std::uint32_t word_counts::intern_short(std::uint64_t key, std::size_t n) {
-  if (slots_used_ >= grow_at_) grow();
+  if (slots_used_ >= grow_at_) grow_at_ = grow_table(slots_);
   std::size_t mask = slots_.size() - 1;
   std::size_t i = (short_hash(key, n) >> 32) & mask;
   for (; slots_[i].id_plus_one; i = (i + 1) & mask)
@@ -176,7 +165,7 @@ std::uint32_t word_counts::intern(std::string_view word) {
     mid_key key = make_mid_key(word);
     return intern_mid(key.first, key.rest, n);
   }
-  if (slots_used_ >= grow_at_) grow();
+  if (slots_used_ >= grow_at_) grow_at_ = grow_table(slots_);
   std::size_t mask = slots_.size() - 1;
   std::uint64_t h = hash(word);
   std::size_t i = (h >> 32) & mask;

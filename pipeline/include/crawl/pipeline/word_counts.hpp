@@ -108,9 +108,9 @@ class word_counts {
     std::uint32_t id_plus_one = 0;  // 0: empty
   };
   static std::size_t probe_start(const mid_slot& s) noexcept;
-  void grow_mid();
   static std::uint64_t hash(std::string_view s) noexcept;
-  void grow();
+  template <class Slot>
+  static std::size_t grow_table(std::vector<Slot>& slots);
   std::uint32_t insert_at(std::size_t slot_index, std::uint64_t key, std::string_view word);
   std::uint32_t new_id(std::string_view word);  // the word's bytes stored, its count 0
   std::string_view store(std::string_view word);

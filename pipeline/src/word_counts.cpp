@@ -68,8 +68,8 @@ std::uint64_t word_counts::short_key(std::string_view word) noexcept {
   return b(p[0]) | (b(p[n / 2]) << (8 * (n / 2))) | (b(p[n - 1]) << (8 * (n - 1)));
 }
 
-// The hash of a word longer than 8 bytes (or empty), 8 bytes at a time;
-// std::hash goes through a general routine.
+// The hash of a word of no bytes or more than 16 (the others are their own
+// keys), 8 bytes at a time; std::hash goes through a general routine.
 std::uint64_t word_counts::hash(std::string_view s) noexcept {
   const char* p = s.data();
   std::size_t n = s.size();
@@ -130,14 +130,42 @@ std::size_t word_counts::grow_table(std::vector<Slot>& slots) {
   return slots.size() / 4 * 3;  // at most 3/4 full: linear probes stay short
 }
 
-std::uint32_t word_counts::intern_mid(std::uint64_t first, std::uint64_t rest, std::size_t n) {
-  if (mid_used_ >= mid_grow_at_) mid_grow_at_ = grow_table(mid_slots_);
+// The finders return where the word is, or the empty slot where it would
+// go; the table must not be empty. Each is shared by intern and get.
+std::size_t word_counts::find_short(std::uint64_t key, std::size_t n) const {
+  std::size_t mask = slots_.size() - 1;
+  std::size_t i = (short_hash(key, n) >> 32) & mask;
+  while (slots_[i].id_plus_one && !(slots_[i].key == key && slots_[i].size == n)) i = (i + 1) & mask;
+  return i;
+}
+
+std::size_t word_counts::find_mid(std::uint64_t first, std::uint64_t rest, std::size_t n) const {
   std::size_t mask = mid_slots_.size() - 1;
   std::size_t i = (mid_hash(first, rest, n) >> 32) & mask;
   for (; mid_slots_[i].id_plus_one; i = (i + 1) & mask) {
     const mid_slot& s = mid_slots_[i];
-    if (s.first == first && s.rest == rest && s.size == n) return s.id_plus_one - 1;
+    if (s.first == first && s.rest == rest && s.size == n) break;
   }
+  return i;
+}
+
+// A word of no bytes or more than 16, by its hash and then its bytes.
+std::size_t word_counts::find_long(std::uint64_t h, std::string_view word) const {
+  std::size_t n = word.size();
+  std::size_t mask = slots_.size() - 1;
+  std::size_t i = (h >> 32) & mask;
+  for (; slots_[i].id_plus_one; i = (i + 1) & mask) {
+    if (slots_[i].key != h || slots_[i].size != slot_size(n)) continue;
+    std::string_view known = words_[slots_[i].id_plus_one - 1];
+    if (known.size() == n && same_bytes(known.data(), word.data(), n)) break;
+  }
+  return i;
+}
+
+std::uint32_t word_counts::intern_mid(std::uint64_t first, std::uint64_t rest, std::size_t n) {
+  if (mid_used_ >= mid_grow_at_) mid_grow_at_ = grow_table(mid_slots_);
+  std::size_t i = find_mid(first, rest, n);
+  if (mid_slots_[i].id_plus_one) return mid_slots_[i].id_plus_one - 1;
   char bytes[16];
   std::memcpy(bytes, &first, 8);
   std::memcpy(bytes + 8, &rest, 8);
@@ -149,10 +177,8 @@ std::uint32_t word_counts::intern_mid(std::uint64_t first, std::uint64_t rest, s
 
 std::uint32_t word_counts::intern_short(std::uint64_t key, std::size_t n) {
   if (slots_used_ >= grow_at_) grow_at_ = grow_table(slots_);
-  std::size_t mask = slots_.size() - 1;
-  std::size_t i = (short_hash(key, n) >> 32) & mask;
-  for (; slots_[i].id_plus_one; i = (i + 1) & mask)
-    if (slots_[i].key == key && slots_[i].size == n) return slots_[i].id_plus_one - 1;
+  std::size_t i = find_short(key, n);
+  if (slots_[i].id_plus_one) return slots_[i].id_plus_one - 1;
   char bytes[8];
   std::memcpy(bytes, &key, 8);
   return insert_at(i, key, std::string_view(bytes, n));
@@ -166,14 +192,9 @@ std::uint32_t word_counts::intern(std::string_view word) {
     return intern_mid(key.first, key.rest, n);
   }
   if (slots_used_ >= grow_at_) grow_at_ = grow_table(slots_);
-  std::size_t mask = slots_.size() - 1;
   std::uint64_t h = hash(word);
-  std::size_t i = (h >> 32) & mask;
-  for (; slots_[i].id_plus_one; i = (i + 1) & mask) {
-    if (slots_[i].key != h || slots_[i].size != slot_size(n)) continue;
-    std::string_view known = words_[slots_[i].id_plus_one - 1];
-    if (known.size() == n && same_bytes(known.data(), word.data(), n)) return slots_[i].id_plus_one - 1;
-  }
+  std::size_t i = find_long(h, word);
+  if (slots_[i].id_plus_one) return slots_[i].id_plus_one - 1;
   return insert_at(i, h, word);
 }
 
@@ -217,25 +238,16 @@ void word_counts::merge(const word_counts& other) {
 
 std::uint64_t word_counts::get(std::string_view word) const {
   std::size_t n = word.size();
+  std::uint32_t id_plus_one = 0;
   if (is_mid(n)) {
     if (mid_slots_.empty()) return 0;
     mid_key key = make_mid_key(word);
-    mid_slot want{key.first, key.rest, static_cast<std::uint32_t>(n), 0};
-    std::size_t mask = mid_slots_.size() - 1;
-    for (std::size_t i = probe_start(want) & mask; mid_slots_[i].id_plus_one; i = (i + 1) & mask) {
-      const mid_slot& s = mid_slots_[i];
-      if (s.first == want.first && s.rest == want.rest && s.size == n) return counts_[s.id_plus_one - 1];
-    }
-    return 0;
+    id_plus_one = mid_slots_[find_mid(key.first, key.rest, n)].id_plus_one;
+  } else {
+    if (slots_.empty()) return 0;
+    id_plus_one = slots_[is_short(n) ? find_short(short_key(word), n) : find_long(hash(word), word)].id_plus_one;
   }
-  if (slots_.empty()) return 0;
-  slot want{is_short(n) ? short_key(word) : hash(word), slot_size(n), 0};
-  std::size_t mask = slots_.size() - 1;
-  for (std::size_t i = probe_start(want) & mask; slots_[i].id_plus_one; i = (i + 1) & mask) {
-    const slot& s = slots_[i];
-    if (s.key == want.key && s.size == want.size && words_[s.id_plus_one - 1] == word) return counts_[s.id_plus_one - 1];
-  }
-  return 0;
+  return id_plus_one ? counts_[id_plus_one - 1] : 0;
 }
 
 void word_tally::commit() {

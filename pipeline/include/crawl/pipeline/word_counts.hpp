@@ -96,7 +96,7 @@ class word_counts {
 
  private:
   struct slot {
-    std::uint64_t key = 0;  // a word of 1 to 8 bytes: short_key() of it; others: their hash
+    std::uint64_t key = 0;  // a word of 1 to 8 bytes: short_key() of it; no bytes or over 16: its hash
     std::uint32_t size = 0;  // the word's, or UINT32_MAX for any longer one
     std::uint32_t id_plus_one = 0;  // 0: empty
   };
@@ -108,6 +108,9 @@ class word_counts {
     std::uint32_t id_plus_one = 0;  // 0: empty
   };
   static std::size_t probe_start(const mid_slot& s) noexcept;
+  std::size_t find_short(std::uint64_t key, std::size_t size) const;
+  std::size_t find_mid(std::uint64_t first, std::uint64_t rest, std::size_t size) const;
+  std::size_t find_long(std::uint64_t hash, std::string_view word) const;
   static std::uint64_t hash(std::string_view s) noexcept;
   template <class Slot>
   static std::size_t grow_table(std::vector<Slot>& slots);
